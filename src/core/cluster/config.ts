@@ -1,0 +1,58 @@
+// The cluster's configuration: written by `podnet up` to <stateDir>/cluster.json and read by
+// `podnet server` and every `podnet agent`. Defaults follow kubeadm and flannel.
+
+export type OverlayMode = 'vxlan' | 'host-gw';
+
+export interface NodeConfig {
+  /** Node name, also the name of the node's network namespace. */
+  name: string;
+  /** The node's address on the underlay bridge (its InternalIP). */
+  ip: string;
+}
+
+export interface ClusterConfig {
+  name: string;
+  /** Directory holding everything this cluster keeps on disk (pki, store, logs, pids). */
+  stateDir: string;
+  /** Underlay subnet joining the host and the nodes, e.g. 172.31.250.0/24. */
+  underlayCIDR: string;
+  /** The host's address on the underlay bridge; the API server listens there and on 127.0.0.1. */
+  hostIP: string;
+  /** Name of the underlay bridge in the root namespace (at most 15 characters). */
+  bridge: string;
+  apiServerPort: number;
+  clusterCIDR: string;       // 10.244.0.0/16
+  nodeCIDRMaskSize: number;  // 24
+  serviceCIDR: string;       // 10.96.0.0/12
+  nodePortRange: string;     // 30000-32767
+  clusterDomain: string;     // cluster.local
+  dnsServiceIP: string;      // 10.96.0.10
+  overlay: OverlayMode;
+  nodes: NodeConfig[];
+  /** Paths inside stateDir. */
+  paths: {
+    caCert: string;
+    caKey: string;
+    serverCert: string;
+    serverKey: string;
+    /** Bearer token file: one token, used by kubectl and by the agents. */
+    token: string;
+    /** A kubeconfig for this cluster alone (agents and tests use it). */
+    kubeconfig: string;
+    store: string;
+    logs: string;
+  };
+}
+
+export const DEFAULTS = {
+  nodes: 3,
+  clusterCIDR: '10.244.0.0/16',
+  nodeCIDRMaskSize: 24,
+  serviceCIDR: '10.96.0.0/12',
+  nodePortRange: '30000-32767',
+  clusterDomain: 'cluster.local',
+  dnsServiceIP: '10.96.0.10',
+  overlay: 'vxlan' as OverlayMode,
+  apiServerPort: 6443,
+  stateRoot: '/var/lib/podnet',
+};
