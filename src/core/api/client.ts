@@ -39,10 +39,16 @@ export type PatchType = 'strategic' | 'merge' | 'json';
 export interface ApiClient {
   get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   list(resource: string, opts?: ListOptions): Promise<ListResponse>;
-  /** Errors are ApiError carrying the Status an HTTP client would get. */
-  create(resource: string, obj: KubeObject): Promise<KubeObject>;
-  /** PUT semantics: metadata.resourceVersion, when set, must match (409 Conflict otherwise). */
-  update(resource: string, obj: KubeObject, subresource?: 'status' | 'scale'): Promise<KubeObject>;
+  /**
+   * Errors are ApiError carrying the Status an HTTP client would get. With subresource 'binding' (resource
+   * 'pods'), obj is a v1 Binding naming the pod in its metadata and the node in `target` (the scheduler's call).
+   */
+  create(resource: string, obj: KubeObject, subresource?: 'binding'): Promise<KubeObject>;
+  /**
+   * PUT semantics: metadata.resourceVersion, when set, must match (409 Conflict otherwise). 'finalize' is the
+   * namespaces subresource that alone may change spec.finalizers (the namespace controller's call).
+   */
+  update(resource: string, obj: KubeObject, subresource?: 'status' | 'scale' | 'finalize'): Promise<KubeObject>;
   patch(resource: string, namespace: string | undefined, name: string, patch: unknown, type: PatchType,
     subresource?: 'status' | 'scale'): Promise<KubeObject>;
   /** Returns the object if deletion is graceful (still present, with deletionTimestamp), else undefined. */
