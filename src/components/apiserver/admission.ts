@@ -14,6 +14,8 @@ export interface AdmissionAttributes {
   object: KubeObject;
   oldObject?: KubeObject;
   dryRun: boolean;
+  /** True when this write removes the object from the store (not just marks it for deletion). */
+  removes: boolean;
 }
 
 export interface AdmissionPlugin {

@@ -138,9 +138,9 @@ export class Registry implements ApiClient {
   /** Runs admission, the write, then tells every plugin whether it happened. */
   private async admitAndWrite(
     operation: Operation, info: ResourceInfo, object: KubeObject, oldObject: KubeObject | undefined,
-    opts: WriteOptions, subresource: string | undefined, write: () => Promise<KubeObject>,
+    opts: WriteOptions, subresource: string | undefined, write: () => Promise<KubeObject>, removes = false,
   ): Promise<KubeObject> {
-    const attrs: AdmissionAttributes = { operation, info, subresource, object, oldObject, dryRun: !!opts.dryRun };
+    const attrs: AdmissionAttributes = { operation, info, subresource, object, oldObject, dryRun: !!opts.dryRun, removes };
     const admitted: AdmissionPlugin[] = [];
     try {
       for (const p of this.admission) { await p.admit(attrs); admitted.push(p); }
@@ -227,7 +227,7 @@ export class Registry implements ApiClient {
           if (readyToRemove(next)) return this.store.delete(key, expected);
           if (isDeepStrictEqual(stripRv(next), stripRv(current))) return current; // a no-op writes nothing
           return this.store.update(key, next, expected);
-        });
+        }, readyToRemove(next));
       } catch (e) {
         if (e instanceof StoreError && e.code === 'conflict' && attempt < UPDATE_RETRIES) continue;
         if (e instanceof StoreError && e.code === 'conflict') throw conflictError(info, name);
@@ -311,7 +311,7 @@ export class Registry implements ApiClient {
           if (!next) return this.store.delete(key, expected);
           if (isDeepStrictEqual(next, current)) return current;
           return this.store.update(key, next, expected);
-        });
+        }, !next);
       } catch (e) {
         if (e instanceof StoreError && e.code === 'conflict' && attempt < UPDATE_RETRIES) continue;
         if (e instanceof StoreError && e.code === 'notfound') throw notFoundError(info, name);

@@ -1,0 +1,109 @@
+// `podnet server`: the store, the registry with its admission plugins, the controllers, and the HTTPS
+// listeners on 127.0.0.1 and the underlay address (never anywhere else).
+import { createServer, type Server } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ClusterConfig } from '../../core/cluster/config.js';
+import { ApiError, unauthorizedError } from '../../core/api/errors.js';
+import { qualifiedResource } from '../../core/api/resources.js';
+import { openStore, type Store } from '../store/index.js';
+import { startControllers } from '../controllers/index.js';
+import { Registry } from './registry.js';
+import { ApiHandler, notImplemented } from './handler.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { ServiceAllocation } from './service-allocation.js';
+import { parseApiPath } from './request-info.js';
+import type { PodStreams } from './pod-streams.js';
+
+export interface RunningServer {
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export interface ServerExtras {
+  podStreams?: PodStreams;
+  /** Listen addresses; defaults to 127.0.0.1 and config.hostIP. */
+  hosts?: string[];
+  log?: (line: string) => void;
+}
+
+function defaultLog(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+export async function runServer(config: ClusterConfig, extras: ServerExtras = {}): Promise<RunningServer> {
+  const log = extras.log ?? defaultLog;
+  const token = readFileSync(config.paths.token, 'utf8').trim();
+  const tls = { cert: readFileSync(config.paths.serverCert), key: readFileSync(config.paths.serverKey) };
+  const store: Store = await openStore(config.paths.store);
+  const registry = new Registry(store);
+  registry.use(new NamespaceLifecycle(registry));
+  const allocation = await ServiceAllocation.fromRegistry(registry, config);
+  registry.use(allocation);
+
+  let ready = false;
+  const handler = new ApiHandler({
+    registry, token, serverAddress: `${config.hostIP}:${config.apiServerPort}`,
+    isReady: () => ready, podStreams: extras.podStreams, log,
+  });
+
+  const servers: Server[] = [];
+  const hosts = extras.hosts ?? ['127.0.0.1', config.hostIP];
+  for (const host of hosts) {
+    const server = createServer({ ...tls, keepAlive: true }, (req, res) => {
+      const started = Date.now();
+      res.on('finish', () => {
+        if (res.statusCode >= 400) log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      });
+      void handler.handle(req, res);
+    });
+    server.on('upgrade', (req, socket, head) => void upgrade(req, socket, head));
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    // Watches stay open for up to an hour; the per-request timeout must not cut them.
+    server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.apiServerPort, host, () => { server.off('error', reject); resolve(); });
+    });
+    servers.push(server);
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    try {
+      if (!handler.authorized(req)) throw unauthorizedError();
+      const url = new URL(req.url ?? '/', 'https://podnet');
+      const ri = parseApiPath(url.pathname);
+      const sub = ri?.subresource;
+      if (!ri?.info || ri.info.kind !== 'Pod' || !ri.name || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {
+        throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest',
+          message: `upgrade is only supported on pods/exec, pods/attach and pods/portforward (got ${url.pathname})` });
+      }
+      const pod = await registry.getOrThrow(qualifiedResource(ri.info), ri.namespace, ri.name);
+      if (!extras.podStreams) throw notImplemented(`pods/${sub}`);
+      await extras.podStreams.upgrade(pod, sub, req, socket, head);
+    } catch (e) {
+      const status = e instanceof ApiError ? e.status : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: String((e as Error)?.message ?? e) };
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  }
+
+  const controllers = await startControllers(registry, config);
+  ready = true;
+  log(`podnet server for cluster ${config.name} listening on ${hosts.map((h) => `${h}:${config.apiServerPort}`).join(', ')}`);
+
+  return {
+    registry,
+    async close() {
+      ready = false;
+      await controllers.stop();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      })));
+      await store.close();
+    },
+  };
+}
