@@ -71,6 +71,10 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
     else o.status = (old as JsonObject).status;
   }
   if (info.kind === 'Namespace') o.spec = (old as JsonObject).spec; // only /finalize changes it
+  if (info.kind === 'Service' && o.spec && (old as JsonObject).spec) {
+    patchAllocatedValues(o.spec, (old as JsonObject).spec);
+    dropTypeDependentFields(o.spec, (old as JsonObject).spec);
+  }
   bumpGeneration(info, next, old);
   return next;
 }
@@ -121,4 +125,51 @@ export function readyToRemove(obj: KubeObject): boolean {
   if (obj.kind === 'Namespace' && ((obj as JsonObject).spec?.finalizers ?? []).length > 0) return false;
   if (obj.kind === 'Pod' && obj.metadata.deletionGracePeriodSeconds) return false;
   return true;
+}
+
+const usesNodePorts = (s: JsonObject) => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
+
+/**
+ * An update that leaves out what the server allocated (clusterIP, nodePorts, healthCheckNodePort) keeps the
+ * old values, as upstream's PatchAllocatedValues does, so `kubectl replace` of a manifest works.
+ */
+function patchAllocatedValues(spec: JsonObject, old: JsonObject): void {
+  if (spec.type !== 'ExternalName' && old.type !== 'ExternalName') {
+    if (!spec.clusterIP && old.clusterIP) spec.clusterIP = old.clusterIP;
+    if (!spec.clusterIPs && old.clusterIPs && spec.clusterIP === old.clusterIP) spec.clusterIPs = old.clusterIPs;
+    spec.ipFamilies ??= old.ipFamilies;
+    spec.ipFamilyPolicy ??= old.ipFamilyPolicy;
+  }
+  if (usesNodePorts(spec) && usesNodePorts(old)) {
+    const byPort = new Map<string, number>();
+    for (const p of old.ports ?? []) if (p.nodePort) byPort.set(`${p.port}/${p.protocol ?? 'TCP'}`, p.nodePort);
+    for (const p of spec.ports ?? []) if (!p.nodePort) {
+      const n = byPort.get(`${p.port}/${p.protocol ?? 'TCP'}`);
+      if (n) p.nodePort = n;
+    }
+  }
+  if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && !spec.healthCheckNodePort && old.healthCheckNodePort) {
+    spec.healthCheckNodePort = old.healthCheckNodePort;
+  }
+}
+
+/** A type change drops the fields only the old type had, when the user left them as they were (upstream 1.20+). */
+function dropTypeDependentFields(spec: JsonObject, old: JsonObject): void {
+  if (spec.type === 'ExternalName' && old.type !== 'ExternalName') {
+    if (spec.clusterIP === old.clusterIP) { delete spec.clusterIP; delete spec.clusterIPs; }
+    if (JSON.stringify(spec.ipFamilies) === JSON.stringify(old.ipFamilies)) delete spec.ipFamilies;
+    if (spec.ipFamilyPolicy === old.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+  if (!usesNodePorts(spec) && usesNodePorts(old)) {
+    const oldPorts = new Set((old.ports ?? []).map((p: JsonObject) => p.nodePort));
+    for (const p of spec.ports ?? []) if (p.nodePort !== undefined && oldPorts.has(p.nodePort)) delete p.nodePort;
+  }
+  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  if (!needsHealthCheck && spec.healthCheckNodePort === old.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (spec.type !== 'LoadBalancer' && old.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === old.allocateLoadBalancerNodePorts) {
+    delete spec.allocateLoadBalancerNodePorts;
+  }
+  if (spec.type === 'ClusterIP' || spec.type === 'ExternalName') {
+    if (spec.externalTrafficPolicy === old.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  }
 }
