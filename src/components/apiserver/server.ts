@@ -10,11 +10,12 @@ import { qualifiedResource } from '../../core/api/resources.js';
 import { openStore, type Store } from '../store/index.js';
 import { startControllers } from '../controllers/index.js';
 import { Registry } from './registry.js';
-import { ApiHandler, notImplemented } from './handler.js';
+import { ApiHandler } from './handler.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { ServiceAllocation } from './service-allocation.js';
 import { parseApiPath } from './request-info.js';
 import type { PodStreams } from './pod-streams.js';
+import { KubeletProxy } from './kubelet-proxy.js';
 
 export interface RunningServer {
   registry: Registry;
@@ -22,6 +23,7 @@ export interface RunningServer {
 }
 
 export interface ServerExtras {
+  /** How pod logs/exec/attach/portforward are served; defaults to forwarding to the node's agent. */
   podStreams?: PodStreams;
   /** Listen addresses; defaults to 127.0.0.1 and config.hostIP. */
   hosts?: string[];
@@ -42,10 +44,11 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
   const allocation = await ServiceAllocation.fromRegistry(registry, config);
   registry.use(allocation);
 
+  const podStreams = extras.podStreams ?? new KubeletProxy(registry, token);
   let ready = false;
   const handler = new ApiHandler({
     registry, token, serverAddress: `${config.hostIP}:${config.apiServerPort}`,
-    isReady: () => ready, podStreams: extras.podStreams, log,
+    isReady: () => ready, podStreams, log,
   });
 
   const servers: Server[] = [];
@@ -81,8 +84,7 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
           message: `upgrade is only supported on pods/exec, pods/attach and pods/portforward (got ${url.pathname})` });
       }
       const pod = await registry.getOrThrow(qualifiedResource(ri.info), ri.namespace, ri.name);
-      if (!extras.podStreams) throw notImplemented(`pods/${sub}`);
-      await extras.podStreams.upgrade(pod, sub, req, socket, head);
+      await podStreams.upgrade(pod, sub, req, socket, head);
     } catch (e) {
       const status = e instanceof ApiError ? e.status : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: String((e as Error)?.message ?? e) };
       const body = JSON.stringify(status);
