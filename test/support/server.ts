@@ -38,6 +38,8 @@ export interface TestServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   cleanup(): Promise<void>;
   logs(): string;
+  /** The server process's pid, while it runs. */
+  pid(): number | undefined;
 }
 
 export async function startTestServer(name = 'apitest'): Promise<TestServer> {
@@ -102,6 +104,9 @@ export async function startTestServer(name = 'apitest'): Promise<TestServer> {
     async cleanup() {
       await server.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    },
+    pid() {
+      return child && child.exitCode === null ? child.pid : undefined;
     },
     logs() {
       try { return readFileSync(logFile, 'utf8'); } catch { return ''; }
