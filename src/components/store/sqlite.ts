@@ -310,7 +310,7 @@ function openDatabase(path: string, synchronous: 'NORMAL' | 'FULL'): Database.Da
     db.close();
     const code = (e as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new Error(`the store database ${path} is in use by another process (another podnet server?); stop it, or give this one another path`);
+      throw new Error(`the store database ${path} is open elsewhere (another podnet server, or another store in this process); stop that one, or give this one another path`);
     }
     throw new Error(`cannot use the store database ${path}: ${(e as Error).message}`);
   }
