@@ -1,0 +1,191 @@
+// The cluster planner: from `podnet up`'s options and the host's routes to a ClusterConfig. It picks an
+// underlay subnet that overlaps nothing the host routes, and refuses user-given ranges that overlap each
+// other or a host route, naming the route and the flag to change. Pure: the caller reads the routes
+// (`ip -j -4 route show table all`) and probes the API server port.
+import { join } from 'node:path';
+import { DEFAULTS, type ClusterConfig, type OverlayMode } from '../cluster/config.js';
+import { addressAt, formatCidr, overlaps, parseCidr, sizeOf, type Cidr } from './cidr.js';
+import { DEFAULT_CLUSTER_NAME, MAX_NODES, bridgeName, nodeName, validateClusterName } from './names.js';
+
+export interface PlanOptions {
+  name?: string;
+  nodes?: number;
+  overlay?: OverlayMode;
+  underlayCIDR?: string;
+  clusterCIDR?: string;
+  serviceCIDR?: string;
+  nodePortRange?: string;
+  /** Chosen by the caller (6443 when free). */
+  apiServerPort?: number;
+  /** Parent of the state directory; /var/lib/podnet unless PODNET_STATE_ROOT says otherwise. */
+  stateRoot?: string;
+}
+
+/** The fields of an `ip -j route` entry the planner reads. */
+export interface HostRoute {
+  dst: string;
+  dev?: string;
+  gateway?: string;
+  type?: string;
+  table?: string;
+}
+
+export const DEFAULT_UNDERLAY = '172.31.250.0/24';
+/** Where the planner looks for a free underlay /24 when the default is taken: the private 172.16.0.0/12. */
+const UNDERLAY_SEARCH = parseCidr('172.16.0.0/12');
+/** Host IP is .1; nodes are .11, .12, ... (the addresses between are left for the user). */
+export const HOST_OFFSET = 1;
+export const FIRST_NODE_OFFSET = 11;
+
+interface Range { cidr: Cidr; text: string; flag: string; what: string; given: boolean }
+
+function describeRoute(r: HostRoute): string {
+  const parts = [r.type && r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst];
+  if (r.gateway) parts.push(`via ${r.gateway}`);
+  if (r.dev) parts.push(`dev ${r.dev}`);
+  if (r.table && r.table !== 'main') parts.push(`table ${r.table}`);
+  return parts.join(' ');
+}
+
+/** Host routes as ranges; the default route covers everything and says nothing about what is in use. */
+function routeRanges(routes: readonly HostRoute[]): Array<{ cidr: Cidr; route: HostRoute }> {
+  const out: Array<{ cidr: Cidr; route: HostRoute }> = [];
+  for (const route of routes) {
+    if (route.dst === 'default') continue;
+    let cidr: Cidr;
+    try { cidr = parseCidr(route.dst); } catch { continue; } // IPv6 or unparsable: not ours to judge
+    if (cidr.prefix === 0) continue;
+    out.push({ cidr, route });
+  }
+  return out;
+}
+
+function firstFreeUnderlay(taken: readonly Cidr[], size: number): Cidr | undefined {
+  const start = parseCidr(DEFAULT_UNDERLAY).network;
+  const count = sizeOf(UNDERLAY_SEARCH) / size;
+  const prefix = 32 - Math.log2(size);
+  // Start at the default and walk forward through 172.16.0.0/12, wrapping around.
+  for (let i = 0; i < count; i++) {
+    const network = UNDERLAY_SEARCH.network + (((start - UNDERLAY_SEARCH.network) / size + i) % count) * size;
+    const candidate = { network, prefix };
+    if (!taken.some((t) => overlaps(t, candidate))) return candidate;
+  }
+  return undefined;
+}
+
+function parsePortRange(text: string): [number, number] {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(lo >= 1 && hi <= 65535 && lo <= hi)) {
+    throw new Error(`invalid NodePort range ${JSON.stringify(text)}: expected FIRST-LAST within 1-65535, like 30000-32767; set it with --service-node-port-range`);
+  }
+  return [lo, hi];
+}
+
+/** Plans a cluster. Throws an Error whose message says what was wrong and which option to change. */
+export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[]): ClusterConfig {
+  const name = opts.name ?? DEFAULT_CLUSTER_NAME;
+  validateClusterName(name);
+  const nodes = opts.nodes ?? DEFAULTS.nodes;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+    throw new Error(`invalid node count ${opts.nodes}: use --nodes with a whole number from 1 to ${MAX_NODES}`);
+  }
+  const overlay = opts.overlay ?? DEFAULTS.overlay;
+  if (overlay !== 'vxlan' && overlay !== 'host-gw') {
+    throw new Error(`invalid overlay ${JSON.stringify(overlay)}: use --overlay vxlan or --overlay host-gw`);
+  }
+  const nodePortRange = opts.nodePortRange ?? DEFAULTS.nodePortRange;
+  parsePortRange(nodePortRange);
+
+  const cluster: Range = {
+    text: opts.clusterCIDR ?? DEFAULTS.clusterCIDR, flag: '--cluster-cidr', what: 'cluster CIDR', given: !!opts.clusterCIDR,
+    cidr: parseCidr(opts.clusterCIDR ?? DEFAULTS.clusterCIDR, 'cluster CIDR (--cluster-cidr)'),
+  };
+  const service: Range = {
+    text: opts.serviceCIDR ?? DEFAULTS.serviceCIDR, flag: '--service-cidr', what: 'service CIDR', given: !!opts.serviceCIDR,
+    cidr: parseCidr(opts.serviceCIDR ?? DEFAULTS.serviceCIDR, 'service CIDR (--service-cidr)'),
+  };
+  const maskSize = DEFAULTS.nodeCIDRMaskSize;
+  if (cluster.cidr.prefix > maskSize || 2 ** (maskSize - cluster.cidr.prefix) < nodes) {
+    throw new Error(`cluster CIDR ${cluster.text} is too small for ${nodes} nodes with a /${maskSize} podCIDR each: choose a larger range with --cluster-cidr (e.g. 10.244.0.0/16)`);
+  }
+  if (service.cidr.prefix < 12 || service.cidr.prefix > 28) {
+    throw new Error(`service CIDR ${service.text} must be between a /12 and a /28 (as kube-apiserver requires at most a /12): choose another with --service-cidr`);
+  }
+
+  const routes = routeRanges(hostRoutes);
+  const checkAgainstRoutes = (r: Range) => {
+    const hit = routes.find((x) => overlaps(x.cidr, r.cidr));
+    if (hit) {
+      const source = r.given ? `${r.flag} ${r.text}` : `the default ${r.what} ${r.text}`;
+      throw new Error(
+        `${source} overlaps the host route "${describeRoute(hit.route)}": podnet will not shadow a network this host uses; ` +
+        `choose a range that overlaps no route in \`ip route show table all\` and pass it with ${r.flag}`,
+      );
+    }
+  };
+  const checkPair = (a: Range, b: Range) => {
+    if (overlaps(a.cidr, b.cidr)) {
+      throw new Error(`the ${a.what} ${a.text} and the ${b.what} ${b.text} overlap: each range must be separate; change one with ${a.flag} or ${b.flag}`);
+    }
+  };
+  checkPair(cluster, service);
+  checkAgainstRoutes(cluster);
+  checkAgainstRoutes(service);
+
+  const needed = FIRST_NODE_OFFSET + nodes + 1; // network .. nodes .. broadcast
+  let underlay: Range;
+  if (opts.underlayCIDR) {
+    underlay = { text: opts.underlayCIDR, flag: '--underlay-cidr', what: 'underlay CIDR', given: true, cidr: parseCidr(opts.underlayCIDR, 'underlay CIDR (--underlay-cidr)') };
+    if (sizeOf(underlay.cidr) < needed) {
+      throw new Error(`underlay CIDR ${underlay.text} has room for ${Math.max(0, sizeOf(underlay.cidr) - FIRST_NODE_OFFSET - 1)} nodes (the host is .1, nodes start at .${FIRST_NODE_OFFSET}); use a larger range with --underlay-cidr, e.g. a /24`);
+    }
+    checkPair(underlay, cluster);
+    checkPair(underlay, service);
+    checkAgainstRoutes(underlay);
+  } else {
+    const size = 256;
+    const free = firstFreeUnderlay([...routes.map((r) => r.cidr), cluster.cidr, service.cidr], size);
+    if (!free) throw new Error('no free /24 for the underlay in 172.16.0.0/12: every one overlaps a host route; give one with --underlay-cidr');
+    underlay = { text: formatCidr(free), flag: '--underlay-cidr', what: 'underlay CIDR', given: false, cidr: free };
+  }
+
+  const stateDir = join(opts.stateRoot ?? DEFAULTS.stateRoot, name);
+  const pki = (f: string) => join(stateDir, 'pki', f);
+  const serviceBase = service.cidr;
+  return {
+    name,
+    stateDir,
+    underlayCIDR: underlay.text,
+    hostIP: addressAt(underlay.cidr, HOST_OFFSET),
+    bridge: bridgeName(name),
+    apiServerPort: opts.apiServerPort ?? DEFAULTS.apiServerPort,
+    clusterCIDR: cluster.text,
+    nodeCIDRMaskSize: maskSize,
+    serviceCIDR: service.text,
+    nodePortRange,
+    clusterDomain: DEFAULTS.clusterDomain,
+    // kube-dns is the tenth address of the service range, as kubeadm does (10.96.0.10 by default).
+    dnsServiceIP: addressAt(serviceBase, 10),
+    overlay,
+    nodes: Array.from({ length: nodes }, (_, i) => ({
+      name: nodeName(name, i + 1),
+      ip: addressAt(underlay.cidr, FIRST_NODE_OFFSET + i),
+    })),
+    paths: {
+      caCert: pki('ca.crt'),
+      caKey: pki('ca.key'),
+      serverCert: pki('server.crt'),
+      serverKey: pki('server.key'),
+      token: pki('token'),
+      kubeconfig: join(stateDir, 'kubeconfig'),
+      store: join(stateDir, 'store.db'),
+      logs: join(stateDir, 'logs'),
+    },
+  };
+}
+
+/** The first address of the service range: the `kubernetes` Service's ClusterIP (10.96.0.1), a SAN of the serving cert. */
+export function apiServiceIP(config: Pick<ClusterConfig, 'serviceCIDR'>): string {
+  return addressAt(parseCidr(config.serviceCIDR), 1);
+}
