@@ -1,26 +1,30 @@
-// How objects are kept inside a store and turned back into API objects. Both stores keep each object as
-// its JSON text without metadata.resourceVersion: the revision lives beside it (as in etcd, where the
-// resourceVersion is the key's mod_revision, never part of the value), and every read path parses a fresh
-// copy and stamps the revision in. Parsing per read also means no caller can change what another caller,
-// or the store itself, holds.
+// How objects are kept inside a store and turned back into API objects. A store keeps each object in its
+// stored form: the result of a JSON round trip (what a database would give back), without
+// metadata.resourceVersion — the revision lives beside it, as in etcd, where the resourceVersion is the
+// key's mod_revision and never part of the value. Stored forms are shared inside the store and never
+// handed out: every read path and every watcher gets its own copy with the revision stamped in, so no
+// caller can change what another caller, or the store itself, holds.
 import type { KubeObject } from '../../core/api/object.js';
 import { StoreError, type StoreEvent, type StoreEventType } from './store.js';
 
-/** One write as the history (etcd's log, kine's table rows) records it. */
+/** One write as the history (etcd's log, kine's table rows) records it, with stored forms. */
 export interface LogEntry {
   revision: number;
   key: string;
   type: StoreEventType;
-  /** The object after the write; null for DELETED, whose last state is prevValue. */
-  value: string | null;
+  /** The object after the write; null for DELETED, whose last state is prev. */
+  object: KubeObject | null;
   /** The object before the write (MODIFIED and DELETED). */
-  prevValue: string | null;
-  /** The revision that wrote prevValue. */
+  prev: KubeObject | null;
+  /** The revision that wrote prev. */
   prevRevision: number | null;
 }
 
-/** Serialises an object for storage, dropping metadata.resourceVersion (the store owns that field). */
-export function encodeObject(key: string, object: KubeObject): string {
+/**
+ * Checks an object handed to a write and returns its JSON (for a database) and its stored form.
+ * metadata.resourceVersion is dropped: the store owns that field.
+ */
+export function encodeObject(key: string, object: KubeObject): { json: string; stored: KubeObject } {
   checkKey(key);
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     throw new TypeError(`store: the value for ${key} must be a Kubernetes object, got ${describe(object)}`);
@@ -32,27 +36,49 @@ export function encodeObject(key: string, object: KubeObject): string {
   // Only the top-level metadata.resourceVersion is the store's: nested fields of the same name (an
   // ObjectReference's resourceVersion in an Event, say) are user data and stay.
   const { resourceVersion: _dropped, ...rest } = metadata;
-  return JSON.stringify({ ...object, metadata: rest });
+  const json = JSON.stringify({ ...object, metadata: rest });
+  // Parsing the JSON back (rather than copying the input) makes the stored form exactly what a reload
+  // from disk gives: undefined fields gone, Dates as strings.
+  return { json, stored: JSON.parse(json) as KubeObject };
 }
 
-/** Parses a stored object and sets metadata.resourceVersion to the revision, as a decimal string. */
-export function decodeObject(value: string, revision: number): KubeObject {
-  const object = JSON.parse(value) as KubeObject;
+/** A caller's copy of a stored form, with metadata.resourceVersion set to the revision as a decimal string. */
+export function exportObject(stored: KubeObject, revision: number): KubeObject {
+  const object = copyJson(stored) as KubeObject;
   object.metadata.resourceVersion = String(revision);
   return object;
 }
 
-/** The event a watcher receives for a history entry, with its own freshly parsed objects. */
+/** The event a watcher receives for a history entry, with its own copies of the objects. */
 export function toEvent(entry: LogEntry): StoreEvent {
-  const prevObject = entry.prevValue === null ? undefined : decodeObject(entry.prevValue, entry.prevRevision ?? 0);
   // A DELETED event carries the last state, stamped with the deletion's revision (etcd reports a delete
   // at its own revision; kube-apiserver's watch cache does the same).
-  const object = entry.value === null
-    ? decodeObject(entry.prevValue ?? 'null', entry.revision)
-    : decodeObject(entry.value, entry.revision);
+  const object = exportObject((entry.object ?? entry.prev)!, entry.revision);
   const event: StoreEvent = { type: entry.type, key: entry.key, object, revision: entry.revision };
-  if (prevObject) event.prevObject = prevObject;
+  if (entry.prev) event.prevObject = exportObject(entry.prev, entry.prevRevision ?? 0);
   return event;
+}
+
+/**
+ * Deep copy of a JSON value. A plain recursive copy is several times faster than JSON.parse of the text
+ * or structuredClone for API objects (measured with 1.2 KB pods: 10,000 in ~25 ms against ~65 ms and
+ * ~125 ms), and list is dominated by it.
+ */
+export function copyJson(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyJson(v[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    const value = copyJson((v as Record<string, unknown>)[k]);
+    // JSON.parse makes "__proto__" an ordinary key; plain assignment would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
+  return out;
 }
 
 /** A watch from a revision the history no longer holds (the API server answers 410 Gone). */

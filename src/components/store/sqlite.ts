@@ -2,7 +2,8 @@
 // revision, every write appends one row and updates `current` in the same transaction, and watches are
 // served from the log (history) plus an in-process broadcaster (live events). better-sqlite3 is
 // synchronous, so each method does all its work before its promise settles and writes commit in call
-// order; the interface is async so an etcd store can sit behind it later.
+// order; the interface is async so an etcd store can sit behind it later. Reads (get, list) are served
+// from the in-memory copy of `current` that IndexedStore keeps, loaded here at open.
 //
 // Durability: WAL journal with synchronous=NORMAL. A commit appends the transaction to the WAL with
 // write(2) before the call returns; only the fsync is deferred to checkpoints. Data in the kernel's page
@@ -12,11 +13,8 @@
 // (bench/store.ts measures both).
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../../core/api/object.js';
-import { Broadcaster } from './broadcaster.js';
-import {
-  checkKey, checkRevision, decodeObject, encodeObject, expiredError, prefixEnd, type LogEntry,
-} from './codec.js';
-import { StoreError, type ListResult, type Store, type StoreEvent, type Watcher } from './store.js';
+import { prefixEnd, type LogEntry } from './codec.js';
+import { IndexedStore } from './indexed-store.js';
 
 export interface SqliteStoreOptions {
   /** Keep at least this many of the latest revisions for watches. Default 10,000. */
@@ -55,20 +53,14 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 `;
 
-interface CurrentRow { value: string; mod_revision: number; create_revision: number }
-interface ListRow { key: string; value: string; mod_revision: number }
+interface CurrentRow { key: string; value: string; mod_revision: number; create_revision: number }
 interface LogRow {
   revision: number; key: string; type: LogEntry['type']; value: string | null;
   prev_value: string | null; prev_revision: number | null;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends IndexedStore {
   private readonly db: Database.Database;
-  private readonly broadcaster = new Broadcaster();
-  private revision: number;
-  /** Every revision up to this one has been removed from the log. */
-  private compacted: number;
-  private closed = false;
   private readonly historyRevisions: number;
   private readonly historyMs: number;
   /** The revision at which a write next checks whether the log has outgrown historyRevisions. */
@@ -80,6 +72,7 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database at path; ':memory:' gives a throwaway one. */
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
+    super();
     this.historyRevisions = positive('historyRevisions', options.historyRevisions ?? 10_000);
     this.historyMs = nonNegative('historyMs', options.historyMs ?? 5 * 60_000);
     const interval = positive('compactIntervalMs', options.compactIntervalMs ?? 30_000);
@@ -90,11 +83,7 @@ export class SqliteStore implements Store {
 
     this.db = openDatabase(path, synchronous);
     const stmt = {
-      getCurrent: this.db.prepare<[string], CurrentRow>('SELECT value, mod_revision, create_revision FROM current WHERE key = ?'),
-      listAll: this.db.prepare<[], ListRow>('SELECT key, value, mod_revision FROM current ORDER BY key'),
-      listRange: this.db.prepare<[string, string], ListRow>(
-        'SELECT key, value, mod_revision FROM current WHERE key >= ? AND key < ? ORDER BY key'),
-      listFrom: this.db.prepare<[string], ListRow>('SELECT key, value, mod_revision FROM current WHERE key >= ? ORDER BY key'),
+      allCurrent: this.db.prepare<[], CurrentRow>('SELECT key, value, mod_revision, create_revision FROM current ORDER BY key'),
       putCurrent: this.db.prepare<[string, string, number, number]>(
         'INSERT OR REPLACE INTO current (key, value, mod_revision, create_revision) VALUES (?, ?, ?, ?)'),
       deleteCurrent: this.db.prepare<[string]>('DELETE FROM current WHERE key = ?'),
@@ -113,101 +102,54 @@ export class SqliteStore implements Store {
     };
     this.stmt = stmt;
     // One transaction per write: the history row and the current row commit together or not at all.
-    this.writeTx = this.db.transaction((entry: LogEntry, createRevision: number) => {
-      stmt.appendLog.run(entry.revision, entry.key, entry.type, entry.value, entry.prevValue, entry.prevRevision, Date.now());
-      if (entry.value === null) stmt.deleteCurrent.run(entry.key);
-      else stmt.putCurrent.run(entry.key, entry.value, entry.revision, createRevision);
+    this.writeTx = this.db.transaction((entry: LogEntry, json: string | null, prevJson: string | null, createRevision: number) => {
+      stmt.appendLog.run(entry.revision, entry.key, entry.type, json, prevJson, entry.prevRevision, Date.now());
+      if (json === null) stmt.deleteCurrent.run(entry.key);
+      else stmt.putCurrent.run(entry.key, json, entry.revision, createRevision);
     });
 
     this.compacted = stmt.getMeta.get('compacted')?.value ?? 0;
     // After a compaction that emptied the log the newest revision is the compacted one; never reuse it.
     this.revision = Math.max(stmt.maxRevision.get()?.r ?? 0, this.compacted);
+    for (const row of stmt.allCurrent.iterate()) {
+      this.current.set({
+        key: row.key, object: JSON.parse(row.value) as KubeObject, modRevision: row.mod_revision, createRevision: row.create_revision,
+      });
+    }
     this.nextCompactCheck = this.revision + this.slack();
     this.timer = setInterval(() => this.compactInBackground(), interval);
     this.timer.unref();
   }
 
-  async currentRevision(): Promise<number> {
-    this.checkOpen();
-    return this.revision;
+  protected get description(): string {
+    return this.path;
   }
 
-  async get(key: string): Promise<KubeObject | undefined> {
-    this.checkOpen();
-    checkKey(key);
-    const row = this.stmt.getCurrent.get(key);
-    return row && decodeObject(row.value, row.mod_revision);
+  protected persist(entry: LogEntry, json: string | null, createRevision: number): void {
+    // The previous state's text is in the current table; re-serialising the stored form gives the same.
+    const prevJson = entry.prev ? JSON.stringify(entry.prev) : null;
+    this.writeTx(entry, json, prevJson, createRevision);
+    if (entry.revision >= this.nextCompactCheck) {
+      this.nextCompactCheck = entry.revision + this.slack();
+      this.compactInBackground();
+    }
   }
 
-  async list(prefix: string): Promise<ListResult> {
-    this.checkOpen();
+  protected history(prefix: string, fromRevision: number): LogEntry[] {
     const end = prefixEnd(prefix);
-    let rows: ListRow[];
-    if (prefix === '') rows = this.stmt.listAll.all();
-    else if (end !== undefined) rows = this.stmt.listRange.all(prefix, end);
-    else rows = this.stmt.listFrom.all(prefix).filter((r) => r.key.startsWith(prefix));
-    const items = new Array<KubeObject>(rows.length);
-    for (let i = 0; i < rows.length; i++) items[i] = decodeObject(rows[i]!.value, rows[i]!.mod_revision);
-    return { items, revision: this.revision };
-  }
-
-  async create(key: string, object: KubeObject): Promise<KubeObject> {
-    this.checkOpen();
-    const value = encodeObject(key, object);
-    const existing = this.stmt.getCurrent.get(key);
-    if (existing) {
-      throw new StoreError('exists', `${key} already exists (written at revision ${existing.mod_revision})`, this.revision);
-    }
-    const revision = this.revision + 1;
-    this.commit({ revision, key, type: 'ADDED', value, prevValue: null, prevRevision: null }, revision);
-    return decodeObject(value, revision);
-  }
-
-  async update(key: string, object: KubeObject, expectedRevision?: number): Promise<KubeObject> {
-    this.checkOpen();
-    const value = encodeObject(key, object);
-    const existing = this.mustGet(key, 'update', expectedRevision);
-    const revision = this.revision + 1;
-    this.commit({
-      revision, key, type: 'MODIFIED', value, prevValue: existing.value, prevRevision: existing.mod_revision,
-    }, existing.create_revision);
-    return decodeObject(value, revision);
-  }
-
-  async delete(key: string, expectedRevision?: number): Promise<KubeObject> {
-    this.checkOpen();
-    checkKey(key);
-    const existing = this.mustGet(key, 'delete', expectedRevision);
-    const revision = this.revision + 1;
-    this.commit({
-      revision, key, type: 'DELETED', value: null, prevValue: existing.value, prevRevision: existing.mod_revision,
-    }, existing.create_revision);
-    return decodeObject(existing.value, revision);
-  }
-
-  async watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<Watcher> {
-    this.checkOpen();
-    checkRevision('fromRevision', fromRevision);
-    if (fromRevision < this.compacted) throw expiredError(fromRevision, this.compacted, this.revision);
-    let rows: LogRow[] = [];
-    if (fromRevision < this.revision) {
-      const end = prefixEnd(prefix);
-      rows = end === undefined
-        ? this.stmt.logAfter.all(fromRevision).filter((r) => r.key.startsWith(prefix))
-        : this.stmt.logAfterRange.all(fromRevision, prefix, end);
-    }
-    const replay = rows.map((r): LogEntry => ({
-      revision: r.revision, key: r.key, type: r.type, value: r.value, prevValue: r.prev_value, prevRevision: r.prev_revision,
+    const rows = end === undefined
+      ? this.stmt.logAfter.all(fromRevision).filter((r) => r.key.startsWith(prefix))
+      : this.stmt.logAfterRange.all(fromRevision, prefix, end);
+    return rows.map((r) => ({
+      revision: r.revision, key: r.key, type: r.type,
+      object: r.value === null ? null : JSON.parse(r.value) as KubeObject,
+      prev: r.prev_value === null ? null : JSON.parse(r.prev_value) as KubeObject,
+      prevRevision: r.prev_revision,
     }));
-    // Reading the replay and subscribing happen in one synchronous step: no write can come between.
-    return this.broadcaster.subscribe(prefix, fromRevision, replay, onEvent);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     clearInterval(this.timer);
-    this.broadcaster.stopAll();
     this.db.close();
   }
 
@@ -237,16 +179,6 @@ export class SqliteStore implements Store {
     return this.compacted;
   }
 
-  private commit(entry: LogEntry, createRevision: number): void {
-    this.writeTx(entry, createRevision);
-    this.revision = entry.revision;
-    this.broadcaster.publish(entry);
-    if (this.revision >= this.nextCompactCheck) {
-      this.nextCompactCheck = this.revision + this.slack();
-      this.compactInBackground();
-    }
-  }
-
   /** Compacts in batches, yielding to the event loop between them. */
   private compactInBackground(): void {
     if (this.compactScheduled || this.closed) return;
@@ -262,22 +194,6 @@ export class SqliteStore implements Store {
   /** How far past historyRevisions the log may grow before a write triggers compaction. */
   private slack(): number {
     return Math.max(1, Math.floor(this.historyRevisions / 10));
-  }
-
-  private mustGet(key: string, verb: string, expectedRevision: number | undefined): CurrentRow {
-    if (expectedRevision !== undefined) checkRevision('expectedRevision', expectedRevision);
-    const existing = this.stmt.getCurrent.get(key);
-    if (!existing) throw new StoreError('notfound', `cannot ${verb} ${key}: it does not exist`, this.revision);
-    if (expectedRevision !== undefined && existing.mod_revision !== expectedRevision) {
-      throw new StoreError('conflict',
-        `cannot ${verb} ${key}: it is at revision ${existing.mod_revision}, not the expected ${expectedRevision}; read it again and retry`,
-        this.revision);
-    }
-    return existing;
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw new StoreError('closed', `the store ${this.path} is closed; open it again`, this.revision);
   }
 }
 

@@ -141,6 +141,18 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       assert.deepEqual(listed.items[0]?.metadata.labels, {});
     });
 
+    withStore('any JSON survives the store unchanged, odd keys and all', async (s) => {
+      const o = pod('a');
+      o.metadata.labels = { ['__proto__']: 'x', '2': 'two', z: 'zed' };
+      o.spec = { nested: [[1, 2.5, -3e-7], { empty: {} }, null, true, 'ünïcødé ✓'], big: Number.MAX_SAFE_INTEGER };
+      const created = await s.create(key('a'), o);
+      for (const got of [created, await s.get(key('a')), (await s.list(DEFAULT)).items[0]]) {
+        assert.deepEqual(Object.getPrototypeOf(got!.metadata.labels), Object.prototype);
+        assert.deepEqual(JSON.parse(JSON.stringify(got!.metadata.labels)), { '2': 'two', ['__proto__']: 'x', z: 'zed' });
+        assert.deepEqual(got!.spec, o.spec);
+      }
+    });
+
     withStore('create of a taken key fails with exists and changes nothing', async (s) => {
       await s.create(key('a'), pod('a', 'default', { first: 'yes' }));
       const e = await rejectsWith(s.create(key('a'), pod('a', 'default', { second: 'yes' })), 'exists');
