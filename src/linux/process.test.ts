@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRoot, run } from './exec.js';
 import { addNetns } from './netns.js';
-import { isAlive, isOurProcess, readCmdline, spawnDetached, stopProcess, type ProcessIdentity } from './process.js';
+import { isAlive, isOurProcess, pidsInNetns, readCmdline, spawnDetached, stopProcess, type ProcessIdentity } from './process.js';
 
 const ns = `pnt6-pr-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'pnt6-proc-'));
@@ -70,4 +70,15 @@ test('a process in the root namespace stops with SIGTERM within the grace period
 
 test('a command that does not exist is reported', async () => {
   await assert.rejects(spawnDetached(['/nonexistent/pnt6-cmd'], { logFile: join(dir, 'd.log') }), /cannot start \/nonexistent\/pnt6-cmd/);
+});
+
+test('pidsInNetns finds the processes inside a namespace and no others', async () => {
+  assert.deepEqual(pidsInNetns(ns), []);
+  const id = await spawnDetached(['sleep', '30'], { netns: ns, logFile: join(dir, 'e.log') });
+  started.push(id);
+  await waitFor(() => pidsInNetns(ns).includes(id.pid), 'the process in the namespace');
+  assert.deepEqual(pidsInNetns(ns), [id.pid]);
+  assert.deepEqual(pidsInNetns('pnt6-no-such-ns'), []);
+  assert.equal(await stopProcess(id), 'terminated');
+  assert.deepEqual(pidsInNetns(ns), []);
 });

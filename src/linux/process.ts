@@ -3,9 +3,9 @@
 // pid alone can be reused by an unrelated process after ours died, so a process is identified by its pid,
 // its command line and its start time (field 22 of /proc/<pid>/stat, fixed at fork, kept across exec).
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, mkdirSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { validateNetnsName } from './netns.js';
+import { validateNetnsName, NETNS_RUN_DIR } from './netns.js';
 
 /** What identifies one process of ours; saved in pid files so `podnet down` can find and check it. */
 export interface ProcessIdentity {
@@ -119,4 +119,24 @@ export async function stopProcess(id: ProcessIdentity, opts: { graceMs?: number 
   // SIGKILL cannot be caught; the process is gone as soon as the kernel has torn it down.
   for (let i = 0; i < 200 && isAlive(id.pid); i++) await sleep(10);
   return 'killed';
+}
+
+/**
+ * Pids of every process whose network namespace is the named one (compares /proc/<pid>/ns/net with the
+ * namespace's inode). Teardown uses it to find processes left in a namespace, e.g. by an agent that
+ * crashed before stopping its pods, since such a process keeps the namespace alive after `ip netns delete`.
+ */
+export function pidsInNetns(name: string): number[] {
+  validateNetnsName(name);
+  let ino: number;
+  try { ino = statSync(`${NETNS_RUN_DIR}/${name}`).ino; } catch { return []; }
+  const want = `net:[${ino}]`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/net`) === want) pids.push(Number(entry));
+    } catch { /* exited, or a kernel thread */ }
+  }
+  return pids.filter((p) => p !== process.pid && isAlive(p));
 }

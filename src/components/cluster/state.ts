@@ -1,0 +1,53 @@
+// Where a cluster lives on disk: /var/lib/podnet/<name>/ (the root overridable with PODNET_STATE_ROOT,
+// which tests use). The state directory holds cluster.json, the PKI, the store, logs, pid files and the
+// inventory of kernel objects; a cluster exists exactly as long as its state directory does.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
+
+/** The directory that holds one state directory per cluster. */
+export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PODNET_STATE_ROOT || DEFAULTS.stateRoot;
+}
+
+export function stateDirOf(name: string, root = stateRoot()): string {
+  return join(root, name);
+}
+
+/** The file `podnet up` writes and `podnet server` / `podnet agent --config` read. */
+export function clusterConfigPath(stateDir: string): string {
+  return join(stateDir, 'cluster.json');
+}
+
+export function clusterExists(name: string, root = stateRoot()): boolean {
+  return existsSync(stateDirOf(name, root));
+}
+
+/** Names of the clusters that have a state directory under `root`. */
+export function listClusters(root = stateRoot()): string[] {
+  let entries: string[];
+  try { entries = readdirSync(root); } catch { return []; }
+  return entries.filter((e) => statSync(join(root, e)).isDirectory()).sort();
+}
+
+/** Reads and checks cluster.json; a clear error when it is missing or not a cluster configuration. */
+export function readClusterConfig(file: string): ClusterConfig {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    throw new Error(`cannot read the cluster configuration ${file}: ${(e as Error).message}; it is written by \`podnet up\``);
+  }
+  let config: ClusterConfig;
+  try { config = JSON.parse(text) as ClusterConfig; } catch (e) {
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}); remove the cluster with \`podnet down\` and bring it up again`);
+  }
+  for (const key of ['name', 'stateDir', 'hostIP', 'apiServerPort', 'nodes', 'paths'] as const) {
+    if (config[key] === undefined) throw new Error(`${file} has no "${key}": it is not a podnet cluster configuration`);
+  }
+  return config;
+}
+
+/** The cluster's configuration when `podnet up` got far enough to write it. */
+export function tryReadClusterConfig(stateDir: string): ClusterConfig | undefined {
+  const file = clusterConfigPath(stateDir);
+  return existsSync(file) ? readClusterConfig(file) : undefined;
+}

@@ -1,0 +1,177 @@
+// `podnet up`: plan → state dir → PKI → underlay bridge → API server → node namespaces → agents → Nodes
+// Ready → kubeconfig merge → manifests. Every object is recorded before it is made; on any failure
+// everything made so far is torn down and the error says why.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
+import { planCluster, type PlanOptions } from '../../core/topology/plan.js';
+import { listRoutes } from '../../linux/route.js';
+import { run, CommandError } from '../../linux/exec.js';
+import type { ProcessIdentity } from '../../linux/process.js';
+import { clusterConfigPath, clusterExists, stateRoot as defaultStateRoot } from './state.js';
+import { Inventory } from './inventory.js';
+import { generatePki } from './pki.js';
+import { credentialsOf, kubeconfigEntryName, mergeKubeconfig, userKubeconfigPath, writeClusterKubeconfig } from './kubeconfig.js';
+import { createBridge, createNode } from './underlay.js';
+import { agentProcessName, logFileOf, startSupervised, supervisedAlive, tailLog } from './supervisor.js';
+import { waitForNodesReady, waitForReadyz } from './readiness.js';
+import { tearDown } from './down.js';
+import type { Progress } from './progress.js';
+
+export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPort'> {
+  /** Files or directories for `kubectl apply -f`, applied once the nodes are Ready. */
+  manifests?: string[];
+  /** The argv that runs this podnet CLI (node, its flags, main.js); `server` / `agent` are appended. */
+  podnetCommand: string[];
+  stateRoot?: string;
+  /** The user's kubeconfig to merge into; $KUBECONFIG's first path or ~/.kube/config by default. */
+  userKubeconfig?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface UpResult {
+  config: ClusterConfig;
+  /** The user kubeconfig the context was merged into, and the context's name. */
+  userKubeconfig: string;
+  context: string;
+}
+
+export class ClusterExistsError extends Error {
+  constructor(name: string) {
+    super(`cluster "${name}" already exists; delete it with podnet down --name ${name}`);
+    this.name = 'ClusterExistsError';
+  }
+}
+
+/** 6443 when nothing listens there on 127.0.0.1 (a wildcard listener counts), else a port the kernel picks. */
+export async function chooseApiServerPort(preferred = DEFAULTS.apiServerPort): Promise<number> {
+  const tryListen = (port: number) => new Promise<number | undefined>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => {
+      const got = (s.address() as { port: number }).port;
+      s.close(() => resolve(got));
+    });
+  });
+  return (await tryListen(preferred)) ?? (await tryListen(0))!;
+}
+
+async function requireKubectl(): Promise<void> {
+  try {
+    await run(['kubectl', 'version', '--client']);
+  } catch (e) {
+    if (e instanceof CommandError && e.exitCode === null) {
+      throw new Error('kubectl is not installed, and -f needs it to apply manifests: install kubectl (https://kubernetes.io/docs/tasks/tools/) or run podnet up without -f');
+    }
+    throw e;
+  }
+}
+
+/** Brings a cluster up. Throws (after tearing down what it made) with the reason. */
+export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpResult> {
+  const root = opts.stateRoot ?? defaultStateRoot();
+  const name = opts.name ?? 'podnet';
+  if (clusterExists(name, root)) throw new ClusterExistsError(name);
+
+  const config = await progress.step('Planning the topology', async () => {
+    if (opts.manifests?.length) await requireKubectl();
+    const routes = await listRoutes({ table: 'all' });
+    const port = await chooseApiServerPort();
+    return planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes);
+  });
+  progress.note(`underlay ${config.underlayCIDR} on ${config.bridge} (host ${config.hostIP}), API server port ${config.apiServerPort}, ` +
+    `pods ${config.clusterCIDR}, services ${config.serviceCIDR}, ${config.overlay} overlay`);
+
+  // From here on, a failure tears down what exists. mkdir without `recursive` on the last component
+  // makes two concurrent `podnet up --name X` race safely: only one creates the directory.
+  mkdirSync(root, { recursive: true });
+  try {
+    mkdirSync(config.stateDir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ClusterExistsError(name);
+    throw e;
+  }
+  const inventory = new Inventory(config.stateDir);
+  const configFile = clusterConfigPath(config.stateDir);
+  try {
+    await progress.step('Writing the state directory', async () => {
+      mkdirSync(config.paths.logs, { recursive: true });
+      writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+    });
+    await progress.step('Generating the CA, serving certificate and token', async () => {
+      await generatePki(config);
+      writeClusterKubeconfig(config);
+    });
+    await progress.step(`Creating the underlay bridge ${config.bridge} (${config.hostIP})`, () => createBridge(config, inventory));
+
+    const serverLog = logFileOf(config, 'server');
+    const server = await progress.step('Starting the API server', () =>
+      startSupervised(config, inventory, 'server', [...opts.podnetCommand, 'server', '--config', configFile]));
+    const serverAlive = () => mustBeAlive(server, 'podnet server', serverLog);
+    await progress.step(`Waiting for https://127.0.0.1:${config.apiServerPort}/readyz`, () =>
+      waitForReadyz(`https://127.0.0.1:${config.apiServerPort}`, config.paths.caCert, { timeoutMs: 30_000, check: serverAlive }));
+
+    await progress.step(`Creating ${config.nodes.length} node namespace${config.nodes.length === 1 ? '' : 's'}`, () =>
+      Promise.all(config.nodes.map((_, i) => createNode(config, i, inventory))).then(() => undefined));
+
+    const agents: Array<{ node: string; id: ProcessIdentity }> = [];
+    await progress.step('Starting the node agents', async () => {
+      for (const node of config.nodes) {
+        const id = await startSupervised(config, inventory, agentProcessName(node.name),
+          [...opts.podnetCommand, 'agent', '--config', configFile, '--node', node.name], node.name);
+        agents.push({ node: node.name, id });
+      }
+    });
+    const allAlive = () => {
+      serverAlive();
+      for (const a of agents) mustBeAlive(a.id, `the agent of ${a.node}`, logFileOf(config, agentProcessName(a.node)));
+    };
+    await progress.step('Waiting for the nodes to be Ready', () =>
+      waitForNodesReady(config.paths.kubeconfig, config.nodes.map((n) => n.name), { timeoutMs: opts.readyTimeoutMs ?? 60_000, check: allAlive }));
+
+    const userKubeconfig = opts.userKubeconfig ?? userKubeconfigPath();
+    const context = kubeconfigEntryName(name);
+    await progress.step(`Merging context ${context} into ${userKubeconfig}`, async () => {
+      // Recorded first: down removes the entries even if the write below is interrupted.
+      inventory.setKubeconfigMerge({ path: userKubeconfig, entry: context });
+      const merged = mergeKubeconfig(userKubeconfig, context, credentialsOf(config, `https://127.0.0.1:${config.apiServerPort}`));
+      inventory.setKubeconfigMerge({ path: userKubeconfig, entry: context, ...merged });
+    });
+
+    for (const manifest of opts.manifests ?? []) {
+      await progress.step(`Applying ${manifest}`, async () => {
+        try {
+          const { stdout } = await run(['kubectl', '--kubeconfig', config.paths.kubeconfig,
+            '--cache-dir', `${config.stateDir}/kubectl-cache`, 'apply', '-f', manifest], { timeoutMs: 120_000 });
+          for (const line of stdout.trim().split('\n').filter(Boolean)) progress.note(`  ${line}`);
+        } catch (e) {
+          const detail = e instanceof CommandError ? (e.stderr.trim() || e.stdout.trim()) : (e as Error).message;
+          throw new Error(`kubectl apply -f ${manifest} failed: ${detail}`);
+        }
+      });
+    }
+    return { config, userKubeconfig, context };
+  } catch (e) {
+    progress.note(`podnet up failed: ${(e as Error).message}`);
+    // The logs go with the state directory; keep a copy so the failure can be investigated.
+    if (existsSync(config.paths.logs)) {
+      const kept = mkdtempSync(join(tmpdir(), `podnet-up-${name}-logs-`));
+      cpSync(config.paths.logs, kept, { recursive: true });
+      progress.note(`logs kept in ${kept}`);
+    }
+    progress.note('removing what was made so far');
+    await tearDown(name, { stateRoot: root }, progress).catch((err) => {
+      progress.note(`cleanup failed too: ${(err as Error).message}; run podnet down --name ${name}`);
+    });
+    throw e;
+  }
+}
+
+function mustBeAlive(id: ProcessIdentity, what: string, log: string): void {
+  if (!supervisedAlive(id)) {
+    const tail = tailLog(log);
+    throw new Error(`${what} (pid ${id.pid}) exited; see ${log}${tail ? `:\n${tail}` : ''}`);
+  }
+}
