@@ -153,7 +153,7 @@ test('init containers: Init:0/1, Init:<reason>, Init:ExitCode, then the app cont
   const spec = { initContainers: [{ name: 'setup', image: 'busybox' }] };
   const init = (state: JsonObject, extra: JsonObject = {}) => pod('i', spec, {
     phase: 'Pending', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'PodInitializing' } } }],
-    initContainerStatuses: [{ name: 'setup', ready: false, restartCount: 0, state, ...extra }], ...{},
+    initContainerStatuses: [{ name: 'setup', ready: false, restartCount: 0, state, ...extra }],
   });
   assert.deepEqual(cells(init(running)).slice(1, 4), ['0/1', 'Init:0/1', '0']);
   assert.equal(cells(init({ waiting: { reason: 'PodInitializing' } }))[2], 'Init:0/1');
