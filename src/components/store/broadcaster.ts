@@ -16,8 +16,11 @@ class Subscription implements Watcher {
 
   constructor(
     readonly prefix: string,
-    /** Only revisions after this one are delivered (a watch may start from a revision not yet written). */
-    private readonly fromRevision: number,
+    /**
+     * Only revisions after this one are delivered live: the replay covers everything up to the store's
+     * revision at subscription, and a watch may start from a revision not yet written.
+     */
+    private readonly after: number,
     private readonly onEvent: (e: StoreEvent) => void,
     private readonly remove: (s: Subscription) => void,
     replay: LogEntry[],
@@ -29,7 +32,7 @@ class Subscription implements Watcher {
   }
 
   deliver(entry: LogEntry): void {
-    if (this.stopped || entry.revision <= this.fromRevision) return;
+    if (this.stopped || entry.revision <= this.after) return;
     if (this.backlog) this.backlog.push(entry);
     else this.call(entry);
   }
@@ -64,20 +67,37 @@ class Subscription implements Watcher {
 
 export class Broadcaster {
   private readonly subscriptions = new Set<Subscription>();
+  /** Writes waiting for delivery while a delivery is under way (a callback that writes). */
+  private queue: LogEntry[] = [];
+  private publishing = false;
 
   /**
-   * Registers a watcher for changes after fromRevision under prefix; replay holds the history entries
-   * (revision > fromRevision) it must see first, in revision order.
+   * Registers a watcher for changes under prefix. replay holds the history entries it must see first,
+   * in revision order; after delivery is live it gets only revisions greater than `after`, which must
+   * be at least the store's revision now (everything up to it is the replay's job).
    */
-  subscribe(prefix: string, fromRevision: number, replay: LogEntry[], onEvent: (e: StoreEvent) => void): Watcher {
-    const s = new Subscription(prefix, fromRevision, onEvent, (x) => this.subscriptions.delete(x), replay);
+  subscribe(prefix: string, after: number, replay: LogEntry[], onEvent: (e: StoreEvent) => void): Watcher {
+    const s = new Subscription(prefix, after, onEvent, (x) => this.subscriptions.delete(x), replay);
     this.subscriptions.add(s);
     return s;
   }
 
   /** Delivers a committed write to every watcher whose prefix matches its key. */
   publish(entry: LogEntry): void {
-    for (const s of this.subscriptions) if (entry.key.startsWith(s.prefix)) s.deliver(entry);
+    this.queue.push(entry);
+    // A callback that writes to the store lands here again before the other watchers have seen the
+    // current write; queueing its write behind keeps every watcher's events in revision order.
+    if (this.publishing) return;
+    this.publishing = true;
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        const next = this.queue[i]!;
+        for (const s of this.subscriptions) if (next.key.startsWith(s.prefix)) s.deliver(next);
+      }
+    } finally {
+      this.queue = [];
+      this.publishing = false;
+    }
   }
 
   get size(): number {

@@ -94,7 +94,7 @@ export abstract class IndexedStore implements Store {
     if (fromRevision < this.compacted) throw expiredError(fromRevision, this.compacted, this.revision);
     const replay = fromRevision < this.revision ? this.history(prefix, fromRevision) : [];
     // Reading the replay and subscribing happen in one synchronous step: no write can come between.
-    return this.broadcaster.subscribe(prefix, fromRevision, replay, onEvent);
+    return this.broadcaster.subscribe(prefix, Math.max(fromRevision, this.revision), replay, onEvent);
   }
 
   async close(): Promise<void> {

@@ -327,6 +327,41 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       assert.deepEqual(seen, [1]);
     });
 
+    withStore('a watcher that writes from its callback keeps every watcher in revision order', async (s) => {
+      const first = new Recorder();
+      const last = new Recorder();
+      const w1 = await s.watch(DEFAULT, 0, (e) => {
+        first.onEvent(e);
+        // A controller reacting at once: its write commits while the others have not yet seen e.
+        if (e.type === 'ADDED' && e.key === key('a')) void s.update(key('a'), pod('a', 'default', { reacted: 'yes' }));
+      });
+      const w2 = await s.watch(DEFAULT, 0, last.onEvent);
+      await s.create(key('a'), pod('a'));
+      await first.until(2);
+      await last.until(2);
+      await settle();
+      w1.stop();
+      w2.stop();
+      for (const r of [first, last]) assert.deepEqual(r.summary(), [`ADDED@1:${key('a')}`, `MODIFIED@2:${key('a')}`]);
+    });
+
+    withStore('a watch opened from inside a callback sees each event once', async (s) => {
+      await s.create(key('a'), pod('a'));
+      const inner = new Recorder();
+      let innerWatch: Promise<Watcher> | undefined;
+      const outer = await s.watch(DEFAULT, 1, (e) => {
+        // Opened while the store is delivering e: its history already holds e.
+        innerWatch ??= s.watch(DEFAULT, 1, inner.onEvent);
+      });
+      await s.create(key('b'), pod('b'));
+      await s.create(key('c'), pod('c'));
+      await inner.until(2);
+      await settle();
+      outer.stop();
+      (await innerWatch!).stop();
+      assert.deepEqual(inner.summary(), [`ADDED@2:${key('b')}`, `ADDED@3:${key('c')}`]);
+    });
+
     withStore('a hundred concurrent watchers each see exactly their own events', async (s) => {
       const namespaces = ['default', 'default2', 'kube-system', 'web'];
       for (let i = 0; i < 20; i++) await s.create(key(`seed${i}`, namespaces[i % 4]), pod(`seed${i}`));
