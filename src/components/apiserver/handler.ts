@@ -259,8 +259,9 @@ export class ApiHandler {
     q: URLSearchParams, warnings: string[] = []): void {
     const table = wantsTable(req.headers.accept);
     if (table && obj.kind === info.kind) {
-      const t = printTable(info, [obj], { now: new Date(), includeObject: includeObjectOf(q.get('includeObject')) });
-      return sendJson(res, code, { ...t, apiVersion: `meta.k8s.io/${table.version}`, metadata: { resourceVersion: obj.metadata.resourceVersion } }, 'application/json', warnings);
+      const t = printTable(info, [obj], { now: new Date(), includeObject: includeObjectOf(q.get('includeObject')),
+        version: table.version, resourceVersion: obj.metadata.resourceVersion });
+      return sendJson(res, code, t, 'application/json', warnings);
     }
     sendJson(res, code, obj, 'application/json', warnings);
   }
@@ -268,8 +269,9 @@ export class ApiHandler {
   private respondList(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, items: KubeObject[], rv: string, q: URLSearchParams): void {
     const table = wantsTable(req.headers.accept);
     if (table) {
-      const t = printTable(info, items, { now: new Date(), includeObject: includeObjectOf(q.get('includeObject')) });
-      return sendJson(res, 200, { ...t, apiVersion: `meta.k8s.io/${table.version}`, metadata: { resourceVersion: rv } });
+      const t = printTable(info, items, { now: new Date(), includeObject: includeObjectOf(q.get('includeObject')),
+        version: table.version, resourceVersion: rv });
+      return sendJson(res, 200, t);
     }
     sendJson(res, 200, { kind: info.listKind, apiVersion: apiVersionOf(info), metadata: { resourceVersion: rv }, items });
   }
@@ -284,12 +286,9 @@ export class ApiHandler {
       if (closed) return;
       let object: unknown = e.object;
       if (table && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')) {
-        const t = printTable(info, [e.object as KubeObject], { now: new Date(), includeObject });
-        object = {
-          kind: 'Table', apiVersion: `meta.k8s.io/${table.version}`,
-          metadata: { resourceVersion: (e.object as KubeObject).metadata.resourceVersion },
-          columnDefinitions: headerSent ? [] : t.columnDefinitions, rows: t.rows,
-        };
+        const t = printTable(info, [e.object as KubeObject], { now: new Date(), includeObject, version: table.version,
+          resourceVersion: (e.object as KubeObject).metadata.resourceVersion });
+        object = { ...t, columnDefinitions: headerSent ? [] : t.columnDefinitions };
         headerSent = true;
       }
       res.write(JSON.stringify({ type: e.type, object }) + '\n');

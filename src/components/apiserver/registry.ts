@@ -15,7 +15,7 @@ import type { KubeObject, JsonObject } from '../../core/api/object.js';
 import {
   type ResourceInfo, apiVersionOf, mustResource, qualifiedResource, resourceByName, storeKey, storePrefix,
 } from '../../core/api/resources.js';
-import { matches, parseSelector, SelectorParseError } from '../../core/api/labels.js';
+import { fromLabelSelector, matches, parseSelector, selectorString, SelectorParseError } from '../../core/api/labels.js';
 import { matchesFields, parseFieldSelector } from '../../core/api/field-selectors.js';
 import { defaultObject } from '../../core/api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../../core/api/validation/index.js';
@@ -443,11 +443,6 @@ export function toScale(obj: KubeObject): KubeObject {
 }
 
 function selectorText(sel: JsonObject): string {
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    if (e.operator === 'In' || e.operator === 'NotIn') parts.push(`${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`);
-    else parts.push(e.operator === 'Exists' ? e.key : `!${e.key}`);
-  }
-  return parts.join(',');
+  return selectorString(fromLabelSelector(sel) ?? []);
 }
 

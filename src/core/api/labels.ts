@@ -94,7 +94,8 @@ export function fromLabelSelector(ls: LabelSelector | undefined | null): Selecto
 
 /** `app=web,tier in (a,b)`: the string form, as Scale.status.selector and kubectl show it. */
 export function selectorString(sel: Selector): string {
-  return sel.map((r) => {
+  // Upstream's Selector.String() lists requirements sorted by key.
+  return [...sel].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => {
     switch (r.op) {
       case '=': return `${r.key}=${r.values[0]}`;
       case '!=': return `${r.key}!=${r.values[0]}`;
