@@ -100,10 +100,6 @@ export class Broadcaster {
     }
   }
 
-  get size(): number {
-    return this.subscriptions.size;
-  }
-
   /** Stops every watcher (the store is closing). */
   stopAll(): void {
     for (const s of [...this.subscriptions]) s.stop();

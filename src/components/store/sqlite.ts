@@ -214,6 +214,8 @@ function openDatabase(path: string, synchronous: 'NORMAL' | 'FULL'): Database.Da
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (path !== ':memory:' && mode !== 'wal') throw new Error(`the database refused WAL mode (journal_mode is ${String(mode)})`);
     db.pragma(`synchronous = ${synchronous}`);
+    // After a burst of writes the WAL is checkpointed but keeps its size; cap what it keeps on disk.
+    db.pragma('journal_size_limit = 67108864');
     db.transaction(() => {
       db.exec(SCHEMA);
       const row = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'schema'").get();
