@@ -1,0 +1,70 @@
+// The destinations of one service port and how they enter the fixed maps: ClusterIP and external IPs
+// are keyed `ip . proto . port` in @service-ips / @no-endpoint-services, NodePorts `proto . port` in
+// @service-nodeports / @no-endpoint-nodeports. Both layouts (maps and chains) go through here.
+import { cidrContains } from './cidr.js';
+import { servicePortChain } from './names.js';
+import { addChain, addElement, drop, goto, type Verdict, verdict } from './ruleset.js';
+import type { ServicePortInfo } from './service-ports.js';
+import { claim, N, type PlanContext } from './skeleton.js';
+
+export interface Destination {
+  kind: 'clusterIP' | 'externalIP' | 'nodePort';
+  /** Map key: `[ip, proto, port]` or, for NodePorts, `[proto, port]`. */
+  key: string[];
+}
+
+/** The service port's destinations this planner owns (conflicting ones are reported and skipped). */
+export function destinations(ctx: PlanContext, sp: ServicePortInfo): Destination[] {
+  const out: Destination[] = [];
+  const ipDest = (kind: Destination['kind'], ip: string) => {
+    const key = [ip, sp.protocol, String(sp.port)];
+    if (claim(ctx, key.join(' . '), sp.comment)) out.push({ kind, key });
+  };
+  ipDest('clusterIP', sp.clusterIP);
+  for (const ip of sp.externalIPs) ipDest('externalIP', ip);
+  if (sp.nodePort !== undefined) {
+    const key = [sp.protocol, String(sp.nodePort)];
+    if (claim(ctx, `nodeport ${key.join(' . ')}`, sp.comment)) out.push({ kind: 'nodePort', key });
+  }
+  if (out.some((d) => d.kind === 'clusterIP')) {
+    ctx.rs.sets.get(N.clusterIPs)!.elements.set(sp.clusterIP, { key: [sp.clusterIP] });
+  }
+  return out;
+}
+
+/** Sends new connections to `dest` to a chain (DNAT path). */
+export function serviceTarget(ctx: PlanContext, sp: ServicePortInfo, dest: Destination, chain: string): void {
+  const map = dest.kind === 'nodePort' ? N.serviceNodePorts : N.serviceIPs;
+  addElement(ctx.rs.sets.get(map)!, { key: dest.key, value: goto(chain), comment: sp.comment });
+}
+
+/**
+ * No usable endpoint for `dest`: reject (TCP reset / ICMP port-unreachable, so clients fail at once)
+ * when the service has no endpoints anywhere; drop when endpoints exist but none for this traffic's
+ * policy scope (traffic policy Local on a node without local endpoints), as kube-proxy does.
+ */
+export function noEndpoints(ctx: PlanContext, sp: ServicePortInfo, dest: Destination, anyEndpoints: boolean): void {
+  const map = dest.kind === 'nodePort' ? N.noEndpointNodePorts : N.noEndpointServices;
+  const v: Verdict = anyEndpoints ? drop : goto(N.rejectChain);
+  addElement(ctx.rs.sets.get(map)!, { key: dest.key, value: v, comment: sp.comment });
+}
+
+/**
+ * loadBalancerSourceRanges: packets to a LoadBalancer IP from elsewhere are dropped before DNAT. They do
+ * not apply to NodePorts or the ClusterIP. When a range holds a node IP, the LB IPs themselves are allowed
+ * too, so that the node (which may source from the LB IP after hairpinning) is not locked out.
+ */
+export function planFirewall(ctx: PlanContext, sp: ServicePortInfo, dests: Destination[], nodeIPs: string[]): void {
+  if (!sp.sourceRanges.length) return;
+  const lbDests = dests.filter((d) => d.kind === 'externalIP' && sp.loadBalancerIPs.includes(d.key[0]));
+  if (!lbDests.length) return;
+  const allowed = [...sp.sourceRanges];
+  if (sp.sourceRanges.some((r) => nodeIPs.some((ip) => cidrContains(r, ip)))) allowed.push(...sp.loadBalancerIPs);
+  const name = servicePortChain('firewall', sp.id);
+  addChain(ctx.rs, { name, rules: [{
+    matches: [{ kind: 'addr', field: 'saddr', op: '!=', values: allowed }],
+    stmts: [verdict(drop)], comment: `${sp.comment} loadBalancerSourceRanges`,
+  }] });
+  const fw = ctx.rs.sets.get(N.firewallIPs)!;
+  for (const d of lbDests) addElement(fw, { key: d.key, value: goto(name), comment: sp.comment });
+}

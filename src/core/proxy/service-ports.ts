@@ -1,0 +1,158 @@
+// From Services and EndpointSlices to the proxy's unit of work: one service port with its destinations
+// and its endpoint lists, chosen as kube-proxy's CategorizeEndpoints does (pkg/proxy/topology.go):
+// ready endpoints, else serving-and-terminating ones; "local" lists only this node's endpoints.
+import { compareIPv4 } from './cidr.js';
+import type { L4Proto } from './ruleset.js';
+import {
+  DEFAULT_AFFINITY_TIMEOUT_SECONDS, type EndpointSlice, LABEL_HEADLESS, LABEL_SERVICE_NAME,
+  LABEL_SERVICE_PROXY_NAME, type ProxyNode, type Service, type ServicePort,
+} from './types.js';
+
+export interface EndpointInfo {
+  ip: string;
+  port: number;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  /** On this node: the endpoint's nodeName is this node's name. */
+  local: boolean;
+}
+
+export interface ServicePortInfo {
+  /** `ns/svc/proto/portName` (port number when unnamed): unique, used to name chains. */
+  id: string;
+  /** `ns/svc:portName`, or `ns/svc` for an unnamed port: what comments show, as kube-proxy's. */
+  comment: string;
+  protocol: L4Proto;
+  port: number;
+  clusterIP: string;
+  nodePort?: number;
+  /** externalIPs and LoadBalancer ingress IPs (ipMode VIP): destinations treated as external traffic. */
+  externalIPs: string[];
+  /** The LoadBalancer ingress IPs among them: `loadBalancerSourceRanges` applies to these only. */
+  loadBalancerIPs: string[];
+  sourceRanges: string[];
+  /** ClientIP session affinity timeout in seconds, when affinity is on. */
+  affinityTimeout?: number;
+  internalLocal: boolean;
+  externalLocal: boolean;
+  /** Endpoints for Cluster policy: ready ones, else serving-terminating ones. */
+  clusterEndpoints: EndpointInfo[];
+  /** Endpoints on this node, chosen the same way. */
+  localEndpoints: EndpointInfo[];
+}
+
+/** Whether the proxy handles this Service at all (ExternalName, headless and foreign ones have no rules). */
+export function isProxied(svc: Service): boolean {
+  const spec = svc.spec ?? {};
+  const labels = svc.metadata.labels ?? {};
+  if (LABEL_SERVICE_PROXY_NAME in labels || LABEL_HEADLESS in labels) return false;
+  if (spec.type === 'ExternalName') return false;
+  return primaryClusterIP(svc) !== undefined;
+}
+
+function isIPv4(ip: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip);
+}
+
+function primaryClusterIP(svc: Service): string | undefined {
+  const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : [svc.spec?.clusterIP ?? ''];
+  return ips.find((ip) => ip && ip !== 'None' && isIPv4(ip));
+}
+
+function protocolOf(p: { protocol?: string }): L4Proto {
+  return ((p.protocol ?? 'TCP').toLowerCase()) as L4Proto;
+}
+
+/** Endpoints of one service port across all of the service's IPv4 slices, deduplicated by ip:port. */
+function endpointsFor(slices: EndpointSlice[], sp: ServicePort, node: ProxyNode): EndpointInfo[] {
+  const byAddr = new Map<string, EndpointInfo>();
+  const name = sp.name ?? '';
+  const proto = protocolOf(sp);
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4') continue;
+    // The slice port with the service port's name carries the targetPort resolved for these pods.
+    const port = (slice.ports ?? []).find((p) => (p.name ?? '') === name && protocolOf(p) === proto);
+    if (!port || typeof port.port !== 'number') continue;
+    for (const ep of slice.endpoints ?? []) {
+      const ip = ep.addresses?.[0];
+      if (!ip || !isIPv4(ip)) continue;
+      const c = ep.conditions ?? {};
+      const ready = c.ready ?? true;           // nil ready means ready (API contract)
+      const info: EndpointInfo = {
+        ip, port: port.port, ready,
+        serving: c.serving ?? ready,           // nil serving defaults to ready
+        terminating: c.terminating ?? false,
+        local: ep.nodeName === node.name,
+      };
+      const key = `${ip}:${port.port}`;
+      const prev = byAddr.get(key);
+      // The same address in two slices (during a controller update): the more usable copy wins.
+      if (!prev || (!prev.ready && info.ready)) byAddr.set(key, info);
+    }
+  }
+  return [...byAddr.values()].sort((a, b) => compareIPv4(a.ip, b.ip) || a.port - b.port);
+}
+
+function usable(eps: EndpointInfo[]): EndpointInfo[] {
+  const ready = eps.filter((e) => e.ready);
+  return ready.length ? ready : eps.filter((e) => e.serving && e.terminating);
+}
+
+/** Groups slices by `namespace/service` through the kubernetes.io/service-name label. */
+export function slicesByService(slices: EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>();
+  for (const s of slices) {
+    const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
+    if (!svc) continue;
+    const key = `${s.metadata.namespace ?? 'default'}/${svc}`;
+    const list = out.get(key);
+    if (list) list.push(s); else out.set(key, [s]);
+  }
+  return out;
+}
+
+/** All service ports the proxy programs, sorted by namespace, name and port order. */
+export function servicePorts(services: Service[], slices: EndpointSlice[], node: ProxyNode): ServicePortInfo[] {
+  const bySvc = slicesByService(slices);
+  const sorted = services.filter(isProxied).sort((a, b) =>
+    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  const out: ServicePortInfo[] = [];
+  for (const svc of sorted) {
+    const spec = svc.spec ?? {};
+    const ns = svc.metadata.namespace ?? 'default';
+    const svcName = svc.metadata.name ?? '';
+    const clusterIP = primaryClusterIP(svc)!;
+    const type = spec.type ?? 'ClusterIP';
+    const lbIPs = type === 'LoadBalancer'
+      ? (svc.status?.loadBalancer?.ingress ?? [])
+        .filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip!)
+      : [];
+    const externalIPs = [...new Set([...(spec.externalIPs ?? []).filter(isIPv4), ...lbIPs])];
+    const svcSlices = bySvc.get(`${ns}/${svcName}`) ?? [];
+    for (const sp of spec.ports ?? []) {
+      const protocol = protocolOf(sp);
+      const all = endpointsFor(svcSlices, sp, node);
+      const portLabel = sp.name || String(sp.port);
+      out.push({
+        id: `${ns}/${svcName}/${protocol}/${portLabel}`,
+        comment: sp.name ? `${ns}/${svcName}:${sp.name}` : `${ns}/${svcName}`,
+        protocol,
+        port: sp.port,
+        clusterIP,
+        nodePort: (type === 'NodePort' || type === 'LoadBalancer') && sp.nodePort ? sp.nodePort : undefined,
+        externalIPs,
+        loadBalancerIPs: lbIPs,
+        sourceRanges: lbIPs.length ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter(Boolean) : [],
+        affinityTimeout: spec.sessionAffinity === 'ClientIP'
+          ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
+          : undefined,
+        internalLocal: spec.internalTrafficPolicy === 'Local',
+        externalLocal: spec.externalTrafficPolicy === 'Local',
+        clusterEndpoints: usable(all),
+        localEndpoints: usable(all.filter((e) => e.local)),
+      });
+    }
+  }
+  return out;
+}
