@@ -36,6 +36,8 @@ const VERSION = {
   platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
 
+const MAX_WATCH_BACKLOG = 16 * 1024 * 1024;
+
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
@@ -284,6 +286,9 @@ export class ApiHandler {
     let closed = false;
     const write = (e: WatchEvent) => {
       if (closed) return;
+      // A client that stops reading must not make the server buffer without bound: drop it, as
+      // kube-apiserver drops watchers that fall behind; it re-watches from its last resourceVersion.
+      if (res.writableLength > MAX_WATCH_BACKLOG) { this.opts.log?.(`closing a watch on ${info.resource} that fell behind`); finish(); return; }
       let object: unknown = e.object;
       if (table && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')) {
         const t = printTable(info, [e.object as KubeObject], { now: new Date(), includeObject, version: table.version,

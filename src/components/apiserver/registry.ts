@@ -20,7 +20,7 @@ import { matchesFields, parseFieldSelector } from '../../core/api/field-selector
 import { defaultObject } from '../../core/api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../../core/api/validation/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../core/patch/index.js';
-import { StoreError, type Store } from '../../components/store/store.js';
+import { StoreError, type Store, type StoreEvent } from '../../components/store/store.js';
 import { checkUnknownFields, type FieldValidation } from './decode.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './admission.js';
 import {
@@ -372,17 +372,22 @@ export class Registry implements ApiClient {
     let stopped = false;
     const stop = () => { stopped = true; if (bookmarkTimer) clearInterval(bookmarkTimer); watcher?.stop(); };
     let watcher: { stop(): void } | undefined;
+    // Translate store events for this watch's selectors: an object that starts or stops matching is
+    // ADDED or DELETED for this watcher, as kube-apiserver's watch cache does.
+    const deliver = (e: StoreEvent) => {
+      lastRevision = e.revision;
+      const now = filter(e.object);
+      const before = e.prevObject ? filter(e.prevObject) : false;
+      if (e.type === 'ADDED') { if (now) onEvent({ type: 'ADDED', object: e.object }); }
+      else if (e.type === 'DELETED') { if (before || now) onEvent({ type: 'DELETED', object: e.object }); }
+      else if (now && before) onEvent({ type: 'MODIFIED', object: e.object });
+      else if (now) onEvent({ type: 'ADDED', object: e.object });
+      else if (before) onEvent({ type: 'DELETED', object: e.object });
+    };
     try {
       watcher = await this.store.watch(prefix, from, (e) => {
         if (stopped) return;
-        lastRevision = e.revision;
-        const now = filter(e.object);
-        const before = e.prevObject ? filter(e.prevObject) : false;
-        if (e.type === 'ADDED') { if (now) onEvent({ type: 'ADDED', object: e.object }); }
-        else if (e.type === 'DELETED') { if (before || now) onEvent({ type: 'DELETED', object: e.object }); }
-        else if (now && before) onEvent({ type: 'MODIFIED', object: e.object });
-        else if (now) onEvent({ type: 'ADDED', object: e.object });
-        else if (before) onEvent({ type: 'DELETED', object: e.object });
+        try { deliver(e); } catch (err) { stop(); onClose?.(err as Error); }
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'expired') {
