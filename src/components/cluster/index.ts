@@ -1,5 +1,5 @@
 // Bringing clusters up and down on this host: state directory, PKI, kubeconfig, underlay, supervision.
-export { bringUp, chooseApiServerPort, ClusterExistsError, type UpOptions, type UpResult } from './up.js';
+export { bringUp, chooseApiServerPort, ClusterExistsError, UpFailedError, type UpOptions, type UpResult } from './up.js';
 export { tearDown, type DownResult } from './down.js';
 export { clusterStatus, type ClusterStatus, type NodeStatus, type ProcessStatus } from './status.js';
 export { silentProgress, type Progress } from './progress.js';

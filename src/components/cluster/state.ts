@@ -4,13 +4,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
+import { validateClusterName } from '../../core/topology/names.js';
 
 /** The directory that holds one state directory per cluster. */
 export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.PODNET_STATE_ROOT || DEFAULTS.stateRoot;
 }
 
+/** The cluster's state directory. Validates the name first: it becomes a path that down removes. */
 export function stateDirOf(name: string, root = stateRoot()): string {
+  validateClusterName(name);
   return join(root, name);
 }
 
@@ -27,7 +30,7 @@ export function clusterExists(name: string, root = stateRoot()): boolean {
 export function listClusters(root = stateRoot()): string[] {
   let entries: string[];
   try { entries = readdirSync(root); } catch { return []; }
-  return entries.filter((e) => statSync(join(root, e)).isDirectory()).sort();
+  return entries.filter((e) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(e) && statSync(join(root, e)).isDirectory()).sort();
 }
 
 /** Reads and checks cluster.json; a clear error when it is missing or not a cluster configuration. */

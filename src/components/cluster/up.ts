@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
 import { planCluster, type PlanOptions } from '../../core/topology/plan.js';
+import { validateClusterName } from '../../core/topology/names.js';
 import { listRoutes } from '../../linux/route.js';
 import { run, CommandError } from '../../linux/exec.js';
 import type { ProcessIdentity } from '../../linux/process.js';
@@ -45,6 +46,14 @@ export class ClusterExistsError extends Error {
   }
 }
 
+/** A failure after something was made; everything made had been removed when this is thrown. */
+export class UpFailedError extends Error {
+  constructor(readonly reason: Error, readonly cleanupFailed: boolean) {
+    super(reason.message, { cause: reason });
+    this.name = 'UpFailedError';
+  }
+}
+
 /** 6443 when nothing listens there on 127.0.0.1 (a wildcard listener counts), else a port the kernel picks. */
 export async function chooseApiServerPort(preferred = DEFAULTS.apiServerPort): Promise<number> {
   const tryListen = (port: number) => new Promise<number | undefined>((resolve) => {
@@ -73,14 +82,17 @@ async function requireKubectl(): Promise<void> {
 export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpResult> {
   const root = opts.stateRoot ?? defaultStateRoot();
   const name = opts.name ?? 'podnet';
+  validateClusterName(name);
   if (clusterExists(name, root)) throw new ClusterExistsError(name);
 
+  const warnings: string[] = [];
   const config = await progress.step('Planning the topology', async () => {
     if (opts.manifests?.length) await requireKubectl();
     const routes = await listRoutes({ table: 'all' });
     const port = await chooseApiServerPort();
-    return planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes);
+    return planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes, warnings);
   });
+  for (const w of warnings) progress.note(`warning: ${w}`);
   progress.note(`underlay ${config.underlayCIDR} on ${config.bridge} (host ${config.hostIP}), API server port ${config.apiServerPort}, ` +
     `pods ${config.clusterCIDR}, services ${config.serviceCIDR}, ${config.overlay} overlay`);
 
@@ -162,16 +174,22 @@ export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpRe
       progress.note(`logs kept in ${kept}`);
     }
     progress.note('removing what was made so far');
-    await tearDown(name, { stateRoot: root }, progress).catch((err) => {
-      progress.note(`cleanup failed too: ${(err as Error).message}; run podnet down --name ${name}`);
-    });
-    throw e;
+    let cleanupFailed = false;
+    try {
+      const down = await tearDown(name, { stateRoot: root }, progress);
+      for (const f of down.failed) progress.note(`  could not remove ${f}`);
+      cleanupFailed = down.failed.length > 0;
+    } catch (err) {
+      progress.note(`cleanup failed too: ${(err as Error).message}`);
+      cleanupFailed = true;
+    }
+    throw new UpFailedError(e as Error, cleanupFailed);
   }
 }
 
 function mustBeAlive(id: ProcessIdentity, what: string, log: string): void {
   if (!supervisedAlive(id)) {
     const tail = tailLog(log);
-    throw new Error(`${what} (pid ${id.pid}) exited; see ${log}${tail ? `:\n${tail}` : ''}`);
+    throw new Error(`${what} (pid ${id.pid}) exited${tail ? `; the end of its log ${log}:\n${tail}` : ` without writing to its log ${log}`}`);
   }
 }

@@ -70,7 +70,15 @@ test('the default route does not count as an overlap', () => {
 test('cluster and service ranges that overlap a host route are refused, given or default', () => {
   assert.throws(() => planCluster({ clusterCIDR: '192.0.0.0/16' }, host), /--cluster-cidr 192.0.0.0\/16 overlaps the host route "192.0.2.0\/24 dev eth0".*--cluster-cidr/);
   assert.throws(() => planCluster({ serviceCIDR: '192.0.2.0/28' }, host), /--service-cidr 192.0.2.0\/28 overlaps the host route.*--service-cidr/);
-  assert.throws(() => planCluster({}, [{ dst: '10.100.0.0/16', dev: 'tun0' }]), /the default service CIDR 10.96.0.0\/12 overlaps the host route "10.100.0.0\/16 dev tun0".*--service-cidr/);
+});
+
+test('default cluster and service ranges that overlap a host route give a warning, not a refusal', () => {
+  const warnings: string[] = [];
+  const c = planCluster({}, [{ dst: '10.100.0.0/16', dev: 'tun0' }, { dst: '10.244.7.0/24', dev: 'br9' }], warnings);
+  assert.equal(c.serviceCIDR, '10.96.0.0/12');
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /the default cluster CIDR 10.244.0.0\/16 overlaps the host route "10.244.7.0\/24 dev br9": pods cannot reach that network; pass another range with --cluster-cidr/);
+  assert.match(warnings[1], /the default service CIDR 10.96.0.0\/12 overlaps the host route "10.100.0.0\/16 dev tun0".*--service-cidr/);
 });
 
 test('ranges that overlap each other are refused', () => {

@@ -82,8 +82,11 @@ function parsePortRange(text: string): [number, number] {
   return [lo, hi];
 }
 
-/** Plans a cluster. Throws an Error whose message says what was wrong and which option to change. */
-export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[]): ClusterConfig {
+/**
+ * Plans a cluster. Throws an Error whose message says what was wrong and which option to change;
+ * pushes to `warnings` what is allowed but worth telling (a default range overlapping a host route).
+ */
+export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[], warnings?: string[]): ClusterConfig {
   const name = opts.name ?? DEFAULT_CLUSTER_NAME;
   validateClusterName(name);
   const nodes = opts.nodes ?? DEFAULTS.nodes;
@@ -116,13 +119,20 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[])
   const routes = routeRanges(hostRoutes);
   const checkAgainstRoutes = (r: Range) => {
     const hit = routes.find((x) => overlaps(x.cidr, r.cidr));
-    if (hit) {
-      const source = r.given ? `${r.flag} ${r.text}` : `the default ${r.what} ${r.text}`;
+    if (!hit) return;
+    if (r.given) {
       throw new Error(
-        `${source} overlaps the host route "${describeRoute(hit.route)}": podnet will not shadow a network this host uses; ` +
+        `${r.flag} ${r.text} overlaps the host route "${describeRoute(hit.route)}": podnet will not shadow a network this host uses; ` +
         `choose a range that overlaps no route in \`ip route show table all\` and pass it with ${r.flag}`,
       );
     }
+    // A default pod or service range lives only inside the node namespaces, so a host route over part
+    // of it breaks nothing podnet does; it only makes that part of the host's network unreachable from
+    // pods. Say so rather than refuse a plain `podnet up`.
+    warnings?.push(
+      `the default ${r.what} ${r.text} overlaps the host route "${describeRoute(hit.route)}": pods cannot reach that network; ` +
+      `pass another range with ${r.flag} to avoid it`,
+    );
   };
   const checkPair = (a: Range, b: Range) => {
     if (overlaps(a.cidr, b.cidr)) {

@@ -1,0 +1,19 @@
+// The podnet command line: up | down | status for users, server | agent for the processes up starts.
+import { Command } from 'commander';
+import { upCommand } from './up.js';
+import { downCommand } from './down.js';
+import { statusCommand } from './status.js';
+import { serverCommand } from './server.js';
+import { agentCommand } from './agent.js';
+
+const program = new Command('podnet')
+  .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addCommand(upCommand())
+  .addCommand(downCommand())
+  .addCommand(statusCommand())
+  .addCommand(serverCommand())
+  .addCommand(agentCommand());
+
+await program.parseAsync(process.argv);

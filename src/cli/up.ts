@@ -1,0 +1,56 @@
+// podnet up: bring a cluster up on this host.
+import { Command, Option } from 'commander';
+import { bringUp, UpFailedError } from '../components/cluster/index.js';
+import { consoleProgress } from './progress.js';
+import { fail, needRoot } from './errors.js';
+import { podnetCommand } from './self.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`--nodes expects a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('bring a cluster up: an API server on the host, node network namespaces on an underlay bridge, an agent per node')
+    .option('--name <name>', 'cluster name', 'podnet')
+    .option('--nodes <count>', 'number of nodes', positiveInt, 3)
+    .addOption(new Option('--overlay <mode>', 'pod network between nodes').choices(['vxlan', 'host-gw']).default('vxlan'))
+    .option('--underlay-cidr <cidr>', 'subnet of the bridge joining host and nodes (default: 172.31.250.0/24, or the next free /24)')
+    .option('--cluster-cidr <cidr>', 'pod network, one /24 per node (default: 10.244.0.0/16)')
+    .option('--service-cidr <cidr>', 'ClusterIP range (default: 10.96.0.0/12)')
+    .option('--service-node-port-range <range>', 'NodePort range (default: 30000-32767)')
+    .option('-f, --filename <path>', 'manifest file or directory to `kubectl apply -f` once the nodes are Ready (repeatable)', collect, [])
+    .action(async (o: {
+      name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
+      serviceCidr?: string; serviceNodePortRange?: string; filename: string[];
+    }) => {
+      needRoot('up');
+      const progress = consoleProgress();
+      try {
+        const r = await bringUp({
+          name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
+          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, podnetCommand: podnetCommand(),
+        }, progress);
+        const c = r.config;
+        const flag = c.name === 'podnet' ? '' : ` --name ${c.name}`;
+        progress.note('');
+        progress.note(`Cluster "${c.name}" is up in ${progress.totalMs()} ms: ${c.nodes.length} node${c.nodes.length === 1 ? '' : 's'} (${c.nodes.map((n) => `${n.name} ${n.ip}`).join(', ')}).`);
+        progress.note(`kubectl context "${r.context}" is now current in ${r.userKubeconfig}:`);
+        progress.note('  kubectl get nodes -o wide');
+        progress.note(`Look inside:  ip netns list;  ip -n ${c.nodes[0].name} addr;  ip link show master ${c.bridge}`);
+        progress.note(`Status and logs:  podnet status${flag}   (logs in ${c.paths.logs})`);
+        progress.note(`Remove it:  podnet down${flag}`);
+      } catch (e) {
+        if (e instanceof UpFailedError) {
+          const after = e.cleanupFailed
+            ? `some of what podnet up made could not be removed: run podnet down --name ${o.name}`
+            : 'everything podnet up had made was removed';
+          fail('up', new Error(`${e.message}\n(${after})`));
+        }
+        fail('up', e);
+      }
+    });
+}

@@ -1,0 +1,152 @@
+// `podnet agent`: the kubelet-like process of one node, running inside the node's network namespace.
+// In this first form it registers the Node through the Kubernetes API and keeps its status fresh with
+// a heartbeat every 10 s (and a Lease in kube-node-lease when the server serves Leases). It does not
+// run pods yet: pods bound to the node stay as the API has them.
+import {
+  ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease, type V1Node,
+} from '@kubernetes/client-node';
+import type { ClusterConfig } from '../../core/cluster/config.js';
+import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js';
+
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** The kubelet's default node lease duration. */
+const LEASE_DURATION_SECONDS = 40;
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+export interface RunningAgent {
+  stop(): Promise<void>;
+}
+
+export interface AgentOptions {
+  log?: (line: string) => void;
+  heartbeatMs?: number;
+}
+
+function defaultLog(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+const codeOf = (e: unknown) => (e instanceof ApiException ? e.code : undefined);
+
+/** Registers the Node and starts the heartbeat. Resolves once the Node exists with a Ready status. */
+export async function runAgent(config: ClusterConfig, nodeName: string, opts: AgentOptions = {}): Promise<RunningAgent> {
+  const log = opts.log ?? defaultLog;
+  const node = config.nodes.find((n) => n.name === nodeName);
+  if (!node) {
+    throw new Error(`node ${JSON.stringify(nodeName)} is not in ${config.stateDir}/cluster.json (its nodes: ${config.nodes.map((n) => n.name).join(', ')})`);
+  }
+  // This kubeconfig points at https://<hostIP>:<port>: reachable from inside the node namespace.
+  const kc = new KubeConfig();
+  kc.loadFromFile(config.paths.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+
+  await untilReachable(register, log);
+  log(`registered node ${nodeName} (${node.ip}) with ${kc.getCurrentCluster()?.server}`);
+  let leases = true;
+  await heartbeat();
+
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (stopped) return;
+    inFlight = inFlight.then(heartbeat).catch((e) => log(`heartbeat failed: ${(e as Error).message}`));
+  }, opts.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight.catch(() => {});
+      log(`agent of ${nodeName} stopped`);
+    },
+  };
+
+  /** Creates the Node, or on restart brings an existing Node's labels back to ours. */
+  async function register(): Promise<void> {
+    const facts = readHostFacts();
+    try {
+      await core.createNode({ body: newNode(nodeName, node!.ip, facts, new Date()) });
+      return;
+    } catch (e) {
+      if (codeOf(e) !== 409) throw e;
+    }
+    await retryOnConflict(async () => {
+      const existing = await core.readNode({ name: nodeName });
+      existing.metadata = { ...existing.metadata, labels: { ...existing.metadata?.labels, ...nodeLabels(nodeName, facts) } };
+      await core.replaceNode({ name: nodeName, body: existing });
+    });
+  }
+
+  /** Posts fresh conditions (lastHeartbeatTime now) and addresses/capacity; renews the Lease. */
+  async function heartbeat(): Promise<void> {
+    const facts = readHostFacts();
+    await retryOnConflict(async () => {
+      const current: V1Node = await core.readNode({ name: nodeName });
+      current.status = { ...current.status, ...nodeStatus(nodeName, node!.ip, facts, new Date(), current.status?.conditions) };
+      await core.replaceNodeStatus({ name: nodeName, body: current });
+    });
+    if (leases) await renewLease().catch((e) => log(`lease renewal failed: ${(e as Error).message}`));
+  }
+
+  async function renewLease(): Promise<void> {
+    const spec = { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: new V1MicroTime() };
+    try {
+      const lease = await coordination.readNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE });
+      lease.spec = { ...lease.spec, ...spec };
+      await coordination.replaceNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE, body: lease });
+      return;
+    } catch (e) {
+      if (codeOf(e) !== 404) throw e;
+    }
+    const self = await core.readNode({ name: nodeName });
+    const body: V1Lease = {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: {
+        name: nodeName, namespace: NODE_LEASE_NAMESPACE,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: self.metadata!.uid! }],
+      },
+      spec,
+    };
+    try {
+      await coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body });
+    } catch (e) {
+      // 404 on create: the server does not serve coordination.k8s.io Leases; the Node status heartbeat
+      // alone then tells that the node is alive, as before node leases existed.
+      if (codeOf(e) === 404) {
+        leases = false;
+        log('the API server does not serve coordination.k8s.io/v1 Leases; heartbeats go to the Node status only');
+        return;
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * Runs `fn`, again for up to 30 s while the API server cannot be reached (a refused or reset connection:
+ * the server restarting), but not when it answers with an error, which retrying would not change.
+ */
+async function untilReachable(fn: () => Promise<void>, log: (line: string) => void, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ApiException || Date.now() > deadline) throw e;
+      log(`API server not reachable (${(e as Error).message}); retrying`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** Runs a read-modify-write, again on 409 Conflict (another writer, e.g. node IPAM setting podCIDR). */
+async function retryOnConflict(fn: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (codeOf(e) !== 409 || i >= attempts) throw e;
+    }
+  }
+}
