@@ -6,3 +6,4 @@ export * from './addr.js';
 export * from './route.js';
 export * from './sysctl.js';
 export * from './process.js';
+export * from './nft.js';
