@@ -93,3 +93,40 @@ export async function runControllers(client: ApiClient, make: Array<(ctx: Contro
     },
   };
 }
+
+/**
+ * A stand-in for every node's kubelet: pods become Running and Ready a moment after they appear, and
+ * pods in graceful deletion are removed. `paused` holds it still so a test can look at a rollout mid-way.
+ */
+export class FakeKubelet {
+  paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(private readonly client: ApiClient, private readonly intervalMs = 15) {}
+
+  start(): this {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass: finish deletions, start new pods. */
+  async tick(): Promise<void> {
+    if (this.busy || this.paused) return;
+    this.busy = true;
+    try {
+      const { items } = await this.client.list('pods');
+      for (const p of items) {
+        if (p.metadata.deletionTimestamp) {
+          await this.client.delete('pods', p.metadata.namespace, p.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined);
+        } else if (!((p as JsonObject).status?.conditions ?? []).some((c: JsonObject) => c.type === 'Ready' && c.status === 'True')) {
+          await markReady(this.client, p).catch(() => undefined);
+        }
+      }
+    } finally { this.busy = false; }
+  }
+}
