@@ -29,8 +29,18 @@ export function upCommand(): Command {
     }) => {
       needRoot('up');
       const progress = consoleProgress();
+      // Ctrl-C (or SIGTERM) stops the bring-up at the next step and removes what was made.
+      const abort = new AbortController();
+      const interrupt = () => {
+        if (abort.signal.aborted) return;
+        progress.note('interrupted: stopping and removing what was made');
+        abort.abort();
+      };
+      process.on('SIGINT', interrupt);
+      process.on('SIGTERM', interrupt);
       try {
         const r = await bringUp({
+          signal: abort.signal,
           name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
           serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, podnetCommand: podnetCommand(),
         }, progress);

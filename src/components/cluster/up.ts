@@ -30,6 +30,8 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   /** The user's kubeconfig to merge into; $KUBECONFIG's first path or ~/.kube/config by default. */
   userKubeconfig?: string;
   readyTimeoutMs?: number;
+  /** Aborts the bring-up between steps and while waiting (Ctrl-C); what was made is then torn down. */
+  signal?: AbortSignal;
 }
 
 export interface UpResult {
@@ -79,7 +81,15 @@ async function requireKubectl(): Promise<void> {
 }
 
 /** Brings a cluster up. Throws (after tearing down what it made) with the reason. */
-export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpResult> {
+export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResult> {
+  const aborted = () => {
+    if (opts.signal?.aborted) throw new Error('interrupted');
+  };
+  // Every step first checks for an interrupt, so that nothing new is made once one came in.
+  const progress: Progress = {
+    step: (title, fn) => { aborted(); return outer.step(title, fn); },
+    note: (line) => outer.note(line),
+  };
   const root = opts.stateRoot ?? defaultStateRoot();
   const name = opts.name ?? 'podnet';
   validateClusterName(name);
@@ -121,7 +131,7 @@ export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpRe
     const serverLog = logFileOf(config, 'server');
     const server = await progress.step('Starting the API server', () =>
       startSupervised(config, inventory, 'server', [...opts.podnetCommand, 'server', '--config', configFile]));
-    const serverAlive = () => mustBeAlive(server, 'podnet server', serverLog);
+    const serverAlive = () => { aborted(); mustBeAlive(server, 'podnet server', serverLog); };
     await progress.step(`Waiting for https://127.0.0.1:${config.apiServerPort}/readyz`, () =>
       waitForReadyz(`https://127.0.0.1:${config.apiServerPort}`, config.paths.caCert, { timeoutMs: 30_000, check: serverAlive }));
 
@@ -176,7 +186,7 @@ export async function bringUp(opts: UpOptions, progress: Progress): Promise<UpRe
     progress.note('removing what was made so far');
     let cleanupFailed = false;
     try {
-      const down = await tearDown(name, { stateRoot: root }, progress);
+      const down = await tearDown(name, { stateRoot: root }, outer);
       for (const f of down.failed) progress.note(`  could not remove ${f}`);
       cleanupFailed = down.failed.length > 0;
     } catch (err) {
