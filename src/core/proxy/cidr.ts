@@ -2,15 +2,36 @@
 // table per family like kube-proxy; an ip6 table would be a second planner run).
 
 export function parseIPv4(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`"${ip}" is not an IPv4 address (expected a.b.c.d)`);
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new Error(`"${ip}" is not an IPv4 address (octet "${p}")`);
-    n = n * 256 + v;
+  // Hand-rolled: the planner parses every endpoint address, so this runs hundreds of thousands of times.
+  let n = 0, octet = 0, digits = 0, dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return bad(ip);
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + octet;
+      octet = 0; digits = 0; dots++;
+    } else {
+      return bad(ip);
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0) return bad(ip);
+  return n * 256 + octet;
+}
+
+function bad(ip: string): never {
+  throw new Error(`"${ip}" is not an IPv4 address (expected a.b.c.d)`);
+}
+
+/** Whether text is a dotted-quad IPv4 address. */
+export function isIPv4(text: string): boolean {
+  try {
+    parseIPv4(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function compareIPv4(a: string, b: string): number {

@@ -3,8 +3,9 @@
 // @service-nodeports / @no-endpoint-nodeports. Both layouts (maps and chains) go through here.
 import { cidrContains } from './cidr.js';
 import { servicePortChain } from './names.js';
-import { addChain, addElement, drop, goto, type Verdict, verdict } from './ruleset.js';
-import type { ServicePortInfo } from './service-ports.js';
+import type { Fragment } from './fragment.js';
+import { drop, goto, type Verdict, verdict } from './ruleset.js';
+import type { ServicePortShell } from './service-ports.js';
 import { claim, N, type PlanContext } from './skeleton.js';
 
 export interface Destination {
@@ -14,7 +15,7 @@ export interface Destination {
 }
 
 /** The service port's destinations this planner owns (conflicting ones are reported and skipped). */
-export function destinations(ctx: PlanContext, sp: ServicePortInfo): Destination[] {
+export function destinations(ctx: PlanContext, sp: ServicePortShell): Destination[] {
   const out: Destination[] = [];
   const ipDest = (kind: Destination['kind'], ip: string) => {
     const key = [ip, sp.protocol, String(sp.port)];
@@ -33,9 +34,8 @@ export function destinations(ctx: PlanContext, sp: ServicePortInfo): Destination
 }
 
 /** Sends new connections to `dest` to a chain (DNAT path). */
-export function serviceTarget(ctx: PlanContext, sp: ServicePortInfo, dest: Destination, chain: string): void {
-  const map = dest.kind === 'nodePort' ? N.serviceNodePorts : N.serviceIPs;
-  addElement(ctx.rs.sets.get(map)!, { key: dest.key, value: goto(chain), comment: sp.comment });
+export function serviceTarget(f: Fragment, sp: ServicePortShell, dest: Destination, chain: string): void {
+  f.element(dest.kind === 'nodePort' ? N.serviceNodePorts : N.serviceIPs, { key: dest.key, value: goto(chain), comment: sp.comment });
 }
 
 /**
@@ -43,10 +43,9 @@ export function serviceTarget(ctx: PlanContext, sp: ServicePortInfo, dest: Desti
  * when the service has no endpoints anywhere; drop when endpoints exist but none for this traffic's
  * policy scope (traffic policy Local on a node without local endpoints), as kube-proxy does.
  */
-export function noEndpoints(ctx: PlanContext, sp: ServicePortInfo, dest: Destination, anyEndpoints: boolean): void {
-  const map = dest.kind === 'nodePort' ? N.noEndpointNodePorts : N.noEndpointServices;
+export function noEndpoints(f: Fragment, sp: ServicePortShell, dest: Destination, anyEndpoints: boolean): void {
   const v: Verdict = anyEndpoints ? drop : goto(N.rejectChain);
-  addElement(ctx.rs.sets.get(map)!, { key: dest.key, value: v, comment: sp.comment });
+  f.element(dest.kind === 'nodePort' ? N.noEndpointNodePorts : N.noEndpointServices, { key: dest.key, value: v, comment: sp.comment });
 }
 
 /**
@@ -54,17 +53,16 @@ export function noEndpoints(ctx: PlanContext, sp: ServicePortInfo, dest: Destina
  * not apply to NodePorts or the ClusterIP. When a range holds a node IP, the LB IPs themselves are allowed
  * too, so that the node (which may source from the LB IP after hairpinning) is not locked out.
  */
-export function planFirewall(ctx: PlanContext, sp: ServicePortInfo, dests: Destination[], nodeIPs: string[]): void {
+export function planFirewall(f: Fragment, sp: ServicePortShell, dests: Destination[], nodeIPs: string[]): void {
   if (!sp.sourceRanges.length) return;
   const lbDests = dests.filter((d) => d.kind === 'externalIP' && sp.loadBalancerIPs.includes(d.key[0]));
   if (!lbDests.length) return;
   const allowed = [...sp.sourceRanges];
   if (sp.sourceRanges.some((r) => nodeIPs.some((ip) => cidrContains(r, ip)))) allowed.push(...sp.loadBalancerIPs);
   const name = servicePortChain('firewall', sp.id);
-  addChain(ctx.rs, { name, rules: [{
+  f.chain({ name, rules: [{
     matches: [{ kind: 'addr', field: 'saddr', op: '!=', values: allowed }],
     stmts: [verdict(drop)], comment: `${sp.comment} loadBalancerSourceRanges`,
   }] });
-  const fw = ctx.rs.sets.get(N.firewallIPs)!;
-  for (const d of lbDests) addElement(fw, { key: d.key, value: goto(name), comment: sp.comment });
+  for (const d of lbDests) f.element(N.firewallIPs, { key: d.key, value: goto(name), comment: sp.comment });
 }

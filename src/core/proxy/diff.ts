@@ -67,14 +67,16 @@ export function diffRulesets(old: Ruleset | undefined, next: Ruleset): RulesetDi
     }
     const gone: Element[] = [];
     const added: Element[] = [];
+    // Elements from cached fragments are the same objects in both plans: compare by reference first.
+    const same = (a: Element, b: Element) => a === b || (sameValue(a.value, b.value) && a.comment === b.comment);
     for (const [k, e] of o.elements) {
       const n = s.elements.get(k);
       // A changed value or comment is a delete and an add: `add element` refuses to overwrite.
-      if (!n || !sameValue(n.value, e.value) || n.comment !== e.comment) gone.push(e);
+      if (!n || !same(n, e)) gone.push(e);
     }
     for (const [k, e] of s.elements) {
       const p = o.elements.get(k);
-      if (!p || !sameValue(p.value, e.value) || p.comment !== e.comment) added.push(e);
+      if (!p || !same(p, e)) added.push(e);
     }
     delElements.push(...renderElements(next, 'delete', name, gone));
     addElements.push(...renderElements(next, 'add', name, added));

@@ -4,7 +4,8 @@
 // the affinity refresh and the DNAT. Used for every service in layout 'chains' (the benchmark's
 // reference) and, in layout 'maps', for services with ClientIP session affinity.
 import { affinitySet, endpointChain, servicePortChain } from './names.js';
-import { addChain, addSet, goto, jump, type Rule, verdict } from './ruleset.js';
+import type { Fragment } from './fragment.js';
+import { goto, jump, type Rule, verdict } from './ruleset.js';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.js';
 import { N, type PlanContext } from './skeleton.js';
 import { type Destination, noEndpoints, serviceTarget } from './destinations.js';
@@ -15,8 +16,7 @@ export function clusterIPMasqueradeRule(ctx: PlanContext, clusterIP?: string): R
   return { matches, stmts: [verdict(jump(N.markForMasquerade))], comment: 'masquerade traffic from outside the cluster' };
 }
 
-export function planChainsServicePort(ctx: PlanContext, sp: ServicePortInfo, dests: Destination[]): void {
-  const { rs } = ctx;
+export function planChainsServicePort(ctx: PlanContext, f: Fragment, sp: ServicePortInfo, dests: Destination[]): void {
   const hasAny = sp.clusterEndpoints.length > 0;
   const external = dests.filter((d) => d.kind !== 'clusterIP');
   const endpointChains = new Map<string, { chain: string; affinity?: string }>();
@@ -30,11 +30,11 @@ export function planChainsServicePort(ctx: PlanContext, sp: ServicePortInfo, des
       stmts: [verdict(jump(N.markForMasquerade))], comment: 'hairpin' }];
     if (sp.affinityTimeout !== undefined) {
       e.affinity = affinitySet(sp.id, ep.ip, ep.port, sp.affinityTimeout);
-      addSet(rs, { name: e.affinity, kind: 'set', type: 'type ipv4_addr', flags: ['dynamic', 'timeout'], timeout: sp.affinityTimeout });
+      f.set({ name: e.affinity, kind: 'set', type: 'type ipv4_addr', flags: ['dynamic', 'timeout'], timeout: sp.affinityTimeout });
       rules.push({ matches: [], stmts: [{ kind: 'updateSet', set: e.affinity }] });
     }
     rules.push({ matches: [{ kind: 'l4proto', proto: sp.protocol }], stmts: [{ kind: 'dnat', addr: ep.ip, port: ep.port }] });
-    addChain(rs, { name: e.chain, rules });
+    f.chain({ name: e.chain, rules });
     endpointChains.set(k, e);
     return e;
   };
@@ -47,7 +47,7 @@ export function planChainsServicePort(ctx: PlanContext, sp: ServicePortInfo, des
       if (t.affinity) rules.push({ matches: [{ kind: 'addrSet', field: 'saddr', set: t.affinity }], stmts: [verdict(goto(t.chain))] });
     }
     rules.push({ matches: [], stmts: [{ kind: 'numgenVmap', targets: targets.map((t) => goto(t.chain)) }] });
-    addChain(rs, { name, comment: sp.comment, rules });
+    f.chain({ name, comment: sp.comment, rules });
     return name;
   };
 
@@ -72,19 +72,19 @@ export function planChainsServicePort(ctx: PlanContext, sp: ServicePortInfo, des
       rules.push({ matches: [{ kind: 'fibSaddrLocal' }], stmts: [verdict(goto(clusterChain!))], comment: 'short-circuit local traffic' });
       if (localChain) rules.push({ matches: [], stmts: [verdict(goto(localChain))] });
     }
-    addChain(rs, { name: externalChain, comment: sp.comment, rules });
+    f.chain({ name: externalChain, comment: sp.comment, rules });
   }
 
   for (const d of dests) {
     if (d.kind === 'clusterIP') {
       const target = sp.internalLocal ? localChain : clusterChain;
-      if (target) serviceTarget(ctx, sp, d, target);
-      else noEndpoints(ctx, sp, d, hasAny);
+      if (target) serviceTarget(f, sp, d, target);
+      else noEndpoints(f, sp, d, hasAny);
     } else if (externalChain) {
-      serviceTarget(ctx, sp, d, externalChain);
-      if (sp.externalLocal && !localChain) noEndpoints(ctx, sp, d, true);
+      serviceTarget(f, sp, d, externalChain);
+      if (sp.externalLocal && !localChain) noEndpoints(f, sp, d, true);
     } else {
-      noEndpoints(ctx, sp, d, false);
+      noEndpoints(f, sp, d, false);
     }
   }
 }

@@ -13,7 +13,8 @@
 // `endpoint . endpoint` pairs checked in postrouting. ClientIP affinity needs per-endpoint state, so
 // those services use kube-proxy's chains (plan-chains.ts).
 import { cidrContains } from './cidr.js';
-import { addChain, addElement, addSet, type KeyField, type Rule, verdict, jump } from './ruleset.js';
+import { type Fragment, type PickKind, pickChainName } from './fragment.js';
+import { addChain, addSet, type KeyField, type Rule, verdict, jump } from './ruleset.js';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.js';
 import { N, type PlanContext } from './skeleton.js';
 import { type Destination, noEndpoints, serviceTarget } from './destinations.js';
@@ -43,10 +44,10 @@ export function declareEndpointMaps(ctx: PlanContext): void {
 const dnatPick = (nodePort: boolean, n: number, map: string): Rule['stmts'][number] =>
   ({ kind: 'dnatMap', key: [...(nodePort ? PORT_KEY : IP_KEY), { numgen: n }], map });
 
-/** Creates (once) the shared chain that picks among `n` endpoints (and `m` local ones). */
-function pickChain(ctx: PlanContext, kind: 'clusterip' | 'external' | 'external-local' | 'nodeport' | 'nodeport-local', n: number, m = 0): string {
-  const name = kind.endsWith('-local') ? `${kind}-${n}-${m}` : `${kind}-${n}`;
-  if (ctx.rs.chains.has(name)) return name;
+/** Creates (once per plan) the shared chain that picks among `n` endpoints (and `m` local ones). */
+export function ensurePickChain(ctx: PlanContext, kind: PickKind, n: number, m: number): void {
+  const name = pickChainName(kind, n, m);
+  if (ctx.rs.chains.has(name)) return;
   const np = kind.startsWith('nodeport');
   const primary = np ? MAPS.nodePortEndpoints : MAPS.endpoints;
   const cluster = np ? MAPS.nodePortClusterEndpoints : MAPS.clusterEndpoints;
@@ -64,15 +65,13 @@ function pickChain(ctx: PlanContext, kind: 'clusterip' | 'external' | 'external-
     if (m > 0) rules.push({ matches: [], stmts: [dnatPick(np, m, primary)], comment: 'local endpoints only, client IP kept' });
   }
   addChain(ctx.rs, { name, rules });
-  return name;
 }
 
-function fillEndpoints(ctx: PlanContext, map: string, key: string[], eps: EndpointInfo[]): void {
-  const set = ctx.rs.sets.get(map)!;
-  eps.forEach((ep, slot) => addElement(set, { key: [...key, String(slot)], value: [ep.ip, String(ep.port)] }));
+function fillEndpoints(f: Fragment, map: string, key: string[], eps: EndpointInfo[]): void {
+  eps.forEach((ep, slot) => f.element(map, { key: [...key, String(slot)], value: [ep.ip, String(ep.port)] }));
 }
 
-export function planMapsServicePort(ctx: PlanContext, sp: ServicePortInfo, dests: Destination[]): void {
+export function planMapsServicePort(ctx: PlanContext, f: Fragment, sp: ServicePortInfo, dests: Destination[]): void {
   const cluster = sp.clusterEndpoints;
   const local = sp.localEndpoints;
   const hasAny = cluster.length > 0;
@@ -80,25 +79,27 @@ export function planMapsServicePort(ctx: PlanContext, sp: ServicePortInfo, dests
     const np = d.kind === 'nodePort';
     if (d.kind === 'clusterIP') {
       const eps = sp.internalLocal ? local : cluster;
-      if (!eps.length) { noEndpoints(ctx, sp, d, hasAny); continue; }
-      serviceTarget(ctx, sp, d, pickChain(ctx, 'clusterip', eps.length));
-      fillEndpoints(ctx, MAPS.endpoints, d.key, eps);
+      if (!eps.length) { noEndpoints(f, sp, d, hasAny); continue; }
+      serviceTarget(f, sp, d, f.pick('clusterip', eps.length));
+      fillEndpoints(f, MAPS.endpoints, d.key, eps);
     } else if (!hasAny) {
-      noEndpoints(ctx, sp, d, false);
+      noEndpoints(f, sp, d, false);
     } else if (!sp.externalLocal) {
-      serviceTarget(ctx, sp, d, pickChain(ctx, np ? 'nodeport' : 'external', cluster.length));
-      fillEndpoints(ctx, np ? MAPS.nodePortEndpoints : MAPS.endpoints, d.key, cluster);
+      serviceTarget(f, sp, d, f.pick(np ? 'nodeport' : 'external', cluster.length));
+      fillEndpoints(f, np ? MAPS.nodePortEndpoints : MAPS.endpoints, d.key, cluster);
     } else {
-      serviceTarget(ctx, sp, d, pickChain(ctx, np ? 'nodeport-local' : 'external-local', cluster.length, local.length));
-      fillEndpoints(ctx, np ? MAPS.nodePortClusterEndpoints : MAPS.clusterEndpoints, d.key, cluster);
-      fillEndpoints(ctx, np ? MAPS.nodePortEndpoints : MAPS.endpoints, d.key, local);
+      serviceTarget(f, sp, d, f.pick(np ? 'nodeport-local' : 'external-local', cluster.length, local.length));
+      fillEndpoints(f, np ? MAPS.nodePortClusterEndpoints : MAPS.clusterEndpoints, d.key, cluster);
+      fillEndpoints(f, np ? MAPS.nodePortEndpoints : MAPS.endpoints, d.key, local);
       // Outside clients on a node without local endpoints: dropped in the filter chains.
-      if (!local.length) noEndpoints(ctx, sp, d, true);
+      if (!local.length) noEndpoints(f, sp, d, true);
     }
   }
   // A pod DNATed to itself must be masqueraded or its reply would skip conntrack's reverse NAT.
-  const hairpin = ctx.rs.sets.get(N.hairpin)!;
+  const seen = new Set<string>();
   for (const ep of [...cluster, ...local]) {
-    if (ep.local || (ctx.podCIDR && cidrContains(ctx.podCIDR, ep.ip))) hairpin.elements.set(`${ep.ip} . ${ep.ip}`, { key: [ep.ip, ep.ip] });
+    if (seen.has(ep.ip) || !(ep.local || (ctx.podCIDR && cidrContains(ctx.podCIDR, ep.ip)))) continue;
+    seen.add(ep.ip);
+    f.element(N.hairpin, { key: [ep.ip, ep.ip] });
   }
 }

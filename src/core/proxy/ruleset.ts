@@ -91,7 +91,8 @@ export function elementKey(key: readonly string[]): string {
 
 export function addChain(rs: Ruleset, chain: Omit<Chain, 'rules'> & { rules?: Rule[] }): Chain {
   if (rs.chains.has(chain.name)) throw new Error(`ruleset ${rs.table}: chain ${chain.name} defined twice`);
-  const c: Chain = { ...chain, rules: chain.rules ?? [] };
+  // Kept as given (not copied) when complete, so that a cached chain is the same object in two plans.
+  const c: Chain = chain.rules ? chain as Chain : { ...chain, rules: [] };
   rs.chains.set(c.name, c);
   return c;
 }

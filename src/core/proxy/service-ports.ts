@@ -1,7 +1,7 @@
 // From Services and EndpointSlices to the proxy's unit of work: one service port with its destinations
 // and its endpoint lists, chosen as kube-proxy's CategorizeEndpoints does (pkg/proxy/topology.go):
 // ready endpoints, else serving-and-terminating ones; "local" lists only this node's endpoints.
-import { compareIPv4 } from './cidr.js';
+import { isIPv4, parseIPv4 } from './cidr.js';
 import type { L4Proto } from './ruleset.js';
 import {
   DEFAULT_AFFINITY_TIMEOUT_SECONDS, type EndpointSlice, LABEL_HEADLESS, LABEL_SERVICE_NAME,
@@ -18,7 +18,10 @@ export interface EndpointInfo {
   local: boolean;
 }
 
-export interface ServicePortInfo {
+/** A service port as the Service alone defines it (no endpoints yet). */
+export interface ServicePortShell {
+  /** The ServicePort as written, for endpoint matching. */
+  spec: ServicePort;
   /** `ns/svc/proto/portName` (port number when unnamed): unique, used to name chains. */
   id: string;
   /** `ns/svc:portName`, or `ns/svc` for an unnamed port: what comments show, as kube-proxy's. */
@@ -36,6 +39,9 @@ export interface ServicePortInfo {
   affinityTimeout?: number;
   internalLocal: boolean;
   externalLocal: boolean;
+}
+
+export interface ServicePortInfo extends ServicePortShell {
   /** Endpoints for Cluster policy: ready ones, else serving-terminating ones. */
   clusterEndpoints: EndpointInfo[];
   /** Endpoints on this node, chosen the same way. */
@@ -49,10 +55,6 @@ export function isProxied(svc: Service): boolean {
   if (LABEL_SERVICE_PROXY_NAME in labels || LABEL_HEADLESS in labels) return false;
   if (spec.type === 'ExternalName') return false;
   return primaryClusterIP(svc) !== undefined;
-}
-
-function isIPv4(ip: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip);
 }
 
 function primaryClusterIP(svc: Service): string | undefined {
@@ -91,7 +93,8 @@ function endpointsFor(slices: EndpointSlice[], sp: ServicePort, node: ProxyNode)
       if (!prev || (!prev.ready && info.ready)) byAddr.set(key, info);
     }
   }
-  return [...byAddr.values()].sort((a, b) => compareIPv4(a.ip, b.ip) || a.port - b.port);
+  const keyed = [...byAddr.values()].map((e) => ({ e, n: parseIPv4(e.ip) }));
+  return keyed.sort((a, b) => a.n - b.n || a.e.port - b.e.port).map((k) => k.e);
 }
 
 function usable(eps: EndpointInfo[]): EndpointInfo[] {
@@ -112,47 +115,61 @@ export function slicesByService(slices: EndpointSlice[]): Map<string, EndpointSl
   return out;
 }
 
-/** All service ports the proxy programs, sorted by namespace, name and port order. */
+/** The service ports of one proxied Service, without endpoints. */
+export function servicePortShells(svc: Service): ServicePortShell[] {
+  const spec = svc.spec ?? {};
+  const ns = svc.metadata.namespace ?? 'default';
+  const svcName = svc.metadata.name ?? '';
+  const clusterIP = primaryClusterIP(svc);
+  if (!clusterIP) return [];
+  const type = spec.type ?? 'ClusterIP';
+  const lbIPs = type === 'LoadBalancer'
+    ? (svc.status?.loadBalancer?.ingress ?? [])
+      .filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip!)
+    : [];
+  const externalIPs = [...new Set([...(spec.externalIPs ?? []).filter(isIPv4), ...lbIPs])];
+  return (spec.ports ?? []).map((sp) => {
+    const protocol = protocolOf(sp);
+    const portLabel = sp.name || String(sp.port);
+    return {
+      spec: sp,
+      id: `${ns}/${svcName}/${protocol}/${portLabel}`,
+      comment: sp.name ? `${ns}/${svcName}:${sp.name}` : `${ns}/${svcName}`,
+      protocol,
+      port: sp.port,
+      clusterIP,
+      nodePort: (type === 'NodePort' || type === 'LoadBalancer') && sp.nodePort ? sp.nodePort : undefined,
+      externalIPs,
+      loadBalancerIPs: lbIPs,
+      sourceRanges: lbIPs.length ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter(Boolean) : [],
+      affinityTimeout: spec.sessionAffinity === 'ClientIP'
+        ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
+        : undefined,
+      internalLocal: spec.internalTrafficPolicy === 'Local',
+      externalLocal: spec.externalTrafficPolicy === 'Local',
+    };
+  });
+}
+
+/** Adds the endpoint lists of a service port from its Service's slices. */
+export function withEndpoints(shell: ServicePortShell, slices: EndpointSlice[], node: ProxyNode): ServicePortInfo {
+  const all = endpointsFor(slices, shell.spec, node);
+  return { ...shell, clusterEndpoints: usable(all), localEndpoints: usable(all.filter((e) => e.local)) };
+}
+
+export function serviceKey(svc: Service): string {
+  return `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
+}
+
+/** Proxied services in namespace/name order (the order that decides conflicts). */
+export function sortedServices(services: Service[]): Service[] {
+  return services.filter(isProxied).map((s) => ({ s, k: serviceKey(s) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.s);
+}
+
+/** All service ports the proxy programs, with endpoints, sorted by namespace, name and port order. */
 export function servicePorts(services: Service[], slices: EndpointSlice[], node: ProxyNode): ServicePortInfo[] {
   const bySvc = slicesByService(slices);
-  const sorted = services.filter(isProxied).sort((a, b) =>
-    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
-  const out: ServicePortInfo[] = [];
-  for (const svc of sorted) {
-    const spec = svc.spec ?? {};
-    const ns = svc.metadata.namespace ?? 'default';
-    const svcName = svc.metadata.name ?? '';
-    const clusterIP = primaryClusterIP(svc)!;
-    const type = spec.type ?? 'ClusterIP';
-    const lbIPs = type === 'LoadBalancer'
-      ? (svc.status?.loadBalancer?.ingress ?? [])
-        .filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip!)
-      : [];
-    const externalIPs = [...new Set([...(spec.externalIPs ?? []).filter(isIPv4), ...lbIPs])];
-    const svcSlices = bySvc.get(`${ns}/${svcName}`) ?? [];
-    for (const sp of spec.ports ?? []) {
-      const protocol = protocolOf(sp);
-      const all = endpointsFor(svcSlices, sp, node);
-      const portLabel = sp.name || String(sp.port);
-      out.push({
-        id: `${ns}/${svcName}/${protocol}/${portLabel}`,
-        comment: sp.name ? `${ns}/${svcName}:${sp.name}` : `${ns}/${svcName}`,
-        protocol,
-        port: sp.port,
-        clusterIP,
-        nodePort: (type === 'NodePort' || type === 'LoadBalancer') && sp.nodePort ? sp.nodePort : undefined,
-        externalIPs,
-        loadBalancerIPs: lbIPs,
-        sourceRanges: lbIPs.length ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter(Boolean) : [],
-        affinityTimeout: spec.sessionAffinity === 'ClientIP'
-          ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
-          : undefined,
-        internalLocal: spec.internalTrafficPolicy === 'Local',
-        externalLocal: spec.externalTrafficPolicy === 'Local',
-        clusterEndpoints: usable(all),
-        localEndpoints: usable(all.filter((e) => e.local)),
-      });
-    }
-  }
-  return out;
+  return sortedServices(services).flatMap((svc) =>
+    servicePortShells(svc).map((shell) => withEndpoints(shell, bySvc.get(serviceKey(svc)) ?? [], node)));
 }
