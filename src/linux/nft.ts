@@ -28,7 +28,7 @@ function netnsArgs(opts: NftOptions) {
 /** Thrown when nft rejects a transaction; `lines` are the input lines its messages point at. */
 export class NftError extends Error {
   constructor(readonly command: CommandError, readonly lines: string[]) {
-    super(`nft rejected the transaction (nothing was changed): ${cause.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
+    super(`nft rejected the transaction (nothing was changed): ${command.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
     this.name = 'NftError';
   }
 }
