@@ -100,7 +100,7 @@ export async function nftAvailable(opts: NftOptions = {}): Promise<NftAvailabili
 
 /**
  * A table's JSON listing in a canonical form, to compare two tables structurally: handles dropped,
- * sets and chains sorted by name, set elements sorted, rules kept in chain order.
+ * sets and chains sorted by name, set elements sorted (without dynamic ones), rules kept in chain order.
  */
 export function canonicalTable(json: NftJson): { sets: unknown[]; chains: unknown[] } {
   const strip = (o: Record<string, any>) => {
@@ -112,7 +112,11 @@ export function canonicalTable(json: NftJson): { sets: unknown[]; chains: unknow
   for (const item of json.nftables) {
     if (item.set || item.map) {
       const s = strip(item.set ?? item.map);
-      if (Array.isArray(s.elem)) s.elem = s.elem.map((e: unknown) => JSON.stringify(e)).sort();
+      // Elements with `expires` were added by the packet path (dynamic sets), not by a transaction.
+      if (Array.isArray(s.elem)) {
+        s.elem = s.elem.filter((e: any) => e?.elem?.expires === undefined).map((e: unknown) => JSON.stringify(e)).sort();
+        if (!s.elem.length) delete s.elem;
+      }
       sets.push({ kind: item.set ? 'set' : 'map', ...s });
     } else if (item.chain) {
       chains.set(item.chain.name, { chain: strip(item.chain), rules: [] });

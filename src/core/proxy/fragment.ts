@@ -2,14 +2,15 @@
 // Ruleset. Recording lets a PlanCache keep the fragment of every unchanged Service between syncs: at
 // 10,000 Services a re-plan replays prebuilt elements (the same objects, so the differ compares them by
 // reference) instead of recomputing every endpoint list.
-import { addChain, addElement, addSet, type Chain, type Element, type NftSet } from './ruleset.js';
+import { addChain, addElement, addSet, type Chain, type Element, elementKey, type NftSet } from './ruleset.js';
 import type { PlanContext } from './skeleton.js';
 
 /** A shared chain of the maps layout that picks among `n` endpoints (`m` local ones). */
 export type PickKind = 'clusterip' | 'external' | 'external-local' | 'nodeport' | 'nodeport-local';
 
 export type FragmentOp =
-  | { t: 'element'; set: string; element: Element }
+  /** `key` is elementKey(element.key), computed once when recorded. */
+  | { t: 'element'; set: string; element: Element; key: string }
   | { t: 'chain'; chain: Chain }
   | { t: 'set'; set: Omit<NftSet, 'elements'> }
   | { t: 'pick'; kind: PickKind; n: number; m: number };
@@ -18,7 +19,7 @@ export class Fragment {
   readonly ops: FragmentOp[] = [];
 
   element(set: string, element: Element): void {
-    this.ops.push({ t: 'element', set, element });
+    this.ops.push({ t: 'element', set, element, key: elementKey(element.key) });
   }
 
   chain(chain: Chain): void {
@@ -47,7 +48,7 @@ export function replay(ctx: PlanContext, f: Fragment, ensurePick: (ctx: PlanCont
       case 'element': {
         const set = ctx.rs.sets.get(op.set);
         if (!set) throw new Error(`planner bug: element for undeclared set ${op.set}`);
-        addElement(set, op.element);
+        addElement(set, op.element, op.key);
         break;
       }
       case 'chain': addChain(ctx.rs, op.chain); break;

@@ -95,10 +95,11 @@ export function planMapsServicePort(ctx: PlanContext, f: Fragment, sp: ServicePo
       if (!local.length) noEndpoints(f, sp, d, true);
     }
   }
-  // A pod DNATed to itself must be masqueraded or its reply would skip conntrack's reverse NAT.
+  // A pod DNATed to itself must be masqueraded (only pods of this node can be; kube-proxy checks every endpoint) or its reply would skip conntrack's reverse NAT.
   const seen = new Set<string>();
   for (const ep of [...cluster, ...local]) {
-    if (seen.has(ep.ip) || !(ep.local || (ctx.podCIDR && cidrContains(ctx.podCIDR, ep.ip)))) continue;
+    // Endpoints without a nodeName (hand-made slices) might be local pods too.
+    if (seen.has(ep.ip) || !(ep.local || ep.nodeName === undefined || (ctx.podCIDR && cidrContains(ctx.podCIDR, ep.ip)))) continue;
     seen.add(ep.ip);
     f.element(N.hairpin, { key: [ep.ip, ep.ip] });
   }

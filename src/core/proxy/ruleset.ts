@@ -105,8 +105,7 @@ export function addSet(rs: Ruleset, set: Omit<NftSet, 'elements'>): NftSet {
 }
 
 /** Adds an element; a second element with the same key must be identical (two services can't share one). */
-export function addElement(set: NftSet, el: Element): void {
-  const k = elementKey(el.key);
+export function addElement(set: NftSet, el: Element, k = elementKey(el.key)): void {
   const prev = set.elements.get(k);
   if (prev && !sameValue(prev.value, el.value)) {
     throw new Error(`set ${set.name}: key ${k} given two values (${prev.comment ?? '?'} and ${el.comment ?? '?'})`);

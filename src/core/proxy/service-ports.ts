@@ -16,6 +16,7 @@ export interface EndpointInfo {
   terminating: boolean;
   /** On this node: the endpoint's nodeName is this node's name. */
   local: boolean;
+  nodeName?: string;
 }
 
 /** A service port as the Service alone defines it (no endpoints yet). */
@@ -86,6 +87,7 @@ function endpointsFor(slices: EndpointSlice[], sp: ServicePort, node: ProxyNode)
         serving: c.serving ?? ready,           // nil serving defaults to ready
         terminating: c.terminating ?? false,
         local: ep.nodeName === node.name,
+        nodeName: ep.nodeName,
       };
       const key = `${ip}:${port.port}`;
       const prev = byAddr.get(key);
