@@ -1,0 +1,70 @@
+// The controllers `podnet server` runs in process against the registry (any ApiClient works: the same
+// controllers run against the in-memory client in tests). What others may import from this folder:
+// startControllers, the informer and work queue for further controllers (EndpointSlice), and events.
+import type { ApiClient } from '../../core/api/client.js';
+import type { ClusterConfig } from '../../core/cluster/config.js';
+import type { Controller, ControllerContext } from './context.js';
+import { InformerFactory } from './informer.js';
+import { NamespaceController } from './namespace.js';
+import { ServiceAccountController } from './serviceaccount.js';
+import { ReplicaSetController } from './replicaset.js';
+import { DeploymentController } from './deployment.js';
+import { Scheduler } from './scheduler.js';
+import { GarbageCollector } from './gc.js';
+import { NodeIpamController } from './nodeipam.js';
+import { KubernetesServiceController } from './kubernetes-service.js';
+
+export { Informer, InformerFactory, type EventHandlers, type InformerOptions } from './informer.js';
+export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+export { EventRecorder, eventRecorder, recordEvent, type EventSource, type EventType, type ObjectReference } from './events.js';
+export { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
+export { SYSTEM_NAMESPACES } from './namespace.js';
+
+export interface ControllerOptions {
+  log?: (line: string) => void;
+  /** Extra controllers (built on the same context) to run alongside the built-in ones. */
+  extra?: Array<(ctx: ControllerContext) => Controller>;
+}
+
+function defaultLog(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} controllers: ${line}\n`);
+}
+
+/**
+ * Starts every controller: system namespaces first (everything else lives in them), then the informers
+ * (resolves only once all have listed), then the workers; the `kubernetes` Service exists when this
+ * resolves. stop() ends the workers, waits for syncs in progress, and closes the watches.
+ */
+export async function startControllers(client: ApiClient, config: ClusterConfig, opts: ControllerOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const log = opts.log ?? defaultLog;
+  const informers = new InformerFactory(client, { log });
+  const ctx: ControllerContext = { client, informers, log };
+  const namespaces = new NamespaceController(ctx);
+  await namespaces.ensureSystemNamespaces();
+  const controllers: Controller[] = [
+    namespaces,
+    new ServiceAccountController(ctx),
+    new ReplicaSetController(ctx),
+    new DeploymentController(ctx),
+    new Scheduler(ctx),
+    new GarbageCollector(ctx),
+    new NodeIpamController(ctx, config),
+    new KubernetesServiceController(ctx, config),
+    ...(opts.extra ?? []).map((make) => make(ctx)),
+  ];
+  await informers.start();
+  const started: Controller[] = [];
+  try {
+    for (const c of controllers) { await c.start(); started.push(c); }
+  } catch (e) {
+    for (const c of started.reverse()) await c.stop();
+    informers.stop();
+    throw e;
+  }
+  return {
+    async stop() {
+      for (const c of [...started].reverse()) await c.stop();
+      informers.stop();
+    },
+  };
+}
