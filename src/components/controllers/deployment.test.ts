@@ -179,3 +179,39 @@ test('a paused deployment scales but does not roll out; resuming rolls out', asy
     await waitFor(async () => rolledOut(await getD(c)) && livePods(c).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout after resume');
   } finally { await stop(); }
 });
+
+test('a rollout that makes no progress within progressDeadlineSeconds reports ProgressDeadlineExceeded', async () => {
+  const { c, stop, kubelet } = await setup();
+  try {
+    kubelet.paused = true;
+    await c.create('deployments.apps', deployment('web', 2, { app: 'web' }, { progressDeadlineSeconds: 1 }));
+    const d = await waitFor(async () => {
+      const d = await getD(c);
+      const p = d.status?.conditions?.find((x: D) => x.type === 'Progressing');
+      return p?.reason === 'ProgressDeadlineExceeded' && d;
+    }, 'deadline exceeded');
+    const p = d.status.conditions.find((x: D) => x.type === 'Progressing');
+    assert.equal(p.status, 'False');
+    assert.match(p.message, /^ReplicaSet "web-[a-z0-9]+" has timed out progressing\.$/);
+    assert.equal(rolledOut(d), false);
+  } finally { await stop(); }
+});
+
+test('resizing mid-rollout scales old and new ReplicaSets proportionally', async () => {
+  const { c, stop, kubelet } = await setup();
+  try {
+    await c.create('deployments.apps', deployment('web', 10, { app: 'web' }, {
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } }));
+    await waitFor(async () => rolledOut(await getD(c)), 'initial rollout');
+    kubelet.paused = true; // new pods never become ready: the rollout stalls half-way
+    await edit(c, (d) => { d.spec.template.spec.containers[0].image = 'nginx:2'; });
+    await waitFor(() => rsOf(c).length === 2 && rsOf(c).reduce((n, r) => n + r.spec.replicas, 0) === 13, 'stalled at 13 = 10 + maxSurge');
+    const before = new Map(rsOf(c).map((r) => [r.metadata.name, r.spec.replicas]));
+    await edit(c, (d) => { d.spec.replicas = 20; });
+    await waitFor(() => rsOf(c).reduce((n, r) => n + r.spec.replicas, 0) === 23, 'resized to 23 = 20 + maxSurge');
+    for (const r of rsOf(c)) assert.ok(r.spec.replicas > before.get(r.metadata.name)!, `${r.metadata.name} grew`);
+    assert.ok(rsOf(c).every((r) => r.metadata.annotations['deployment.kubernetes.io/desired-replicas'] === '20'));
+    kubelet.paused = false;
+    await waitFor(async () => rolledOut(await getD(c)) && livePods(c).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout completes');
+  } finally { await stop(); }
+});
