@@ -21,20 +21,26 @@ function batchText(commands: readonly (readonly string[])[]): string {
   }).join('\n') + '\n';
 }
 
-/**
- * Runs `ip [-n NS] -batch -` with one command per entry (each without the leading `ip`, e.g.
- * `['route', 'replace', ...]`). iproute2 stops at the first failing line and names it; the lines before
- * it stay applied, so callers re-read the kernel state after a failure.
- */
-export async function runIpBatch(commands: readonly (readonly string[])[], opts: InNetns = {}): Promise<void> {
-  if (commands.length === 0) return;
-  await run([...ipIn(opts.netns), '-batch', '-'], { input: batchText(commands) });
+export interface BatchOptions extends InNetns {
+  /** `-force`: go on after a failing line (the command still fails at the end, naming every failed line). */
+  force?: boolean;
 }
 
-/** Runs `bridge [-n NS] -batch -`, as runIpBatch does for `ip`. */
-export async function runBridgeBatch(commands: readonly (readonly string[])[], opts: InNetns = {}): Promise<void> {
+/**
+ * Runs `ip [-n NS] [-force] -batch -` with one command per entry (each without the leading `ip`, e.g.
+ * `['route', 'replace', ...]`). Without force iproute2 stops at the first failing line and names it
+ * ("Command failed -:N"); the lines before it stay applied, so callers re-read the kernel state after a
+ * failure.
+ */
+export async function runIpBatch(commands: readonly (readonly string[])[], opts: BatchOptions = {}): Promise<void> {
   if (commands.length === 0) return;
-  await run([...bridgeIn(opts.netns), '-batch', '-'], { input: batchText(commands) });
+  await run([...ipIn(opts.netns), ...(opts.force ? ['-force'] : []), '-batch', '-'], { input: batchText(commands) });
+}
+
+/** Runs `bridge [-n NS] [-force] -batch -`, as runIpBatch does for `ip`. */
+export async function runBridgeBatch(commands: readonly (readonly string[])[], opts: BatchOptions = {}): Promise<void> {
+  if (commands.length === 0) return;
+  await run([...bridgeIn(opts.netns), ...(opts.force ? ['-force'] : []), '-batch', '-'], { input: batchText(commands) });
 }
 
 const CIDR_OR_ADDR = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
