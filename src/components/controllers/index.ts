@@ -11,6 +11,7 @@ import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
 import { Scheduler } from './scheduler.js';
 import { GarbageCollector } from './gc.js';
+import { PodGarbageCollector } from './podgc.js';
 import { NodeIpamController } from './nodeipam.js';
 import { KubernetesServiceController } from './kubernetes-service.js';
 
@@ -48,6 +49,7 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new DeploymentController(ctx),
     new Scheduler(ctx),
     new GarbageCollector(ctx),
+    new PodGarbageCollector(ctx),
     new NodeIpamController(ctx, config),
     new KubernetesServiceController(ctx, config),
     ...(opts.extra ?? []).map((make) => make(ctx)),
