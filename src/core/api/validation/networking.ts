@@ -236,7 +236,7 @@ function validateNetworkPolicySpec(spec: JsonObject): FieldError[] {
   }
   const types = arr(spec.policyTypes).map(str);
   if (types.length > 2) {
-    errs.push(invalidGo('spec.policyTypes', `&[]networking.PolicyType{${types.map((t) => JSON.stringify(t)).join(', ')}}`, 'may not specify more than two policyTypes'));
+    errs.push(invalidGo('spec.policyTypes', `[]networking.PolicyType{${types.map((t) => JSON.stringify(t)).join(', ')}}`, 'may not specify more than two policyTypes'));
     return errs;
   }
   types.forEach((t, i) => { if (t !== 'Ingress' && t !== 'Egress') errs.push(notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress'])); });
