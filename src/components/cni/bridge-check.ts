@@ -1,0 +1,139 @@
+// The bridge plugin's CHECK, STATUS and GC. CHECK follows the reference: the IPAM must still hold
+// the attachment, and the bridge, the container veth, its host peer on the bridge, the addresses
+// and the routes listed in prevResult must all be there (two reads: one in the host namespace,
+// one in the pod namespace).
+import { loadBridgeConfig } from '../../core/cni/bridge-config.js';
+import type { IpLinkJson } from '../../core/cni/bridge-plan.js';
+import { CniError, ErrorCode } from '../../core/cni/errors.js';
+import { formatCIDR, networkOf, parseCIDR } from '../../core/cni/ip.js';
+import { attachmentComment } from '../../core/cni/masq-plan.js';
+import { type Request, parseCniArgs } from '../../core/cni/request.js';
+import { type Interface, parseResult } from '../../core/cni/result.js';
+import { shellRun } from '../../linux/cni-shell.js';
+import { netnsProblem } from '../../linux/cni-netns.js';
+import { readIn } from '../../linux/cni-veth.js';
+import { runBatch } from '../../linux/ipbatch.js';
+import type { Attachment } from './host-local.js';
+import { ipamCheck, ipamGc, ipamStatus } from './ipam.js';
+import { masqGc } from './masq.js';
+
+const fail = (msg: string): never => { throw new CniError(ErrorCode.Internal, msg); };
+
+interface LinkJson extends IpLinkJson {
+  linkinfo?: { info_kind?: string };
+}
+interface RouteJson { dst?: string; gateway?: string; dev?: string }
+
+function normRouteDst(dst: string | undefined, v6: boolean): string {
+  if (!dst || dst === 'default') return v6 ? '::/0' : '0.0.0.0/0';
+  const c = parseCIDR(dst.includes('/') ? dst : `${dst}/${v6 ? 128 : 32}`);
+  return c ? formatCIDR(networkOf(c)) : dst;
+}
+
+export async function bridgeCheck(req: Request): Promise<void> {
+  const { args, conf } = req;
+  const cfg = loadBridgeConfig(conf, parseCniArgs(args.args));
+  const p = netnsProblem(args.netns);
+  if (p) fail(p.message);
+  if (cfg.ipamType) await ipamCheck(cfg.ipamType, conf, args);
+  if (conf.prevResult === undefined || conf.prevResult === null) fail('Required prevResult missing');
+  const prev = parseResult(conf.prevResult);
+
+  let brMap: Interface | undefined;
+  let contMap: Interface | undefined;
+  for (const itf of prev.interfaces ?? []) {
+    if (itf.name === cfg.bridge) brMap = itf;
+    else if (itf.name === args.ifname && itf.sandbox === args.netns) contMap = itf;
+  }
+  if (!brMap?.name) fail('Interface name missing ');
+  if ((contMap?.sandbox ?? '') !== args.netns) fail(`Sandbox in prevResult ${contMap?.sandbox ?? ''} doesn't match configured netns: ${args.netns}`);
+  const others = (prev.interfaces ?? []).filter((i) => i !== brMap && i !== contMap && i.name && !i.sandbox);
+
+  const [host, pod] = await Promise.all([
+    runBatch([{ cmd: `link show dev ${cfg.bridge}` }, ...others.map((i) => ({ cmd: `link show dev ${i.name}` }))], true),
+    // Only `addr show` (it carries the link too): in one `ip -batch`, an `addr show` after a
+    // `link show` prints links only (iproute2 keeps a global "link mode" flag).
+    readIn(args.netns, [{ cmd: `addr show dev ${args.ifname}` }, { cmd: 'route show table main' }], true),
+  ]);
+
+  // The bridge.
+  if (host.failed.has(1)) fail(`Interface name ${cfg.bridge} not found`);
+  const br = (host.shows[0] as LinkJson[])[0];
+  if (br.linkinfo?.info_kind !== 'bridge') fail(`Interface ${cfg.bridge} does not have link type of bridge`);
+  if (brMap!.mac && brMap!.mac !== br.address) fail(`Bridge interface ${cfg.bridge} Mac doesn't match: ${brMap!.mac}`);
+  const promisc = (br.flags ?? []).includes('PROMISC');
+  if (promisc !== cfg.promiscMode) {
+    fail(`Bridge interface ${cfg.bridge} configured Promisc Mode ${cfg.promiscMode} doesn't match current state: ${promisc} `);
+  }
+
+  // The container interface.
+  const [addrShow, v4routes] = pod.batch.shows as [LinkJson[] | undefined, RouteJson[] | undefined];
+  const cont = pod.batch.failed.has(1) ? undefined : addrShow?.[0];
+  if (!cont) fail(`Interface name ${args.ifname} not found`);
+  if (cont!.link_index === undefined) fail(`Error: Container interface ${args.ifname} not of type veth`);
+  if (contMap!.mac && contMap!.mac !== cont!.address) {
+    fail(`Interface ${args.ifname} Mac ${contMap!.mac} doesn't match container Mac: ${cont!.address}`);
+  }
+
+  // Its host peer, enslaved to the bridge.
+  const peers = host.shows.slice(1).map((s) => (s as LinkJson[])[0]).filter(Boolean);
+  const veth = peers.find((l) => l.ifindex === cont!.link_index && l.link_index === cont!.ifindex && l.master === cfg.bridge);
+  if (!veth) fail(`CNI veth created for bridge ${cfg.bridge} was not found`);
+  const vethMap = others.find((i) => i.name === veth!.ifname);
+  if (vethMap?.mac && vethMap.mac !== veth!.address) fail(`Interface ${veth!.ifname} Mac doesn't match: ${vethMap.mac} not found`);
+
+  // Addresses and routes from prevResult.
+  const have = new Set((addrShow?.[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+  for (const ipc of prev.ips ?? []) {
+    if (ipc.interface === undefined || prev.interfaces?.[ipc.interface]?.name !== args.ifname) continue;
+    const c = parseCIDR(ipc.address);
+    if (!c || !have.has(formatCIDR(c))) fail(`Failed to match addr ${ipc.address} on interface ${args.ifname}`);
+  }
+  const routes = [
+    ...(v4routes ?? []).map((r) => ({ dst: normRouteDst(r.dst, false), gw: r.gateway })),
+    ...((pod.v6routes as RouteJson[]) ?? []).map((r) => ({ dst: normRouteDst(r.dst, true), gw: r.gateway })),
+  ];
+  for (const r of prev.routes ?? []) {
+    const dst = parseCIDR(r.dst);
+    const want = dst ? formatCIDR(networkOf(dst)) : r.dst;
+    if (!routes.some((x) => x.dst === want && (!r.gw || x.gw === r.gw))) {
+      fail(`Failed to find a route for ${r.dst}${r.gw ? ` via ${r.gw}` : ''} in the routing table of ${args.netns}`);
+    }
+  }
+}
+
+/** STATUS: the tools the plugin runs exist, and the IPAM can allocate (code 50 otherwise). */
+export async function bridgeStatus(req: Request): Promise<void> {
+  const cfg = loadBridgeConfig(req.conf, parseCniArgs(req.args.args));
+  const tools = ['ip', 'nsenter', ...(cfg.ipMasq ? ['nft'] : [])];
+  const r = await shellRun(tools.map((t) => `command -v ${t} >/dev/null || echo ${t}`).join('; '));
+  const missing = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  if (missing.length) {
+    throw new CniError(ErrorCode.PluginNotAvailable, `required tools not found: ${missing.join(', ')}`, 'install iproute2, util-linux (nsenter) and nftables');
+  }
+  if (cfg.ipamType) await ipamStatus(cfg.ipamType, req.conf, req.args);
+}
+
+export function validAttachments(conf: Record<string, unknown>): Attachment[] {
+  const raw = conf['cni.dev/valid-attachments'] ?? conf['cni.dev/attachments'] ?? [];
+  if (!Array.isArray(raw)) {
+    throw new CniError(ErrorCode.InvalidNetworkConfig, 'cni.dev/valid-attachments must be a list of {"containerID", "ifname"}');
+  }
+  return raw.map((a) => {
+    const o = (a ?? {}) as Record<string, unknown>;
+    return { containerID: String(o.containerID ?? ''), ifname: String(o.ifname ?? '') };
+  });
+}
+
+/** GC: forwards to the IPAM and drops stale masquerade elements; continues past errors and reports them all. */
+export async function bridgeGc(req: Request): Promise<void> {
+  const cfg = loadBridgeConfig(req.conf, parseCniArgs(req.args.args));
+  const valid = validAttachments(req.conf);
+  const errors: string[] = [];
+  if (cfg.ipamType) await ipamGc(cfg.ipamType, req.conf, req.args, valid).catch((e: Error) => errors.push(e.message));
+  if (cfg.ipMasq) {
+    const keep = new Set(valid.map((a) => attachmentComment(cfg.name, a.containerID, a.ifname)));
+    await masqGc(cfg.ipMasqTable, cfg.name, keep).catch((e: Error) => errors.push(e.message));
+  }
+  if (errors.length) throw new CniError(ErrorCode.Internal, `GC failed: ${errors.join('; ')}`);
+}

@@ -1,0 +1,158 @@
+// podnet's CNI plugins behind one entry point, used three ways: in-process by the node agent
+// (cniInvoke / cniAdd ...), by the socket server for bin/podnet-cni, and by the stand-alone
+// bin/podnet-cni itself.
+//
+// Which plugin runs: an explicit `plugin` option (the executable's name when bin/podnet-cni is
+// installed under several names), else the configuration's `type`:
+//   bridge      "podnet-bridge", "podnet-cni", "bridge"        (reference bridge configuration)
+//   host-local  "podnet-host-local", "host-local"              (IPAM; also runs in-process under bridge)
+//   loopback    "podnet-loopback", "loopback"
+//   portmap     "podnet-portmap", "portmap"                    (chained, runtimeConfig.portMappings)
+// The reference type names are accepted so a .conflist written for the reference plugins runs
+// unchanged when the runtime resolves those names to podnet (the agent does, in-process).
+import { CniError, ErrorCode, asCniError, goJson } from '../../core/cni/errors.js';
+import { type CniEnv, type Request, parseRequest } from '../../core/cni/request.js';
+import { type Result, formatResult } from '../../core/cni/result.js';
+import { versionInfo } from '../../core/cni/version.js';
+import { bridgeAdd, bridgeDel } from './bridge.js';
+import { bridgeCheck, bridgeGc, bridgeStatus, validAttachments } from './bridge-check.js';
+import { hostLocalAdd, hostLocalCheck, hostLocalDel, hostLocalGc, hostLocalStatus } from './host-local.js';
+import { loopbackAdd, loopbackCheck, loopbackDel } from './loopback.js';
+import { portmapAdd, portmapCheck, portmapDel, portmapGc } from './portmap.js';
+import { attachmentComment } from '../../core/cni/masq-plan.js';
+import { loadPortmapConfig } from '../../core/cni/portmap-plan.js';
+
+export type PluginKind = 'bridge' | 'host-local' | 'loopback' | 'portmap';
+
+const KINDS: Record<string, PluginKind> = {
+  'podnet-bridge': 'bridge', 'podnet-cni': 'bridge', bridge: 'bridge',
+  'podnet-host-local': 'host-local', 'host-local': 'host-local',
+  'podnet-loopback': 'loopback', loopback: 'loopback',
+  'podnet-portmap': 'portmap', portmap: 'portmap',
+};
+
+export const PLUGIN_TYPES = Object.keys(KINDS);
+
+export function pluginKind(name: string | undefined): PluginKind | undefined {
+  return name ? KINDS[name] : undefined;
+}
+
+export interface InvokeOptions {
+  /** Run this plugin whatever the configuration's type says (an IPAM plugin gets its parent's configuration). */
+  plugin?: string;
+}
+
+export interface InvokeOutcome {
+  exitCode: number;
+  /** What a plugin binary prints on stdout: the result, the VERSION answer, or the error object. */
+  stdout: string;
+}
+
+async function dispatch(req: Request, env: CniEnv, opts: InvokeOptions): Promise<Result | null> {
+  const kind = pluginKind(opts.plugin) ?? pluginKind(String(req.conf.type ?? ''));
+  if (!kind) {
+    throw new CniError(ErrorCode.InvalidNetworkConfig, `podnet-cni does not implement plugin type ${JSON.stringify(req.conf.type ?? '')}`,
+      `use one of: ${PLUGIN_TYPES.join(', ')}`);
+  }
+  const { command } = req;
+  const valid = () => validAttachments(req.conf);
+  switch (kind) {
+    case 'bridge':
+      if (command === 'ADD') return bridgeAdd(req, env);
+      if (command === 'DEL') { await bridgeDel(req); return null; }
+      if (command === 'CHECK') { await bridgeCheck(req); return null; }
+      if (command === 'STATUS') { await bridgeStatus(req); return null; }
+      await bridgeGc(req);
+      return null;
+    case 'host-local':
+      if (command === 'ADD') return { ...(await hostLocalAdd(req.conf, req.args)), cniVersion: req.cniVersion };
+      if (command === 'DEL') { await hostLocalDel(req.conf, req.args); return null; }
+      if (command === 'CHECK') { await hostLocalCheck(req.conf, req.args); return null; }
+      if (command === 'STATUS') { await hostLocalStatus(req.conf, req.args); return null; }
+      await hostLocalGc(req.conf, req.args, valid());
+      return null;
+    case 'loopback':
+      if (command === 'ADD') return loopbackAdd(req, env);
+      if (command === 'DEL') { await loopbackDel(req); return null; }
+      if (command === 'CHECK') { await loopbackCheck(req); return null; }
+      return null; // STATUS: always ready; GC: loopback keeps no state.
+    case 'portmap':
+      if (command === 'ADD') return portmapAdd(req);
+      if (command === 'DEL') { await portmapDel(req); return null; }
+      if (command === 'CHECK') { await portmapCheck(req); return null; }
+      if (command === 'STATUS') { loadPortmapConfig(req.conf); return null; }
+      await portmapGc(req.conf, new Set(valid().map((a) => attachmentComment(String(req.conf.name), a.containerID, a.ifname))));
+      return null;
+  }
+}
+
+/**
+ * One CNI call, exactly as a plugin binary would answer it: never throws; the outcome carries the
+ * exit code and the text for stdout (the result, or the error object with a non-zero exit).
+ */
+export async function cniInvoke(env: CniEnv, stdin: string, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+  let version: string | undefined;
+  try {
+    const req = parseRequest(env, stdin);
+    version = req.cniVersion || undefined;
+    if (req.command === 'VERSION') return { exitCode: 0, stdout: `${JSON.stringify(versionInfo(req.cniVersion))}\n` };
+    const result = await dispatch(req, env, opts);
+    return { exitCode: 0, stdout: result ? goJson(formatResult(result, req.cniVersion)) : '' };
+  } catch (e) {
+    const err = asCniError(e);
+    return { exitCode: 1, stdout: goJson(err.toObject(version)) };
+  }
+}
+
+/** The environment of one call, in the shape cniAdd & co. take. */
+export interface CniCall {
+  containerID: string;
+  netns?: string;
+  ifname: string;
+  /** CNI_ARGS, e.g. "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web". */
+  args?: string;
+  /** CNI_PATH (only needed for an IPAM plugin that podnet does not run in-process). */
+  path?: string;
+}
+
+function envFor(command: string, call: CniCall | null): CniEnv {
+  return {
+    CNI_COMMAND: command,
+    CNI_CONTAINERID: call?.containerID,
+    CNI_NETNS: call?.netns,
+    CNI_IFNAME: call?.ifname,
+    CNI_ARGS: call?.args,
+    CNI_PATH: call?.path ?? '/usr/lib/cni:/opt/cni/bin',
+  };
+}
+
+async function call(command: string, c: CniCall | null, config: string | object, opts?: InvokeOptions): Promise<string> {
+  const stdin = typeof config === 'string' ? config : JSON.stringify(config);
+  const out = await cniInvoke(envFor(command, c), stdin, opts);
+  if (out.exitCode !== 0) {
+    const o = JSON.parse(out.stdout) as { code: number; msg: string; details?: string };
+    throw new CniError(o.code, o.msg, o.details ?? '');
+  }
+  return out.stdout;
+}
+
+/** ADD in-process; resolves with the result JSON object (in the configuration's cniVersion), throws CniError. */
+export async function cniAdd(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<Record<string, unknown>> {
+  return JSON.parse(await call('ADD', c, config, opts)) as Record<string, unknown>;
+}
+export async function cniDel(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<void> {
+  await call('DEL', c, config, opts);
+}
+export async function cniCheck(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<void> {
+  await call('CHECK', c, config, opts);
+}
+export async function cniStatus(config: string | object, opts?: InvokeOptions): Promise<void> {
+  await call('STATUS', null, config, opts);
+}
+/** GC: the configuration must carry "cni.dev/valid-attachments". */
+export async function cniGc(config: string | object, opts?: InvokeOptions): Promise<void> {
+  await call('GC', null, config, opts);
+}
+export async function cniVersion(config: string | object = {}): Promise<{ cniVersion: string; supportedVersions: string[] }> {
+  return JSON.parse(await call('VERSION', null, config)) as { cniVersion: string; supportedVersions: string[] };
+}

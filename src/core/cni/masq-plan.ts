@@ -1,0 +1,118 @@
+// ipMasq for the bridge plugin, in nftables. The reference masquerades with one iptables chain per
+// container and loses it when the pod's netns is gone (it needs the interface's addresses to find
+// it). Here the per-pod state is one map element keyed by the pod address, carrying the attachment
+// as its comment, so DEL and GC can always find it:
+//
+//   table ip <T> {
+//     map pods { type ipv4_addr : verdict }            10.99.0.2 comment "net/cid/eth0" : jump masq_<h>
+//     chain postrouting { type nat hook postrouting priority srcnat; ip saddr vmap @pods }
+//     chain masq_<h> { ip daddr 10.99.0.0/24 return; ip daddr 224.0.0.0/4 return; masquerade }
+//   }
+//
+// masq_<h> is per pod subnet (what the reference's "-d <subnet> ACCEPT; ! -d 224.0.0.0/4
+// MASQUERADE" does per pod). Every script is one atomic `nft -f` transaction.
+import { createHash } from 'node:crypto';
+import { type CIDR, type Family, type IP, formatCIDR, formatIP, networkOf } from './ip.js';
+
+const FAM: Record<Family, { nft: 'ip' | 'ip6'; addr: string; multicast: string }> = {
+  4: { nft: 'ip', addr: 'ipv4_addr', multicast: '224.0.0.0/4' },
+  6: { nft: 'ip6', addr: 'ipv6_addr', multicast: 'ff00::/8' },
+};
+
+/** The comment naming an attachment on nft elements and rules (at most 127 bytes, as nft allows). */
+export function attachmentComment(network: string, containerID: string, ifname: string): string {
+  const c = `${network}/${containerID}/${ifname}`;
+  if (c.length <= 127) return c;
+  return `${network.slice(0, 60)}/${createHash('sha256').update(containerID).digest('hex').slice(0, 40)}/${ifname}`;
+}
+
+export function masqChain(subnet: CIDR): string {
+  return `masq_${createHash('sha256').update(formatCIDR(networkOf(subnet))).digest('hex').slice(0, 12)}`;
+}
+
+function skeleton(table: string, fam: Family): string[] {
+  const f = FAM[fam];
+  return [
+    `add table ${f.nft} ${table}`,
+    `add map ${f.nft} ${table} pods { type ${f.addr} : verdict; }`,
+    `add chain ${f.nft} ${table} postrouting { type nat hook postrouting priority srcnat; policy accept; }`,
+  ];
+}
+
+/** Adds masquerading for the pod addresses (with their prefix). */
+export function masqAddScript(table: string, addrs: CIDR[], comment: string): string {
+  const lines: string[] = [];
+  for (const fam of [4, 6] as const) {
+    const mine = addrs.filter((a) => a.ip.family === fam);
+    if (!mine.length) continue;
+    const f = FAM[fam];
+    lines.push(...skeleton(table, fam));
+    // Re-created on every ADD (atomically, in the same transaction) so the table is always complete.
+    lines.push(`flush chain ${f.nft} ${table} postrouting`, `add rule ${f.nft} ${table} postrouting ${f.nft} saddr vmap @pods`);
+    for (const a of mine) {
+      const chain = masqChain(a);
+      lines.push(
+        `add chain ${f.nft} ${table} ${chain}`,
+        `flush chain ${f.nft} ${table} ${chain}`,
+        `add rule ${f.nft} ${table} ${chain} ${f.nft} daddr ${formatCIDR(networkOf(a))} return`,
+        `add rule ${f.nft} ${table} ${chain} ${f.nft} daddr ${f.multicast} return`,
+        `add rule ${f.nft} ${table} ${chain} masquerade`,
+        `add element ${f.nft} ${table} pods { ${formatIP(a.ip)} comment ${JSON.stringify(comment)} : jump ${chain} }`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Removes the pods' elements without reading first: adding the identical element and deleting it
+ * in one transaction succeeds whether or not it existed. Fails (File exists) only if the address
+ * is mapped to another subnet's chain; the caller then falls back to removal by comment.
+ */
+export function masqDelScript(table: string, addrs: CIDR[]): string {
+  const lines: string[] = [];
+  for (const fam of [4, 6] as const) {
+    const mine = addrs.filter((a) => a.ip.family === fam);
+    if (!mine.length) continue;
+    const f = FAM[fam];
+    lines.push(...skeleton(table, fam));
+    for (const a of mine) {
+      const chain = masqChain(a);
+      lines.push(
+        `add chain ${f.nft} ${table} ${chain}`,
+        `add element ${f.nft} ${table} pods { ${formatIP(a.ip)} : jump ${chain} }`,
+        `delete element ${f.nft} ${table} pods { ${formatIP(a.ip)} }`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Deletes elements by key (found by listing the map). */
+export function masqDelKeysScript(table: string, keys: IP[]): string {
+  return keys.map((k) => `delete element ${FAM[k.family].nft} ${table} pods { ${formatIP(k)} }`).join('\n');
+}
+
+export interface MapElement { key: string; comment?: string }
+
+/** Elements of the pods map from `nft -j list map <family> <table> pods`. */
+export function parseMapElements(json: unknown): MapElement[] {
+  const out: MapElement[] = [];
+  const items = (json as { nftables?: unknown[] })?.nftables ?? [];
+  for (const it of items) {
+    const map = (it as { map?: { elem?: unknown[] } }).map;
+    for (const e of map?.elem ?? []) {
+      const k = Array.isArray(e) ? e[0] : e;
+      if (typeof k === 'string') out.push({ key: k });
+      else if (k && typeof k === 'object' && 'elem' in k) {
+        const el = (k as { elem: { val?: unknown; comment?: string } }).elem;
+        if (typeof el.val === 'string') out.push({ key: el.val, comment: el.comment });
+      }
+    }
+  }
+  return out;
+}
+
+export function nftFamily(fam: Family): 'ip' | 'ip6' {
+  return FAM[fam].nft;
+}
