@@ -46,6 +46,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly handlers: EventHandlers<T>[] = [];
   private readonly indexers = new Map<string, IndexFunc<T>>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
+  private readonly byNamespace = new Map<string, Set<string>>();
   private lastRV = '';
   private synced = false;
   private running = false;
@@ -87,10 +88,10 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   getByKey(key: string): T | undefined { return this.cache.get(key); }
 
-  /** Cached objects, all or those of one namespace. */
+  /** Cached objects, all or those of one namespace (indexed: cheap with many namespaces). */
   list(namespace?: string): T[] {
-    const all = [...this.cache.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    if (namespace === undefined) return [...this.cache.values()];
+    return [...(this.byNamespace.get(namespace) ?? [])].map((k) => this.cache.get(k)!);
   }
 
   keys(): string[] { return [...this.cache.keys()]; }
@@ -241,6 +242,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private put(k: string, o: T): void {
     const old = this.cache.get(k);
     this.cache.set(k, o);
+    if (!old) addTo(this.byNamespace, o.metadata.namespace ?? '', k);
     for (const [name, fn] of this.indexers) {
       const idx = this.indices.get(name)!;
       if (old) for (const v of fn(old)) removeFrom(idx, v, k);
@@ -252,6 +254,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const old = this.cache.get(k);
     if (!old) return;
     this.cache.delete(k);
+    removeFrom(this.byNamespace, old.metadata.namespace ?? '', k);
     for (const [name, fn] of this.indexers) for (const v of fn(old)) removeFrom(this.indices.get(name)!, v, k);
   }
 
