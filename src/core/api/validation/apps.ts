@@ -3,7 +3,9 @@
 import { type FieldError, forbidden, invalid, notSupported, required } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
 import { isValidPercent } from './formats.js';
-import { goQuote, goStringMap, intOrStringText, invalidGo, isObj, labelSelectorString, num, obj, str, strMap } from './go-values.js';
+import {
+  goQuote, goStringMap, intOrStringText, invalidGo, isObj, labelSelectorString, notSupportedGo, num, obj, str, strMap,
+} from './go-values.js';
 import {
   FIELD_IMMUTABLE, nameIsDNSSubdomain, selectorMatches, selectorParses, validateLabelSelector,
   validateNonnegative, validateObjectMeta, validateObjectMetaUpdate,
@@ -82,14 +84,10 @@ function validateStrategy(strategy: unknown): FieldError[] {
     default: {
       // Go prints the struct with %#v; a set rollingUpdate pointer prints as an address no client can predict.
       const ru = isObj(s.rollingUpdate) ? '(*apps.RollingUpdateDeployment)(0xc000000000)' : '(*apps.RollingUpdateDeployment)(nil)';
-      errs.push(notSupportedStrategy(`apps.DeploymentStrategy{Type:${goQuote(str(s.type))}, RollingUpdate:${ru}}`));
+      errs.push(notSupportedGo('spec.strategy', `apps.DeploymentStrategy{Type:${goQuote(str(s.type))}, RollingUpdate:${ru}}`, ['Recreate', 'RollingUpdate']));
     }
   }
   return errs;
-}
-
-function notSupportedStrategy(goValue: string): FieldError {
-  return { ...invalidGo('spec.strategy', goValue, 'supported values: "Recreate", "RollingUpdate"'), type: 'FieldValueNotSupported' };
 }
 
 export function validateDeployment(d: KubeObject): FieldError[] {
@@ -98,6 +96,7 @@ export function validateDeployment(d: KubeObject): FieldError[] {
 
 function validateDeploymentSpec(spec: JsonObject): FieldError[] {
   const errs = validateNonnegative(spec.replicas, 'spec.replicas');
+  // Deployments reuse the ReplicaSet template check, messages included ("activeDeadlineSeconds in ReplicaSet").
   errs.push(...validateSelectorAndTemplate(spec, 'deployment', 'ReplicaSet'));
   errs.push(...validateStrategy(spec.strategy));
   errs.push(...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'));

@@ -236,6 +236,7 @@ function validateNetworkPolicySpec(spec: JsonObject): FieldError[] {
   }
   const types = arr(spec.policyTypes).map(str);
   if (types.length > 2) {
+    // Upstream passes &spec.PolicyTypes; field errors print the pointed-to slice with %#v.
     errs.push(invalidGo('spec.policyTypes', `[]networking.PolicyType{${types.map((t) => JSON.stringify(t)).join(', ')}}`, 'may not specify more than two policyTypes'));
     return errs;
   }
