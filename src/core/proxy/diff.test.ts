@@ -50,7 +50,7 @@ for (const layout of ['maps', 'chains'] as const) {
     assert.ok(lines(d.text).length <= 8, d.text);
     assert.ok(!d.text.includes('svc-8'), d.text);
     if (layout === 'chains') assert.match(d.text, new RegExp(`delete chain ip podnet endpoint-\\w+-bench/svc-7/tcp/http__${removed.replace(/\./g, '\\.')}/8080`));
-    else assert.match(d.text, /goto clusterip-2/);
+    else assert.match(d.text, /goto clusterip-tcp-2/);
   });
 }
 
@@ -85,7 +85,7 @@ test('a changed map value is a delete and an add of that element', () => {
   const a = plan(services, endpointSlices);
   const moved = endpointSlices.map((s, i) => i ? s : { ...s, endpoints: [endpoint('10.244.9.9', 'node-1'), ...s.endpoints!.slice(1)] });
   const l = lines(diffRulesets(a, plan(services, moved)).text);
-  assert.deepEqual(l.filter((x) => x.includes(' endpoints ')).map((x) => x.split(' {')[0]), [
-    'delete element ip podnet endpoints', 'add element ip podnet endpoints',
+  assert.deepEqual(l.filter((x) => x.includes(' endpoints-tcp ')).map((x) => x.split(' {')[0]), [
+    'delete element ip podnet endpoints-tcp', 'add element ip podnet endpoints-tcp',
   ]);
 });

@@ -2,7 +2,7 @@
 // Ruleset. Recording lets a PlanCache keep the fragment of every unchanged Service between syncs: at
 // 10,000 Services a re-plan replays prebuilt elements (the same objects, so the differ compares them by
 // reference) instead of recomputing every endpoint list.
-import { addChain, addElement, addSet, type Chain, type Element, elementKey, type NftSet } from './ruleset.js';
+import { addChain, addElement, addSet, type Chain, type Element, elementKey, type L4Proto, type NftSet } from './ruleset.js';
 import type { PlanContext } from './skeleton.js';
 
 /** A shared chain of the maps layout that picks among `n` endpoints (`m` local ones). */
@@ -13,7 +13,7 @@ export type FragmentOp =
   | { t: 'element'; set: string; element: Element; key: string }
   | { t: 'chain'; chain: Chain }
   | { t: 'set'; set: Omit<NftSet, 'elements'> }
-  | { t: 'pick'; kind: PickKind; n: number; m: number };
+  | { t: 'pick'; kind: PickKind; proto: L4Proto; n: number; m: number };
 
 export class Fragment {
   readonly ops: FragmentOp[] = [];
@@ -31,18 +31,18 @@ export class Fragment {
   }
 
   /** Asks for a shared pick chain and returns its name. */
-  pick(kind: PickKind, n: number, m = 0): string {
-    this.ops.push({ t: 'pick', kind, n, m });
-    return pickChainName(kind, n, m);
+  pick(kind: PickKind, proto: L4Proto, n: number, m = 0): string {
+    this.ops.push({ t: 'pick', kind, proto, n, m });
+    return pickChainName(kind, proto, n, m);
   }
 }
 
-export function pickChainName(kind: PickKind, n: number, m: number): string {
-  return kind.endsWith('-local') ? `${kind}-${n}-${m}` : `${kind}-${n}`;
+export function pickChainName(kind: PickKind, proto: L4Proto, n: number, m: number): string {
+  return kind.endsWith('-local') ? `${kind}-${proto}-${n}-${m}` : `${kind}-${proto}-${n}`;
 }
 
 /** Adds a fragment to the plan; `ensurePick` creates a shared pick chain the first time it is named. */
-export function replay(ctx: PlanContext, f: Fragment, ensurePick: (ctx: PlanContext, kind: PickKind, n: number, m: number) => void): void {
+export function replay(ctx: PlanContext, f: Fragment, ensurePick: (ctx: PlanContext, kind: PickKind, proto: L4Proto, n: number, m: number) => void): void {
   for (const op of f.ops) {
     switch (op.t) {
       case 'element': {
@@ -53,7 +53,7 @@ export function replay(ctx: PlanContext, f: Fragment, ensurePick: (ctx: PlanCont
       }
       case 'chain': addChain(ctx.rs, op.chain); break;
       case 'set': addSet(ctx.rs, op.set); break;
-      case 'pick': ensurePick(ctx, op.kind, op.n, op.m); break;
+      case 'pick': ensurePick(ctx, op.kind, op.proto, op.n, op.m); break;
     }
   }
 }

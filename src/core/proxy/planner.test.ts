@@ -214,7 +214,7 @@ test('maps layout: DNAT rules do not grow with services, endpoints are map eleme
   }
   const big = planServiceRules({ services, endpointSlices: slices, node: NODE });
   assert.equal(dnatRules(big), dnatRules(small));
-  assert.equal(big.sets.get('endpoints')!.elements.size - small.sets.get('endpoints')!.elements.size, 200);
+  assert.equal(big.sets.get('endpoints-tcp')!.elements.size - small.sets.get('endpoints-tcp')!.elements.size, 200);
   // Per-endpoint DNAT rules exist only for the ClientIP-affinity service.
   const fixed = [...big.chains.values()].filter((c) => c.rules.some((r) => r.stmts.some((s) => s.kind === 'dnat')));
   assert.deepEqual(fixed.map((c) => c.name.split('-').slice(2).join('-').split('__')[0]), ['default/sticky/tcp/80', 'default/sticky/tcp/80']);
