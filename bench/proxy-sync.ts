@@ -67,7 +67,7 @@ async function benchLayout(layout: 'maps' | 'chains', changes: number): Promise<
   const total: number[] = [];
   const lines: number[] = [];
   for (let i = 0; i < changes; i++) {
-    const target = (i * 7919) % SERVICES;
+    const target = (Math.floor(i / 4) * 7919) % SERVICES; // the same service for scale-down and its scale-up
     switch (i % 4) {
       case 0: {
         const name = `added-${i}`;
