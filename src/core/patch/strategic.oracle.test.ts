@@ -150,6 +150,8 @@ const CASES: Case[] = [
   // --- metadata
   c('labels merge, null deletes, absent null ignored', POD, { metadata: { labels: { tier: null, version: 'v2', nothere: null }, annotations: null } }),
   c('finalizers merge as a set', POD, { metadata: { finalizers: ['b.io/y', 'c.io/z'] } }),
+  c('finalizers with a duplicate: Go appends into the decoded list and reorders by it', obj('v1', 'Pod', {}, { finalizers: ['w', 'z', 'w'] }),
+    { metadata: { '$setElementOrder/finalizers': ['x', 'y'], finalizers: ['x'] } }),
   c('$deleteFromPrimitiveList/finalizers', POD, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a.io/x', 'nope'] } }),
   c('$deleteFromPrimitiveList with null deletes the list', POD, { metadata: { '$deleteFromPrimitiveList/finalizers': null } }),
   c('$deleteFromPrimitiveList on an atomic list', POD, { spec: { containers: [{ name: 'app', '$deleteFromPrimitiveList/command': ['3600'] }] } }),
@@ -222,12 +224,54 @@ const CASES: Case[] = [
   c('error: list of lists', POD, { metadata: { finalizers: [['a']] } }),
 ];
 
+// ---- seeded random cases: list merging and ordering, where upstream's algorithm has the most corners
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random containers/finalizers and random apply-like patches (set order, updates, additions, deletions). */
+function randomCases(count: number, seed: number): Case[] {
+  const rnd = mulberry32(seed);
+  const pick = <T>(xs: T[]): T[] => xs.filter(() => rnd() < 0.5);
+  const shuffle = <T>(xs: T[]): T[] => { const a = [...xs]; for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; } return a; };
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  const finalizers = ['w', 'x', 'y', 'z'];
+  const cases: Case[] = [];
+  for (let n = 0; n < count; n++) {
+    const current = shuffle(pick(names));
+    const object = obj('v1', 'Pod', { spec: { containers: current.map((name) => ({ name, image: `${name}:1` })) } },
+      { finalizers: shuffle(pick(finalizers)) });
+    const spec: JsonObject = {};
+    const order = shuffle(pick(names));
+    const sent = order.filter(() => rnd() < 0.6).map((name) => ({ name, image: `${name}:2` }));
+    const deleted = pick(current.filter((x) => !order.includes(x))).map((name) => ({ $patch: 'delete', name }));
+    if (rnd() < 0.8) spec['$setElementOrder/containers'] = order.map((name) => ({ name }));
+    if (sent.length || deleted.length) spec.containers = rnd() < 0.1 ? [...sent, { $patch: 'replace' }] : [...sent, ...deleted];
+    const metadata: JsonObject = {};
+    if (rnd() < 0.5) {
+      const want = shuffle(pick(finalizers));
+      metadata['$setElementOrder/finalizers'] = want;
+      metadata.finalizers = pick(want);
+      metadata['$deleteFromPrimitiveList/finalizers'] = pick(finalizers.filter((f) => !want.includes(f)));
+    }
+    cases.push(c(`random #${n}: ${JSON.stringify({ current, spec, metadata })}`, object, { metadata, spec }));
+  }
+  return cases;
+}
+CASES.push(...randomCases(60, 20260101));
+
 describe('strategic merge patch agrees with kubectl 1.32', () => {
   let oracle: KubectlOracle;
   before(() => { oracle = KubectlOracle.require(); });
   after(() => oracle?.cleanup());
 
-  it('has a table of at least 40 cases', () => assert.ok(CASES.length >= 40, `${CASES.length} cases`));
+  it('has a table of at least 40 hand-written cases', () => assert.ok(CASES.filter((x) => !x.name.startsWith('random')).length >= 40));
 
   for (const tc of CASES) {
     it(tc.name, () => {

@@ -298,9 +298,11 @@ function mergeSlice(original: Json[], patch: Json[], schema: StructSchema, merge
   if (kind !== 'map') {
     if (isDeleteList) {
       const drop = new Set(patch);
-      return original.filter((v) => !drop.has(v));
+      const kept = original.filter((v) => !drop.has(v));
+      capacities.set(kept, original.length); // Go: make([]interface{}, 0, len(current)), then appends
+      return kept;
     }
-    merged = deduplicateScalars([...original, ...patch]);
+    merged = appendScalars(original, patch);
   } else {
     if (!mergeKey) throw unclassified('cannot merge lists without merge key for struct');
     const view: ListView = { backing: original, len: original.length, shared: true };
@@ -353,13 +355,35 @@ function applySpecialElements(view: ListView, patch: JsonObject[], mergeKey: str
   return { rest, replaced };
 }
 
-/** Go's in-place de-duplication (the last element fills the hole); the order is normalized afterwards. */
-function deduplicateScalars(s: Json[]): Json[] {
+/**
+ * Capacities of lists this engine made, where Go's differ from what decoding gives. A list decoded from JSON
+ * (or protobuf) was grown by appending one element at a time: its capacity is the next power of two.
+ */
+const capacities = new WeakMap<Json[], number>();
+
+function capacityOf(list: Json[]): number {
+  const known = capacities.get(list);
+  if (known !== undefined) return known;
+  let cap = 0;
+  while (cap < list.length) cap = cap === 0 ? 1 : cap * 2;
+  return cap;
+}
+
+/**
+ * `append(original, patch...)` then Go's in-place de-duplication (the last element fills each hole). When the
+ * original list has spare capacity, Go appends into its backing array, so the de-duplication overwrites
+ * elements that callers still read as the original list (the order reference afterwards); this is mirrored.
+ */
+function appendScalars(original: Json[], patch: Json[]): Json[] {
+  const n = original.length;
+  const shared = n + patch.length <= capacityOf(original);
+  const s = [...original, ...patch];
   let length = s.length - 1;
   for (let i = 0; i < length; i++) {
     for (let j = i + 1; j <= length; j++) {
       if (s[i] === s[j]) {
         s[j] = s[length];
+        if (shared && j < n) original[j] = s[length];
         s.length = length;
         length--;
         j--;
