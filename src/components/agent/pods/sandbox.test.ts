@@ -69,7 +69,7 @@ test('a sandbox runs a container in its own netns, hostname and /etc/hosts, and 
     const exited = new Promise<ExitEvent>((resolve) => void shim.watch(resolve));
     const logPath = join(stateDir, 'c.log');
     await shim.start({
-      id: 'a'.repeat(64), name: 'c', cwd: '/', logPath, stdin: false, stdinOnce: false, tty: false,
+      id: 'a'.repeat(64), name: 'c', restartCount: 0, init: false, cwd: '/', logPath, stdin: false, stdinOnce: false, tty: false,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
       argv: ['sh', '-c', 'echo hello; hostname; cat /etc/resolv.conf; grep web /etc/hosts; ip -4 -o addr show eth0; echo oops >&2; exit 3'],
     });
@@ -85,7 +85,7 @@ test('a sandbox runs a container in its own netns, hostname and /etc/hosts, and 
 
     // A built-in workload in the same sandbox answers the node over cni0 with the pod's hostname.
     await shim.start({
-      id: 'b'.repeat(64), name: 'web', cwd: '/', logPath: join(stateDir, 'web.log'), stdin: false, stdinOnce: false, tty: false,
+      id: 'b'.repeat(64), name: 'web', restartCount: 0, init: false, cwd: '/', logPath: join(stateDir, 'web.log'), stdin: false, stdinOnce: false, tty: false,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, argv: builtinArgv('agnhost', ['netexec', '--http-port=8080']),
     });
     const url = `http://${record.podIPs[0]}:8080/hostname`;

@@ -72,8 +72,8 @@ function start(spec: ContainerSpec): Promise<ContainerInfo> {
     child.once('spawn', () => {
       const pid = child.pid!;
       const info: ContainerInfo = {
-        id: spec.id, name: spec.name, pid, startTicks: startTicks(pid) ?? 0, startedAt: new Date().toISOString(),
-        logPath: spec.logPath, tty: spec.tty, stdin: spec.stdin,
+        id: spec.id, name: spec.name, restartCount: spec.restartCount, init: spec.init, pid, startTicks: startTicks(pid) ?? 0, startedAt: new Date().toISOString(),
+        logPath: spec.logPath, tty: spec.tty, stdin: spec.stdin, env: spec.env, cwd: spec.cwd,
       };
       const c: Container = { info, child, logFd, attached: new Set(), stdinOnce: spec.stdinOnce, stdinClosed: false };
       containers.set(spec.id, c);

@@ -8,6 +8,10 @@ export interface ContainerSpec {
   id: string;
   /** The pod's container name. */
   name: string;
+  /** Which run of the container this is (kubelet's restartCount when it was started). */
+  restartCount: number;
+  /** Whether it is an init container. */
+  init: boolean;
   argv: string[];
   env: Record<string, string>;
   cwd: string;
@@ -30,6 +34,8 @@ export interface ContainerExit {
 export interface ContainerInfo {
   id: string;
   name: string;
+  restartCount: number;
+  init: boolean;
   pid: number;
   /** Start time in clock ticks after boot (field 22 of /proc/<pid>/stat): tells a reused pid apart. */
   startTicks: number;
@@ -37,6 +43,9 @@ export interface ContainerInfo {
   logPath: string;
   tty: boolean;
   stdin: boolean;
+  /** The environment and working directory it runs with (exec and exec probes use them too). */
+  env: Record<string, string>;
+  cwd: string;
   exit?: ContainerExit;
 }
 

@@ -1,0 +1,532 @@
+// One pod's worker, kubelet's pod worker + SyncPod: every change (the pod object, a container exit, a
+// probe result, a back-off expiring) triggers a sync, one at a time per pod. A sync admits the pod (host
+// ports), makes the sandbox, runs init containers in order and then the containers, restarts them per
+// restartPolicy with crash-loop back-off, kills them when a liveness or startup probe fails, writes the
+// status, and on deletion stops everything gracefully, tears the sandbox down and removes the pod.
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { ApiException, PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Container, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
+import { backoffKey, goDuration, type CrashLoopBackoff } from './backoff.js';
+import { containerLaunch, DEFAULT_PATH, ImageError, resolveExecutable } from './container-command.js';
+import { containerStatus, hasSucceeded, isRunning, newContainerState, terminationOf, type ContainerState } from './container-state.js';
+import { EnvConfigError, resolveEnv, type EnvSources, type NodeFacts } from './env.js';
+import { containerFieldPath, type PodEventRecorder } from './events.js';
+import { hostNetworkHostsFile, managedHostsFile, podHostnameAndDomain } from './hosts-file.js';
+import { hostPortConflict, hostPortRejection } from './host-ports.js';
+import { builtinArgv } from './node-command.js';
+import { writeRecord, type SandboxRecord } from './pod-record.js';
+import { buildPodStatus, rejectedPodStatus } from './pod-status.js';
+import { ProbeWorker, type AttemptResult } from './probes.js';
+import { podDnsConfig, renderResolvConf, type DnsConfig } from './resolv-conf.js';
+import { createSandbox, destroySandbox, reconnectSandbox, shimAlive, type SandboxEnv } from './sandbox.js';
+import type { ShimClient } from './shim-client.js';
+import type { ContainerInfo, ExitEvent } from './shim-protocol.js';
+import { execInSandbox } from './sandbox-exec.js';
+
+export interface WorkerDeps {
+  sandbox: SandboxEnv;
+  core: CoreV1Api;
+  events: PodEventRecorder;
+  node: NodeFacts;
+  clusterDomain: string;
+  clusterDNS: string[];
+  hostResolv(): DnsConfig;
+  hostHosts(): string;
+  envSources: EnvSources;
+  backoff: CrashLoopBackoff;
+  /** Pods this node admitted and has not finished (for the host port check). */
+  activePods(): V1Pod[];
+  log(line: string): void;
+  /** The worker is done: the pod is gone and everything it had is torn down. */
+  onGone(uid: string): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const codeOf = (e: unknown) => (e instanceof ApiException ? e.code : undefined);
+const probeName = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' } as const;
+/** How often a pod is synced without a reason, as kubelet's resync. */
+const RESYNC_MS = 10_000;
+
+export class PodWorker {
+  readonly uid: string;
+  private removed = false;
+  record?: SandboxRecord;
+  shim?: ShimClient;
+  readonly containers = new Map<string, ContainerState>();
+  private admitted = false;
+  private rejected = false;
+  /** Finished under Never/OnFailure: the sandbox is gone, the status stays. */
+  private finished = false;
+  private deleting = false;
+  private startTime?: Date;
+  private syncing = false;
+  private dirty = false;
+  private timers = new Set<NodeJS.Timeout>();
+  private lastStatus?: V1PodStatus;
+  private lastStatusJson = '';
+  private sandboxFailures = 0;
+  private resync?: NodeJS.Timeout;
+
+  constructor(public pod: V1Pod, private readonly deps: WorkerDeps) {
+    this.uid = pod.metadata!.uid!;
+    this.lastStatus = pod.status;
+    if (pod.status?.startTime) this.startTime = new Date(pod.status.startTime);
+    for (const c of pod.spec?.initContainers ?? []) this.containers.set(c.name, newContainerState(c, true));
+    for (const c of pod.spec?.containers ?? []) this.containers.set(c.name, newContainerState(c, false));
+    this.resync = setInterval(() => this.trigger(), RESYNC_MS);
+    this.resync.unref();
+  }
+
+  get namespace(): string { return this.pod.metadata?.namespace ?? 'default'; }
+  get name(): string { return this.pod.metadata?.name ?? ''; }
+  /** Admitted, not finished and not rejected: holds its host ports. */
+  get active(): boolean { return this.admitted && !this.rejected && !this.finished && !this.removed; }
+
+  update(pod: V1Pod): void {
+    this.pod = pod;
+    this.trigger();
+  }
+
+  /** The pod object is gone from the API: stop everything at once. */
+  remove(): void {
+    this.removed = true;
+    this.trigger();
+  }
+
+  trigger(): void {
+    this.dirty = true;
+    if (this.syncing) return;
+    this.syncing = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      try {
+        if (await this.sync() === 'gone') { this.dispose(); this.deps.onGone(this.uid); return; }
+      } catch (e) {
+        this.deps.log(`pod ${this.namespace}/${this.name}: sync failed: ${(e as Error).stack ?? e}`);
+        this.after(2000);
+      }
+    }
+    this.syncing = false;
+  }
+
+  private after(ms: number): void {
+    const t = setTimeout(() => { this.timers.delete(t); this.trigger(); }, Math.max(0, ms));
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.resync) clearInterval(this.resync);
+    for (const c of this.containers.values()) this.stopProbes(c);
+    this.shim?.close();
+  }
+
+  /** Takes over a sandbox a previous agent made, if its shim still runs (same IP, same processes). */
+  async adopt(record: SandboxRecord): Promise<boolean> {
+    this.admitted = true;
+    this.startTime ??= new Date(record.createdAt);
+    if (record.state !== 'ready' || !shimAlive(record)) { this.record = record; return false; }
+    const shim = await reconnectSandbox(record);
+    this.record = record;
+    this.shim = shim;
+    await shim.watch((e) => this.onExit(e));
+    const infos = await shim.list();
+    for (const c of this.containers.values()) this.adoptContainer(c, infos.filter((i) => i.name === c.spec.name));
+    return true;
+  }
+
+  private adoptContainer(c: ContainerState, infos: ContainerInfo[]): void {
+    if (infos.length === 0) return;
+    infos.sort((a, b) => a.restartCount - b.restartCount);
+    const cur = infos[infos.length - 1];
+    const prev = infos.length > 1 ? infos[infos.length - 2] : undefined;
+    c.restartCount = cur.restartCount;
+    c.instance = { id: cur.id, pid: cur.pid, startTicks: cur.startTicks, startedAt: cur.startedAt, logPath: cur.logPath, env: cur.env, cwd: cur.cwd, tty: cur.tty, stdin: cur.stdin, exit: cur.exit };
+    const fromStatus = [...(this.pod.status?.containerStatuses ?? []), ...(this.pod.status?.initContainerStatuses ?? [])].find((s) => s.name === c.spec.name);
+    c.imageID = fromStatus?.imageID ?? '';
+    if (prev?.exit) c.lastTermination = terminationOf({ ...prev, exit: prev.exit });
+    else if (fromStatus?.lastState?.terminated) c.lastTermination = fromStatus.lastState.terminated;
+    if (isRunning(c)) this.startProbes(c);
+  }
+
+  // ---- sync -------------------------------------------------------------------------------------
+
+  private async sync(): Promise<'gone' | undefined> {
+    const pod = this.pod;
+    if (this.removed) {
+      await this.killAll(0);
+      await this.teardown();
+      return 'gone';
+    }
+    if (pod.metadata?.deletionTimestamp) {
+      if (!this.deleting) {
+        this.deleting = true;
+        const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+        await this.killAll(grace);
+        await this.teardown();
+        await this.writeStatus(true);
+        await this.deletePod();
+      }
+      return undefined;
+    }
+    if (this.rejected || this.finished) return undefined;
+    if (!this.admitted && !(await this.admit())) return undefined;
+    this.startTime ??= new Date();
+
+    if (!(await this.ensureSandbox())) { await this.writeStatus(false); return undefined; }
+
+    const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
+    let initDone = true;
+    for (const c of pod.spec?.initContainers ?? []) {
+      const cs = this.containers.get(c.name)!;
+      if (c.restartPolicy === 'Always') { // a sidecar: started in order, then kept running like a container
+        if (!isRunning(cs)) await this.runOrRestart(cs, 'Always');
+        if (!cs.startupDone) { initDone = false; break; }
+        continue;
+      }
+      if (hasSucceeded(cs)) continue;
+      initDone = false;
+      if (isRunning(cs)) break;
+      if (cs.instance?.exit && restartPolicy === 'Never') break;
+      await this.runOrRestart(cs, restartPolicy === 'Never' ? 'Never' : 'OnFailure');
+      break;
+    }
+    if (initDone) {
+      for (const c of pod.spec?.containers ?? []) {
+        const cs = this.containers.get(c.name)!;
+        if (cs.killing && isRunning(cs)) { await this.killContainer(cs, this.graceSeconds(cs), cs.killing); continue; }
+        if (!isRunning(cs)) await this.runOrRestart(cs, restartPolicy);
+      }
+    }
+    const status = await this.writeStatus(false);
+    if ((status.phase === 'Succeeded' || status.phase === 'Failed') && ![...this.containers.values()].some(isRunning)) {
+      // kubelet stops the sandbox of a finished pod (releasing its IP); the status stays as it is.
+      this.finished = true;
+      for (const c of this.containers.values()) this.stopProbes(c);
+      await this.teardown();
+    }
+    return undefined;
+  }
+
+  private async admit(): Promise<boolean> {
+    const conflict = hostPortConflict(this.pod, this.deps.activePods());
+    if (conflict) {
+      const r = hostPortRejection(conflict);
+      this.rejected = true;
+      this.deps.events.pod(this.pod, 'Warning', r.reason, `${r.message}: ${r.detail}`);
+      await this.patchStatus(rejectedPodStatus(this.pod, r.reason, `${r.message}: ${r.detail}`, this.deps.node.hostIP, new Date()));
+      return false;
+    }
+    this.admitted = true;
+    return true;
+  }
+
+  private graceSeconds(cs: ContainerState): number {
+    const probeGrace = cs.probes.find((p) => p.tracker.result === 'failure' && p.kind !== 'readiness')?.tracker.probe.terminationGracePeriodSeconds;
+    return probeGrace ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+  }
+
+  // ---- sandbox ----------------------------------------------------------------------------------
+
+  private sandboxFiles() {
+    const pod = this.pod;
+    const { hostname } = podHostnameAndDomain(pod, this.deps.clusterDomain);
+    const dns = podDnsConfig(pod, { clusterDNS: this.deps.clusterDNS, clusterDomain: this.deps.clusterDomain, host: this.deps.hostResolv() });
+    for (const w of dns.warnings) this.deps.events.pod(pod, 'Warning', 'DNSConfigForming', w);
+    const hostNetwork = pod.spec?.hostNetwork === true;
+    return {
+      hostname: hostNetwork ? this.deps.node.nodeName : hostname,
+      resolvConf: renderResolvConf(dns.config),
+      hosts: (ips: string[]) => (hostNetwork ? hostNetworkHostsFile(pod, this.deps.hostHosts()) : managedHostsFile(pod, ips, this.deps.clusterDomain)),
+    };
+  }
+
+  /** Makes sure a live sandbox exists; false (with an event, and a retry scheduled) when it cannot be made. */
+  private async ensureSandbox(): Promise<boolean> {
+    if (this.record && this.shim && !this.shim.isClosed && shimAlive(this.record)) return true;
+    if (this.record) {
+      this.deps.events.pod(this.pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      for (const c of this.containers.values()) {
+        if (c.instance && !c.instance.exit) c.instance.exit = { exitCode: 137, finishedAt: new Date().toISOString() };
+        if (c.instance) { c.instance.reason ??= 'ContainerStatusUnknown'; c.instance.message ??= 'The container could not be located when the pod was terminated'; }
+        this.stopProbes(c);
+      }
+      await destroySandbox(this.deps.sandbox, this.record, this.shim);
+      this.record = undefined;
+      this.shim = undefined;
+    }
+    try {
+      const { record, shim } = await createSandbox(this.deps.sandbox, this.pod, this.sandboxFiles());
+      this.record = record;
+      this.shim = shim;
+      this.sandboxFailures = 0;
+      shim.onDisconnect(() => this.trigger());
+      await shim.watch((e) => this.onExit(e));
+      return true;
+    } catch (e) {
+      this.sandboxFailures++;
+      this.deps.events.pod(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+      this.after(Math.min(1000 * 2 ** Math.min(this.sandboxFailures, 6), 60_000));
+      return false;
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    for (const c of this.containers.values()) this.stopProbes(c);
+    if (!this.record) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await destroySandbox(this.deps.sandbox, this.record, this.shim);
+        break;
+      } catch (e) {
+        this.deps.log(`pod ${this.namespace}/${this.name}: tearing the sandbox down failed (attempt ${attempt}): ${(e as Error).message}`);
+        if (attempt >= 5) throw e;
+        await sleep(500 * attempt);
+      }
+    }
+    this.record = undefined;
+    this.shim = undefined;
+  }
+
+  private onExit(e: ExitEvent): void {
+    for (const c of this.containers.values()) {
+      if (c.instance?.id !== e.id) continue;
+      c.instance.exit = e.exit;
+      this.stopProbes(c);
+    }
+    this.trigger();
+  }
+
+  // ---- containers -------------------------------------------------------------------------------
+
+  /** Starts a container that never ran, or restarts one per policy and back-off. */
+  private async runOrRestart(cs: ContainerState, policy: string): Promise<void> {
+    const i = cs.instance;
+    if (i?.exit) {
+      const failed = i.exit.exitCode !== 0 || i.reason !== undefined;
+      if (policy === 'Never' || (policy === 'OnFailure' && !failed)) return;
+      const key = backoffKey(this.uid, cs.spec.name);
+      const finishedAt = Date.parse(i.exit.finishedAt);
+      const b = this.deps.backoff.inBackoff(key, finishedAt, Date.now());
+      if (b.waiting) {
+        cs.waiting = {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${goDuration(b.backoffMs)} restarting failed container=${cs.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`,
+        };
+        if (cs.backoffNotedFor !== i.exit.finishedAt) {
+          cs.backoffNotedFor = i.exit.finishedAt;
+          this.deps.events.pod(this.pod, 'Warning', 'BackOff', `Back-off restarting failed container ${cs.spec.name} in pod ${this.name}_${this.namespace}(${this.uid})`, containerFieldPath(this.pod, cs.spec.name));
+        }
+        this.after(b.remainingMs + 50);
+        return;
+      }
+      this.deps.backoff.next(key, finishedAt);
+    }
+    await this.startContainer(cs);
+  }
+
+  private async startContainer(cs: ContainerState): Promise<void> {
+    const pod = this.pod, spec = cs.spec, name = spec.name;
+    const fieldPath = containerFieldPath(pod, name);
+    const podIPs = this.record?.hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? [];
+    let env: Record<string, string>;
+    try {
+      const resolved = await resolveEnv(pod, spec, this.deps.node, podIPs, this.deps.envSources);
+      for (const w of resolved.warnings) this.deps.events.pod(pod, 'Warning', 'InvalidEnvironmentVariableNames', w, fieldPath);
+      env = resolved.env;
+    } catch (e) {
+      if (!(e instanceof EnvConfigError)) throw e;
+      if (cs.waiting?.message !== e.message) this.deps.events.pod(pod, 'Warning', 'Failed', `Error: ${e.message}`, fieldPath);
+      cs.waiting = { reason: e.reason, message: e.message };
+      this.after(10_000);
+      return;
+    }
+    let launch;
+    try {
+      launch = containerLaunch(spec, env);
+    } catch (e) {
+      if (!(e instanceof ImageError)) throw e;
+      if (cs.waiting?.message !== e.message) {
+        this.deps.events.pod(pod, 'Warning', 'Failed', `Failed to pull image "${spec.image}": ${e.message}`, fieldPath);
+        this.deps.events.pod(pod, 'Warning', 'Failed', `Error: ${e.reason}`, fieldPath);
+      }
+      cs.waiting = { reason: e.reason, message: e.message };
+      return;
+    }
+    this.deps.events.pod(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, fieldPath);
+
+    const tty = spec.tty === true;
+    const fullEnv: Record<string, string> = {
+      PATH: DEFAULT_PATH, HOSTNAME: podHostnameAndDomain(pod, this.deps.clusterDomain).hostname, HOME: '/root',
+      ...(tty ? { TERM: 'xterm' } : {}), ...env,
+    };
+    const cwd = spec.workingDir || '/';
+    const restartCount = cs.instance ? cs.restartCount + 1 : cs.restartCount;
+    const previous = cs.instance;
+    const id = randomBytes(32).toString('hex');
+    const logPath = this.deps.sandbox.paths.containerLog(this.namespace, this.name, this.uid, name, restartCount);
+    let argv: string[];
+    let startError: string | undefined;
+    if (launch.kind === 'builtin') {
+      argv = builtinArgv(launch.workload, launch.args);
+      cs.imageID = `podnet://builtin/${launch.workload}`;
+    } else {
+      const exe = resolveExecutable(launch.argv[0], fullEnv.PATH);
+      argv = exe ? [exe, ...launch.argv.slice(1)] : launch.argv;
+      cs.imageID = exe ? `podnet://host${exe}` : 'podnet://host';
+      if (!exe) startError = `exec: "${launch.argv[0]}": executable file not found in $PATH`;
+    }
+    if (!startError && !(existsSync(cwd) && statSync(cwd).isDirectory())) startError = `chdir to cwd ("${cwd}") set in config.json failed: no such file or directory`;
+
+    this.deps.events.pod(pod, 'Normal', 'Created', `Created container: ${name}`, fieldPath);
+    if (previous) {
+      cs.lastTermination = terminationOf(previous);
+      // Keep only the previous run in the shim (for its exit record); older ones are forgotten.
+      void this.shim?.list().then((all) => {
+        for (const x of all) if (x.name === name && x.id !== previous.id && x.exit) void this.shim?.remove(x.id).catch(() => undefined);
+      }).catch(() => undefined);
+    }
+    cs.restartCount = restartCount;
+    cs.waiting = undefined;
+    cs.killing = undefined;
+    cs.startupDone = false;
+    const now = new Date().toISOString();
+    if (!startError) {
+      try {
+        const info = await this.shim!.start({
+          id, name, restartCount, init: cs.init, argv, env: fullEnv, cwd, logPath,
+          stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty,
+        });
+        cs.instance = { id, pid: info.pid, startTicks: info.startTicks, startedAt: info.startedAt, logPath, env: fullEnv, cwd, tty, stdin: spec.stdin === true };
+        this.record!.containers[name] = { id, pid: info.pid, startTicks: info.startTicks };
+        writeRecord(this.deps.sandbox.paths, this.record!);
+        this.deps.events.pod(pod, 'Normal', 'Started', `Started container ${name}`, fieldPath);
+        this.startProbes(cs);
+        return;
+      } catch (e) {
+        startError = (e as Error).message;
+      }
+    }
+    // The run could not start: a terminated run with StartError, exit code 128, restarted under back-off.
+    cs.instance = { id, pid: 0, startTicks: 0, startedAt: now, logPath, env: fullEnv, cwd, tty, stdin: false, exit: { exitCode: 128, finishedAt: now }, reason: 'StartError', message: startError };
+    this.deps.events.pod(pod, 'Warning', 'Failed', `Error: failed to start container "${name}": ${startError}`, fieldPath);
+    this.after(100);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the run exited. */
+  private async killContainer(cs: ContainerState, graceSeconds: number, message?: string): Promise<void> {
+    const i = cs.instance;
+    if (!i || i.exit || !this.shim) return;
+    this.deps.events.pod(this.pod, 'Normal', 'Killing', message ?? `Stopping container ${cs.spec.name}`, containerFieldPath(this.pod, cs.spec.name));
+    this.stopProbes(cs);
+    await this.shim.signal(i.id, 'SIGTERM').catch(() => undefined);
+    const deadline = Date.now() + Math.max(graceSeconds, 0) * 1000;
+    while (!i.exit && Date.now() < deadline && !this.shim.isClosed) await sleep(50);
+    if (!i.exit && !this.shim.isClosed) {
+      await this.shim.signal(i.id, 'SIGKILL').catch(() => undefined);
+      for (let n = 0; n < 100 && !i.exit && !this.shim.isClosed; n++) await sleep(20);
+    }
+    cs.killing = undefined;
+  }
+
+  private async killAll(graceSeconds: number): Promise<void> {
+    await Promise.all([...this.containers.values()].filter(isRunning).map((c) => this.killContainer(c, graceSeconds)));
+  }
+
+  // ---- probes -----------------------------------------------------------------------------------
+
+  private startProbes(cs: ContainerState): void {
+    this.stopProbes(cs);
+    const spec = cs.spec;
+    const instance = cs.instance;
+    if (!spec.startupProbe) cs.startupDone = true;
+    const target = () => {
+      if (!this.record || cs.instance !== instance || !instance) return undefined;
+      const podIP = this.record.hostNetwork ? this.deps.node.hostIP : this.record.podIPs[0];
+      const shimPid = this.record.shim?.pid;
+      return {
+        podIP, container: spec,
+        exec: (command: string[], timeoutMs: number) => execInSandbox(shimPid!, command, { env: instance.env, cwd: instance.cwd, timeoutMs }),
+      };
+    };
+    const add = (kind: 'liveness' | 'readiness' | 'startup', probe: V1Container['livenessProbe']) => {
+      if (!probe) return;
+      const active = () => cs.instance === instance && isRunning(cs) && (kind === 'startup' ? !cs.startupDone : cs.startupDone);
+      const w = new ProbeWorker(kind, probe, target, active, (worker, r, changed) => this.onProbe(cs, worker, r, changed));
+      cs.probes.push(w);
+      w.start();
+    };
+    add('startup', spec.startupProbe);
+    add('liveness', spec.livenessProbe);
+    add('readiness', spec.readinessProbe);
+  }
+
+  private stopProbes(cs: ContainerState): void {
+    for (const p of cs.probes) p.stop();
+    cs.probes = [];
+  }
+
+  private onProbe(cs: ContainerState, w: ProbeWorker, r: AttemptResult, changed: boolean): void {
+    const fieldPath = containerFieldPath(this.pod, cs.spec.name);
+    if (!r.ok) this.deps.events.pod(this.pod, 'Warning', 'Unhealthy', `${probeName[w.kind]} probe failed: ${r.output.trim()}`, fieldPath);
+    if (!changed) return;
+    if (w.kind === 'startup' && w.tracker.result === 'success') cs.startupDone = true;
+    if ((w.kind === 'liveness' || w.kind === 'startup') && w.tracker.result === 'failure') {
+      cs.killing = `Container ${cs.spec.name} failed ${w.kind} probe, will be restarted`;
+    }
+    this.trigger();
+  }
+
+  // ---- status and deletion ----------------------------------------------------------------------
+
+  private computeStatus(podIsTerminal: boolean): V1PodStatus {
+    const pod = { ...this.pod, status: this.lastStatus ?? this.pod.status };
+    const anyInitPending = (pod.spec?.initContainers ?? []).some((c) => !hasSucceeded(this.containers.get(c.name)!));
+    const init = (pod.spec?.initContainers ?? []).map((c) => containerStatus(this.containers.get(c.name)!, 'PodInitializing'));
+    const regular = (pod.spec?.containers ?? []).map((c) => containerStatus(this.containers.get(c.name)!, anyInitPending ? 'PodInitializing' : 'ContainerCreating'));
+    const hostNetwork = pod.spec?.hostNetwork === true;
+    const podIPs = hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? this.lastStatus?.podIPs?.map((p) => p.ip) ?? [];
+    return buildPodStatus({
+      pod, init, containers: regular, sandboxReady: this.record?.state === 'ready' && !!this.shim && !this.shim.isClosed,
+      hostIP: this.deps.node.hostIP, podIPs, startTime: this.startTime, now: new Date(), podIsTerminal,
+    });
+  }
+
+  private async writeStatus(podIsTerminal: boolean): Promise<V1PodStatus> {
+    const status = this.computeStatus(podIsTerminal);
+    await this.patchStatus(status);
+    return status;
+  }
+
+  private async patchStatus(status: V1PodStatus): Promise<void> {
+    const json = JSON.stringify(status);
+    if (json === this.lastStatusJson) return;
+    const body = { status: { ...JSON.parse(json), reason: status.reason ?? null, message: status.message ?? null } };
+    try {
+      await this.deps.core.patchNamespacedPodStatus({ name: this.name, namespace: this.namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      this.lastStatusJson = json;
+      this.lastStatus = status;
+    } catch (e) {
+      if (codeOf(e) === 404) return; // the pod is gone; its DELETE event follows
+      throw e;
+    }
+  }
+
+  private async deletePod(): Promise<void> {
+    try {
+      await this.deps.core.deleteNamespacedPod({
+        name: this.name, namespace: this.namespace,
+        body: { gracePeriodSeconds: 0, preconditions: { uid: this.uid } },
+      });
+    } catch (e) {
+      // Gone already, or the name now belongs to a new pod (uid precondition): nothing left to delete.
+      if (codeOf(e) !== 404 && codeOf(e) !== 409) throw e;
+    }
+  }
+}
