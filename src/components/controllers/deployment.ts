@@ -113,7 +113,19 @@ export class DeploymentController implements Controller {
       cur = { ...(await this.ctx.client.update('deployments.apps', upd)) as Deployment, status: d.status };
     }
     if (!isDeepStrictEqual(wireStatus(d.status ?? {}), original.status ?? {})) {
-      cur = await this.ctx.client.update('deployments.apps', { ...cur, status: wireStatus(d.status ?? {}) } as KubeObject, 'status') as Deployment;
+      const next = { ...cur, status: wireStatus(d.status ?? {}) } as KubeObject;
+      try {
+        cur = await this.ctx.client.update('deployments.apps', next, 'status') as Deployment;
+      } catch (e) {
+        if (!isApiError(e, 'Conflict')) throw e;
+        // Usually our cache is just behind our own last status write. If the spec (generation) is
+        // unchanged the status computed from the ReplicaSets still holds: write it over the current one.
+        const fresh = await this.ctx.client.get('deployments.apps', d.metadata.namespace, d.metadata.name!);
+        if (!fresh || fresh.metadata.uid !== d.metadata.uid || fresh.metadata.generation !== original.metadata.generation ||
+          !isDeepStrictEqual(fresh.metadata.annotations ?? {}, cur.metadata.annotations ?? {})) throw e;
+        next.metadata = { ...next.metadata, resourceVersion: fresh.metadata.resourceVersion };
+        cur = await this.ctx.client.update('deployments.apps', next, 'status') as Deployment;
+      }
     }
     return cur;
   }

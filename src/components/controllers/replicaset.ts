@@ -209,11 +209,19 @@ export class ReplicaSetController implements Controller {
     if (isDeepStrictEqual(status, rs.status ?? {})) return;
     const next = structuredClone(rs) as JsonObject;
     next.status = status;
-    try {
-      await this.ctx.client.update('replicasets.apps', next as KubeObject, 'status');
-    } catch (e) {
-      if (isApiError(e, 'NotFound')) return;
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ctx.client.update('replicasets.apps', next as KubeObject, 'status');
+        return;
+      } catch (e) {
+        if (isApiError(e, 'NotFound')) return;
+        // Our cache is behind our own last write (busy watch): the status we computed is still right,
+        // write it over the current object once (upstream updateReplicaSetStatus does the same).
+        if (!isApiError(e, 'Conflict') || attempt > 0) throw e;
+        const fresh = await this.ctx.client.get('replicasets.apps', rs.metadata.namespace, rs.metadata.name!);
+        if (!fresh || fresh.metadata.uid !== rs.metadata.uid) return;
+        next.metadata.resourceVersion = fresh.metadata.resourceVersion;
+      }
     }
   }
 }
