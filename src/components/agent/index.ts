@@ -124,18 +124,20 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
 }
 
 /**
- * Runs `fn`, again for up to 30 s while the API server cannot be reached (a refused or reset connection:
+ * Runs `fn`, again for up to 60 s while the API server cannot be reached (a refused or reset connection:
  * the server restarting), but not when it answers with an error, which retrying would not change.
  */
-async function untilReachable(fn: () => Promise<void>, log: (line: string) => void, timeoutMs = 30_000): Promise<void> {
+async function untilReachable(fn: () => Promise<void>, log: (line: string) => void, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let said = false;
   for (;;) {
     try {
       return await fn();
     } catch (e) {
       if (e instanceof ApiException || Date.now() > deadline) throw e;
-      log(`API server not reachable (${(e as Error).message}); retrying`);
-      await new Promise((r) => setTimeout(r, 500));
+      if (!said) log(`API server not reachable yet (${(e as Error).message}); retrying for up to ${timeoutMs / 1000} s`);
+      said = true;
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }

@@ -1,5 +1,6 @@
-// `podnet up`: plan → state dir → PKI → underlay bridge → API server → node namespaces → agents → Nodes
-// Ready → kubeconfig merge → manifests. Every object is recorded before it is made; on any failure
+// `podnet up`: plan → state dir → PKI → underlay bridge → API server, node namespaces and agents
+// (starting together) → /readyz → Nodes Ready → kubeconfig merge → manifests. The bridge comes before
+// the server because the server listens on the bridge's address. Every object is recorded before it is made; on any failure
 // everything made so far is torn down and the error says why.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,12 +129,13 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     });
     await progress.step(`Creating the underlay bridge ${config.bridge} (${config.hostIP})`, () => createBridge(config, inventory));
 
+    // The server and the agents are Node.js processes whose start is mostly loading code; starting them
+    // together and creating the node namespaces meanwhile overlaps that time. Agents retry until the
+    // server answers.
     const serverLog = logFileOf(config, 'server');
     const server = await progress.step('Starting the API server', () =>
       startSupervised(config, inventory, 'server', [...opts.podnetCommand, 'server', '--config', configFile]));
     const serverAlive = () => { aborted(); mustBeAlive(server, 'podnet server', serverLog); };
-    await progress.step(`Waiting for https://127.0.0.1:${config.apiServerPort}/readyz`, () =>
-      waitForReadyz(`https://127.0.0.1:${config.apiServerPort}`, config.paths.caCert, { timeoutMs: 30_000, check: serverAlive }));
 
     await progress.step(`Creating ${config.nodes.length} node namespace${config.nodes.length === 1 ? '' : 's'}`, () =>
       Promise.all(config.nodes.map((_, i) => createNode(config, i, inventory))).then(() => undefined));
@@ -150,6 +152,8 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       serverAlive();
       for (const a of agents) mustBeAlive(a.id, `the agent of ${a.node}`, logFileOf(config, agentProcessName(a.node)));
     };
+    await progress.step(`Waiting for https://127.0.0.1:${config.apiServerPort}/readyz`, () =>
+      waitForReadyz(`https://127.0.0.1:${config.apiServerPort}`, config.paths.caCert, { timeoutMs: 60_000, check: allAlive }));
     await progress.step('Waiting for the nodes to be Ready', () =>
       waitForNodesReady(config.paths.kubeconfig, config.nodes.map((n) => n.name), { timeoutMs: opts.readyTimeoutMs ?? 60_000, check: allAlive }));
 
