@@ -11,6 +11,8 @@ import { kubeNodeSource, type NodeSource } from './node-source.js';
 export const OVERLAY_RESYNC_MS = 10_000;
 /** Events within this window are handled by one sync (a burst of node heartbeats is one pass). */
 const COALESCE_MS = 20;
+/** How long the loop trusts a patch it made to be on its way back through the watch. */
+const REPUBLISH_AFTER_MS = 5_000;
 
 export interface OverlayOptions {
   log?: (line: string) => void;
@@ -54,6 +56,7 @@ export async function startOverlay(nodes: KubeConfig | NodeSource, config: Overl
   let running: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let published: { values: Record<string, string>; at: number } = { values: {}, at: 0 };
   let resolveReady!: (r: SyncResult) => void;
   const ready = new Promise<SyncResult>((r) => { resolveReady = r; });
   const waiters: Array<{ resolve: (r: SyncResult) => void; reject: (e: Error) => void }> = [];
@@ -64,8 +67,12 @@ export async function startOverlay(nodes: KubeConfig | NodeSource, config: Overl
     if (!me) throw new OverlayPlanError(`the Node ${nodeName} is not registered yet`);
     const result = await programmer.sync(me, all);
     const missing = missingAnnotations(me, result.annotations);
-    if (Object.keys(missing).length) {
+    // The watch event of our own patch may arrive after the next sync has started: do not patch the same
+    // values again until the cache had time to catch up.
+    const repeat = Object.entries(missing).every(([k, v]) => published.values[k] === v) && Date.now() - published.at < REPUBLISH_AFTER_MS;
+    if (Object.keys(missing).length && !repeat) {
       await source.annotate(nodeName, missing);
+      published = { values: { ...result.annotations }, at: Date.now() };
       log(`overlay: published ${Object.keys(missing).join(', ')} on Node ${nodeName}`);
     }
     return result;
