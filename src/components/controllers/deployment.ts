@@ -85,6 +85,19 @@ export class DeploymentController implements Controller {
   // ---- sync ------------------------------------------------------------------------------------
 
   private async sync(key: string): Promise<void> {
+    try {
+      await this.syncDeployment(key);
+    } catch (e) {
+      // Deleted while we worked from the cache: nothing to do (the informer will tell us).
+      if (isApiError(e, 'NotFound')) {
+        const d = this.deployments.getByKey(key);
+        if (!d || !(await this.ctx.client.get('deployments.apps', d.metadata.namespace, d.metadata.name!))) return;
+      }
+      throw e;
+    }
+  }
+
+  private async syncDeployment(key: string): Promise<void> {
     const cached = this.deployments.getByKey(key);
     if (!cached) return;
     let d = structuredClone(cached);
