@@ -38,7 +38,7 @@ test('bridge addresses: keep the same one, refuse another IPv4 one unless forceA
 
 test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes via the first gateway', () => {
   assert.equal(podCreateLines('eth0', 'vethabcdef01', 42, 1450, '02:00:00:00:00:01')[0].cmd,
-    'link add name eth0 address 02:00:00:00:00:01 mtu 1450 type veth peer name vethabcdef01 mtu 1450 netns 42');
+    'link add name eth0 address 02:00:00:00:00:01 mtu 1450 txqueuelen 0 type veth peer name vethabcdef01 mtu 1450 txqueuelen 0 netns 42');
   const lines = podConfigLines('eth0', [{ address: '10.99.0.2/24', gateway: '10.99.0.1' }], [{ dst: '0.0.0.0/0' }, { dst: '10.96.0.0/12', gw: '10.99.0.254' }]);
   assert.deepEqual(lines.map((l) => l.cmd), [
     'addr add 10.99.0.2/24 brd + dev eth0', 'link set dev eth0 up',

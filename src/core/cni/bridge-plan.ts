@@ -140,7 +140,8 @@ export interface BatchLine {
  * does with IFLA_NET_NS_FD.
  */
 export function podCreateLines(ifname: string, hostVeth: string, hostPid: number, mtu: number, mac?: string): BatchLine[] {
-  const m = mtu ? ` mtu ${mtu}` : '';
+  // txqueuelen 0 on both ends: what the reference's netlink request leaves (veths need no queue).
+  const m = `${mtu ? ` mtu ${mtu}` : ''} txqueuelen 0`;
   return [{ cmd: `link add name ${ifname}${mac ? ` address ${mac}` : ''}${m} type veth peer name ${hostVeth}${m} netns ${hostPid}` }];
 }
 
