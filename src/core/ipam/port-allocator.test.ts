@@ -33,6 +33,9 @@ test('specific ports: upstream errors', () => {
 
 test('random ports come from the upper band first, then the static band, then full', () => {
   assert.equal(nodePortRangeOffset(2768), 86);
+  assert.equal(nodePortRangeOffset(16), 0);
+  assert.equal(nodePortRangeOffset(17), 16);
+  assert.equal(nodePortRangeOffset(100_000), 128);
   const p = new PortAllocator('30000-32767', { random: seededRandom(5) });
   const seen = new Set<number>();
   for (let i = 0; i < 2768 - 86; i++) {

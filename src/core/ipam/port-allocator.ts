@@ -34,9 +34,9 @@ export function formatPortRange(r: PortRange): string {
   return `${r.base}-${r.base + r.size - 1}`;
 }
 
-/** Size of the lower, static band: min(max(16, size/32), 128), 0 for ranges under 16 (upstream calculateRangeOffset). */
+/** Size of the lower, static band: min(max(16, size/32), 128), 0 for ranges of 16 or fewer (upstream calculateRangeOffset). */
 export function nodePortRangeOffset(size: number): number {
-  if (size < 16) return 0;
+  if (size <= 16) return 0;
   const offset = Math.floor(size / 32);
   return Math.min(Math.max(16, offset), 128);
 }

@@ -11,7 +11,8 @@ test('the /12 range: size, kubernetes IP, static band', () => {
   assert.equal(a.kubernetesIP, '10.96.0.1');
   assert.equal(serviceIPRangeOffset(CIDR.parse('10.96.0.0/12')), 256);
   assert.equal(serviceIPRangeOffset(CIDR.parse('10.0.0.0/24')), 16);
-  assert.equal(serviceIPRangeOffset(CIDR.parse('10.0.0.0/29')), 0);
+  assert.equal(serviceIPRangeOffset(CIDR.parse('10.0.0.0/28')), 0);
+  assert.equal(serviceIPRangeOffset(CIDR.parse('10.0.0.0/27')), 16);
   assert.equal(a.staticBandEnd, '10.96.1.0');
 });
 

@@ -11,12 +11,12 @@ import { AllocationError } from './allocation-error.js';
 const MAX_IPV6_ADDRESSES = 65536;
 
 /**
- * Size of the lower, static band: min(max(16, size/16), 256) addresses, 0 for ranges under 16
+ * Size of the lower, static band: min(max(16, size/16), 256) addresses, 0 for ranges of 16 or fewer
  * (upstream calculateRangeOffset).
  */
 export function serviceIPRangeOffset(cidr: CIDR): number {
   const size = cidr.size;
-  if (size < 16n) return 0;
+  if (size <= 16n) return 0;
   const offset = size / 16n;
   if (offset < 16n) return 16;
   if (offset > 256n) return 256;
