@@ -6,7 +6,7 @@ import { fail } from './errors.js';
 function print(s: ClusterStatus): void {
   const c = s.config;
   const lines: string[] = [`cluster ${s.name}`];
-  lines.push(`  state      ${s.stateDir}`);
+  lines.push(`  state      ${s.stateDir}  ${s.upFinishedAt ? `(up since ${s.upFinishedAt})` : '(podnet up has not finished: still running, or it crashed; podnet down removes what it made)'}`);
   if (c) {
     lines.push(`  underlay   ${c.underlayCIDR} on ${c.bridge}, host ${c.hostIP}`);
     lines.push(`  api server https://127.0.0.1:${c.apiServerPort} and https://${c.hostIP}:${c.apiServerPort}  health: ${s.health}`);

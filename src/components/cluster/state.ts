@@ -22,6 +22,16 @@ export function clusterConfigPath(stateDir: string): string {
   return join(stateDir, 'cluster.json');
 }
 
+/** Written by `podnet up` as its last act: a state directory without it is from an unfinished (crashed) up. */
+export function upFinishedPath(stateDir: string): string {
+  return join(stateDir, 'up-finished.json');
+}
+
+/** When `podnet up` finished, or undefined if it did not (yet). */
+export function upFinishedAt(stateDir: string): string | undefined {
+  try { return (JSON.parse(readFileSync(upFinishedPath(stateDir), 'utf8')) as { at: string }).at; } catch { return undefined; }
+}
+
 export function clusterExists(name: string, root = stateRoot()): boolean {
   return existsSync(stateDirOf(name, root));
 }

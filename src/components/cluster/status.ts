@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { netnsExists } from '../../linux/netns.js';
-import { stateDirOf, stateRoot as defaultStateRoot, tryReadClusterConfig } from './state.js';
+import { stateDirOf, stateRoot as defaultStateRoot, tryReadClusterConfig, upFinishedAt } from './state.js';
 import { Inventory } from './inventory.js';
 import { logFileOf, supervisedAlive } from './supervisor.js';
 import { fetchReadyz, listNodes, nodeReady } from './readiness.js';
@@ -29,6 +29,8 @@ export interface NodeStatus {
 export interface ClusterStatus {
   name: string;
   stateDir: string;
+  /** When `podnet up` finished; undefined when it is still running or crashed. */
+  upFinishedAt?: string;
   /** Missing when `podnet up` did not get as far as writing cluster.json. */
   config?: ClusterConfig;
   processes: ProcessStatus[];
@@ -69,5 +71,5 @@ export async function clusterStatus(name: string, opts: { stateRoot?: string } =
     }
   }
   const nodeNames = new Set(nodes.map((n) => n.name));
-  return { name, stateDir, config, processes, health, nodes, otherNetns: inventory.list('netns').filter((n) => !nodeNames.has(n)) };
+  return { name, stateDir, upFinishedAt: upFinishedAt(stateDir), config, processes, health, nodes, otherNetns: inventory.list('netns').filter((n) => !nodeNames.has(n)) };
 }

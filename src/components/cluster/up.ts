@@ -12,7 +12,7 @@ import { validateClusterName } from '../../core/topology/names.js';
 import { listRoutes } from '../../linux/route.js';
 import { run, CommandError } from '../../linux/exec.js';
 import type { ProcessIdentity } from '../../linux/process.js';
-import { clusterConfigPath, clusterExists, stateRoot as defaultStateRoot } from './state.js';
+import { clusterConfigPath, clusterExists, stateRoot as defaultStateRoot, upFinishedPath } from './state.js';
 import { Inventory } from './inventory.js';
 import { generatePki } from './pki.js';
 import { credentialsOf, kubeconfigEntryName, mergeKubeconfig, userKubeconfigPath, writeClusterKubeconfig } from './kubeconfig.js';
@@ -178,6 +178,7 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
         }
       });
     }
+    writeFileSync(upFinishedPath(config.stateDir), JSON.stringify({ at: new Date().toISOString() }) + '\n');
     return { config, userKubeconfig, context };
   } catch (e) {
     progress.note(`podnet up failed: ${(e as Error).message}`);
