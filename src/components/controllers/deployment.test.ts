@@ -70,7 +70,7 @@ test('creates a ReplicaSet named by pod-template-hash, reaches complete status w
       ['Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "web-${hash}" has successfully progressed.`],
     ]);
     const ev = c.all('events').filter((e: D) => e.involvedObject.kind === 'Deployment') as D[];
-    assert.deepEqual(ev.map((e) => [e.reason, e.message, e.source.component]), [['ScalingReplicaSet', `Scaled up replica set web-${hash} from 0 to 3`, 'deployment-controller']]);
+    assert.deepEqual(ev.map((e) => [e.reason, e.message, e.source.component]), [['ScalingReplicaSet', `Scaled up replica set web-${hash} to 3`, 'deployment-controller']]);
   } finally { await stop(); }
 });
 
@@ -86,7 +86,7 @@ test('scale up and down through spec.replicas keeps one ReplicaSet and reports i
     assert.equal(rsOf(c).length, 1);
     const name = rsOf(c)[0].metadata.name;
     const msgs = c.all('events').filter((e: D) => e.reason === 'ScalingReplicaSet').map((e: D) => e.message);
-    assert.deepEqual(msgs, [`Scaled up replica set ${name} from 0 to 2`, `Scaled up replica set ${name} from 2 to 5`, `Scaled down replica set ${name} from 5 to 1`]);
+    assert.deepEqual(msgs, [`Scaled up replica set ${name} to 2`, `Scaled up replica set ${name} to 5 from 2`, `Scaled down replica set ${name} to 1 from 5`]);
     assert.equal(rsOf(c)[0].metadata.annotations['deployment.kubernetes.io/desired-replicas'], '1');
   } finally { await stop(); }
 });

@@ -235,7 +235,7 @@ export class DeploymentController implements Controller {
       }
     }
     if (!alreadyExisted && specReplicas(created) > 0) {
-      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${specReplicas(created)}`);
+      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} to ${specReplicas(created)}`);
     }
     const next = structuredClone(d);
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: String(newRevision) };
@@ -267,7 +267,7 @@ export class DeploymentController implements Controller {
     next.spec.replicas = size;
     const updated = await this.ctx.client.update('replicasets.apps', next) as ReplicaSet;
     if (sizeChanged) {
-      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${operation} replica set ${rs.metadata.name} from ${specReplicas(rs)} to ${size}`);
+      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${operation} replica set ${rs.metadata.name} to ${size} from ${specReplicas(rs)}`);
     }
     return { scaled: sizeChanged, rs: updated };
   }
