@@ -30,12 +30,13 @@ function parse(stdout: string): Record<string, unknown> | null {
   try { return JSON.parse(stdout) as Record<string, unknown>; } catch { return null; }
 }
 
-/** Runs an executable plugin with exactly this environment and stdin. */
-export function execPlugin(file: string, env: Record<string, string | undefined>, stdin: string): Promise<Outcome> {
+/** Runs an executable plugin (argv, or a file) with exactly this environment and stdin. */
+export function execPlugin(file: string | string[], env: Record<string, string | undefined>, stdin: string): Promise<Outcome> {
+  const argv = Array.isArray(file) ? file : [file];
   return new Promise((resolve, reject) => {
     const clean: Record<string, string> = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
     for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-    const child = spawn(file, [], { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -65,6 +66,31 @@ export async function call(side: Side, plugin: string, env: CallEnv, conf: Recor
   // bin: force the stand-alone path (no shim); socket: the caller sets PODNET_CNI_SOCKET.
   const binEnv = side === 'bin' ? { PODNET_CNI_SHIM: '/nonexistent', ...extraEnv } : extraEnv;
   return execPlugin(PODNET_CNI, { ...full, ...binEnv }, JSON.stringify(ours));
+}
+
+/**
+ * bin/podnet-cni run inside a node namespace (where a podnet agent lives), through the socket
+ * server when `socket` is given (see startServer), else stand-alone.
+ */
+export function callInNode(node: string, plugin: string, env: CallEnv, conf: Record<string, unknown>, socket?: string): Promise<Outcome> {
+  const extra: Record<string, string> = socket ? { PODNET_CNI_SOCKET: socket } : { PODNET_CNI_SHIM: '/nonexistent' };
+  return execPlugin(['ip', 'netns', 'exec', node, PODNET_CNI], { CNI_PATH: REF_DIR, ...env, ...extra }, JSON.stringify({ ...conf, type: `podnet-${plugin}` }));
+}
+
+/** Starts test/cni/serve.ts inside `node` (a netns name); resolves once it listens on `socket`. */
+export function startServer(scratch: Scratch, node: string, socket: string): Promise<{ shim: string | null; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', node, process.execPath, '--import', 'tsx', join(PODNET_ROOT, 'test', 'cni', 'serve.ts'), socket],
+      { cwd: PODNET_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    if (child.pid) scratch.pids.add(child.pid);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^ready (\S+)/m.exec(out);
+      if (m) resolve({ shim: m[1] === 'no-shim' ? null : m[1], stop: () => child.stdin.end() });
+    });
+    child.on('exit', (code) => reject(new Error(`the CNI test server exited (${code}) before listening: ${out}`)));
+  });
 }
 
 /** Kernel objects and directories to remove at the end of a test. */
