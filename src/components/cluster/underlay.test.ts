@@ -20,8 +20,10 @@ import { tearDown } from './down.js';
 import { mergeKubeconfig } from './kubeconfig.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnt6-underlay-'));
-const config = planCluster({ name: 'pnt6ul', nodes: 2, underlayCIDR: '172.31.244.0/24', stateRoot: root }, []);
+// The underlay is chosen as podnet up chooses it: a /24 no host route covers (other clusters run here too).
+const config = planCluster({ name: 'pnt6ul', nodes: 2, stateRoot: root }, await listRoutes({ table: 'all' }));
 const inventory = new Inventory(config.stateDir);
+const [host, ip1, ip2] = [config.hostIP, config.nodes[0].ip, config.nodes[1].ip];
 const podNs = 'pnt6ul-pod-1';
 
 before(() => requireRoot('the underlay kernel tests'));
@@ -46,8 +48,8 @@ test('bridge and nodes are made as planned', async () => {
   for (const [i, node] of config.nodes.entries()) {
     assert.equal((await getLink(`pn-pnt6ul-n${i + 1}`))?.master, 'pn-pnt6ul');
     const routes = await listRoutes({ netns: node.name });
-    assert.ok(routes.some((r) => r.dst === 'default' && r.gateway === '172.31.244.1' && r.dev === 'eth0'));
-    assert.ok(routes.some((r) => r.dst === '172.31.244.0/24' && r.prefsrc === node.ip));
+    assert.ok(routes.some((r) => r.dst === 'default' && r.gateway === host && r.dev === 'eth0'));
+    assert.ok(routes.some((r) => r.dst === config.underlayCIDR && r.prefsrc === node.ip));
     assert.equal(await getSysctl('net.ipv4.ip_forward', { netns: node.name }), '1');
   }
   assert.deepEqual(inventory.list('netns'), ['pnt6ul-node-1', 'pnt6ul-node-2']);
@@ -58,15 +60,15 @@ test('bridge and nodes are made as planned', async () => {
 test('node to node and host to node over the underlay', async () => {
   // A listener in node 2 answers node 1 (through the bridge) and the host (from the bridge address).
   const server = await spawnDetached([process.execPath, '-e',
-    "require('http').createServer((q, s) => s.end('hello from ' + q.socket.remoteAddress)).listen(8080, '172.31.244.12', () => console.log('listening'))"],
+    `require('http').createServer((q, s) => s.end('hello from ' + q.socket.remoteAddress)).listen(8080, '${ip2}', () => console.log('listening'))`],
   { netns: 'pnt6ul-node-2', logFile: join(config.paths.logs, 'listener.log') });
   for (let i = 0; i < 100; i++) {
-    try { if (curl(['http://172.31.244.12:8080/']).length) break; } catch { /* not yet */ }
+    try { if (curl([`http://${ip2}:8080/`]).length) break; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const fromNode = execFileSync('ip', ['netns', 'exec', 'pnt6ul-node-1', 'curl', '-s', '--max-time', '5', 'http://172.31.244.12:8080/'], { encoding: 'utf8' });
-  assert.equal(fromNode, 'hello from 172.31.244.11');
-  assert.equal(curl(['http://172.31.244.12:8080/']), 'hello from 172.31.244.1');
+  const fromNode = execFileSync('ip', ['netns', 'exec', 'pnt6ul-node-1', 'curl', '-s', '--max-time', '5', `http://${ip2}:8080/`], { encoding: 'utf8' });
+  assert.equal(fromNode, `hello from ${ip1}`);
+  assert.equal(curl([`http://${ip2}:8080/`]), `hello from ${host}`);
   assert.ok(isAlive(server.pid));
   // Left running on purpose: tearDown must find and stop it because it is inside a node namespace.
 });
