@@ -66,6 +66,7 @@ export class PodWorker {
   private lastStatusJson = '';
   private sandboxFailures = 0;
   private resync?: NodeJS.Timeout;
+  private readonly earlyExits = new Map<string, ExitEvent>();
 
   constructor(public pod: V1Pod, private readonly deps: WorkerDeps) {
     this.uid = pod.metadata!.uid!;
@@ -295,10 +296,13 @@ export class PodWorker {
   }
 
   private onExit(e: ExitEvent): void {
-    for (const c of this.containers.values()) {
-      if (c.instance?.id !== e.id) continue;
-      c.instance.exit = e.exit;
+    const c = [...this.containers.values()].find((x) => x.instance?.id === e.id);
+    if (c) {
+      c.instance!.exit = e.exit;
       this.stopProbes(c);
+    } else {
+      // The exit of a run that ended before its start was even answered: applied when it is recorded.
+      this.earlyExits.set(e.id, e);
     }
     this.trigger();
   }
@@ -404,6 +408,8 @@ export class PodWorker {
           stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty,
         });
         cs.instance = { id, pid: info.pid, startTicks: info.startTicks, startedAt: info.startedAt, logPath, env: fullEnv, cwd, tty, stdin: spec.stdin === true };
+        const early = this.earlyExits.get(id);
+        if (early) { this.earlyExits.delete(id); cs.instance.exit = early.exit; }
         this.record!.containers[name] = { id, pid: info.pid, startTicks: info.startTicks };
         writeRecord(this.deps.sandbox.paths, this.record!);
         this.deps.events.pod(pod, 'Normal', 'Started', `Started container ${name}`, fieldPath);

@@ -60,7 +60,9 @@ export class PodStreamingRuntime implements StreamingRuntime {
     const { w, c } = this.running(pod, container);
     if (opts.stdin && !c.spec.stdin) throw new StreamRequestError(`container ${container} in pod ${pod.name} does not keep stdin open: set stdin: true in its spec to attach with -i`, 400, 'BadRequest');
     const session = await w.shim!.attach(c.instance!.id, { stdin: opts.stdin, tty: c.instance!.tty });
-    const exit = session.exit.then((e) => ({ code: e ? e.exitCode : 0, signal: e?.signal ?? null }));
+    // As kubelet's attach: the session ends when the container's streams end, without an exit code
+    // (kubectl learns how the container ended from the pod status).
+    const exit = session.exit.then(() => ({ code: 0, signal: null }));
     return {
       stdin: session.stdin, stdout: session.stdout, stderr: session.stderr, exit,
       resize: c.instance!.tty ? (width, height) => session.resize(width, height) : undefined,
