@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CriLineSplitter, MAX_LINE_PIECE, parseCriLine, readCriLog, rfc3339Nano, tailOffset } from './cri-log.js';
+
+const text = (r: NodeJS.ReadableStream) => new Promise<string>((resolve, reject) => {
+  let s = ''; r.on('data', (d) => (s += d)); r.on('end', () => resolve(s)); r.on('error', reject);
+});
+
+test('timestamps as Go\'s RFC3339Nano: trailing zeros trimmed', () => {
+  assert.equal(rfc3339Nano(1_700_000_000_123_456_000n), '2023-11-14T22:13:20.123456Z');
+  assert.equal(rfc3339Nano(1_700_000_000_000_000_000n), '2023-11-14T22:13:20Z');
+});
+
+test('the splitter writes full lines as F, long pieces as P, and a last unterminated line as F', () => {
+  const out: string[] = [];
+  let t = 1_700_000_000_000_000_000n;
+  const s = new CriLineSplitter('stdout', (e) => out.push(e), () => (t += 1000n));
+  s.push(Buffer.from('one\ntw'));
+  s.push(Buffer.from('o\n'));
+  s.push(Buffer.from('x'.repeat(MAX_LINE_PIECE + 3)));
+  s.end();
+  assert.deepEqual(out.map((l) => l.split(' ').slice(1, 3).join(' ')), ['stdout F', 'stdout F', 'stdout P', 'stdout F']);
+  assert.equal(parseCriLine(out[1].trimEnd())!.content, 'two');
+  assert.equal(parseCriLine(out[3].trimEnd())!.content, 'xxx');
+});
+
+test('reading: tail, since, timestamps, limitBytes, partial lines joined', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pna-crilog-'));
+  try {
+    const file = join(dir, '0.log');
+    writeFileSync(file, [
+      '2024-01-01T00:00:01.5Z stdout F one',
+      '2024-01-01T00:00:02Z stderr F two',
+      '2024-01-01T00:00:03Z stdout P thr',
+      '2024-01-01T00:00:03.1Z stdout F ee',
+      '',
+    ].join('\n'));
+    assert.equal(await text(readCriLog(file, { timestamps: false, follow: false })), 'one\ntwo\nthree\n');
+    assert.equal(await text(readCriLog(file, { timestamps: false, follow: false, tailLines: 2 })), 'three\n');
+    assert.equal(await text(readCriLog(file, { timestamps: true, follow: false, sinceMs: Date.parse('2024-01-01T00:00:02Z') })),
+      '2024-01-01T00:00:02Z two\n2024-01-01T00:00:03Z three\n');
+    assert.equal(await text(readCriLog(file, { timestamps: false, follow: false, limitBytes: 6 })), 'one\ntw');
+    assert.equal(tailOffset('a\nb\nc\n', 2), 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('follow streams new entries until the container stops', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pna-crilog-'));
+  try {
+    const file = join(dir, '0.log');
+    writeFileSync(file, '2024-01-01T00:00:01Z stdout F first\n');
+    let running = true;
+    const r = readCriLog(file, { timestamps: false, follow: true, running: () => running, pollMs: 20 });
+    const got = text(r);
+    await new Promise((res) => setTimeout(res, 60));
+    appendFileSync(file, '2024-01-01T00:00:02Z stdout F second\n');
+    running = false;
+    assert.equal(await got, 'first\nsecond\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
