@@ -71,26 +71,30 @@ test('kubectl logs and --tail', async () => {
   assert.equal(await kubectlOk(['logs', 'web', '--tail=1']), 'line three\n');
 });
 
-test('kubectl port-forward pod/web reaches the pod port', async () => {
-  const pf = spawn('kubectl', [`--kubeconfig=${s.kubeconfig}`, 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  pf.stdout.on('data', (d) => (out += d));
-  pf.stderr.on('data', (d) => (err += d));
-  try {
-    const deadline = Date.now() + 15_000;
-    let local: number | undefined;
-    while (!local) {
-      const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out);
-      if (m) local = Number(m[1]);
-      else if (Date.now() > deadline) throw new Error(`port-forward did not start: ${out}\n${err}`);
-      else await new Promise((r) => setTimeout(r, 50));
+for (const [transport, websockets] of [['WebSocket-tunnelled SPDY', 'true'], ['raw SPDY/3.1', 'false']]) {
+  test(`kubectl port-forward pod/web reaches the pod port (${transport})`, async () => {
+    const pf = spawn('kubectl', [`--kubeconfig=${s.kubeconfig}`, 'port-forward', 'pod/web', ':8080'], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: websockets },
+    });
+    let out = '', err = '';
+    pf.stdout.on('data', (d) => (out += d));
+    pf.stderr.on('data', (d) => (err += d));
+    try {
+      const deadline = Date.now() + 15_000;
+      let local: number | undefined;
+      while (!local) {
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out);
+        if (m) local = Number(m[1]);
+        else if (Date.now() > deadline) throw new Error(`port-forward did not start: ${out}\n${err}`);
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const path of ['/a', '/b']) {
+        const res = await fetch(`http://127.0.0.1:${local}${path}`);
+        assert.equal(await res.text(), `hello from the pod, path ${path}\n`);
+      }
+      assert.match(out, /Handling connection for \d+/);
+    } finally {
+      pf.kill();
     }
-    for (const path of ['/a', '/b']) {
-      const res = await fetch(`http://127.0.0.1:${local}${path}`);
-      assert.equal(await res.text(), `hello from the pod, path ${path}\n`);
-    }
-    assert.match(out, /Handling connection for 8080/);
-  } finally {
-    pf.kill();
-  }
-});
+  });
+}

@@ -56,7 +56,7 @@ export async function startTestServer(name = 'apitest'): Promise<TestServer> {
   const token = randomBytes(16).toString('hex');
   writeFileSync(pki('token'), token + '\n');
   const config: ClusterConfig = {
-    name, stateDir: dir, underlayCIDR: '127.0.0.0/8', hostIP: '127.0.0.1', bridge: 'none', apiServerPort: port,
+    name, stateDir: dir, underlayCIDR: '198.51.100.0/24', hostIP: '198.51.100.1', bridge: 'none', apiServerPort: port,
     clusterCIDR: DEFAULTS.clusterCIDR, nodeCIDRMaskSize: DEFAULTS.nodeCIDRMaskSize, serviceCIDR: DEFAULTS.serviceCIDR,
     nodePortRange: DEFAULTS.nodePortRange, clusterDomain: DEFAULTS.clusterDomain, dnsServiceIP: DEFAULTS.dnsServiceIP,
     overlay: 'vxlan', nodes: [],

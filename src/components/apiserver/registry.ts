@@ -112,7 +112,7 @@ export class Registry implements ApiClient {
     o.metadata.uid = randomUUID();
     o.metadata.creationTimestamp = nowTimestamp();
     prepareForCreate(info, o);
-    defaultObject(o);
+    defaultObject(o, { create: true });
     const errs = validateCreate(o);
     if (errs.length) throw invalidError(info, o.metadata.name ?? '', errs);
     return this.admitAndWrite('CREATE', info, o, undefined, opts, undefined, async () => {

@@ -51,15 +51,26 @@ function logOptions(q: URLSearchParams): LogOptions {
 
 export class StreamingServer {
   private server?: Server;
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (offered) => {
-      for (const p of [...CHANNEL_PROTOCOLS, TUNNEL_PROTOCOL]) if (offered.has(p)) return p;
-      return false;
-    },
-  });
+  // The protocol chosen per request. Negotiated here rather than by ws: Go clients offer
+  // `SPDY/3.1+portforward.k8s.io`, whose '/' ws rejects as a header token.
+  private readonly chosen = new WeakMap<IncomingMessage, string>();
+  private readonly wss = new WebSocketServer({ noServer: true });
 
-  constructor(private readonly opts: StreamingServerOptions) {}
+  constructor(private readonly opts: StreamingServerOptions) {
+    this.wss.on('headers', (headers, req) => {
+      const p = this.chosen.get(req);
+      if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
+    });
+  }
+
+  /** Picks our preferred subprotocol among those offered, and hides the header from ws. */
+  private negotiate(req: IncomingMessage): string | undefined {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    delete req.headers['sec-websocket-protocol'];
+    const p = [...CHANNEL_PROTOCOLS, TUNNEL_PROTOCOL].find((x) => offered.includes(x));
+    if (p) this.chosen.set(req, p);
+    return p;
+  }
 
   async start(): Promise<void> {
     const server = createServer((req, res) => void this.request(req, res));
@@ -131,13 +142,14 @@ export class StreamingServer {
     }
     if (upgradeTo !== 'websocket') return this.reject(socket, 400, 'BadRequest', `unsupported upgrade "${req.headers.upgrade}"`);
 
+    const protocol = this.negotiate(req);
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (r.kind === 'portForward') {
-        if (ws.protocol !== TUNNEL_PROTOCOL) { sendFailure(ws, `port-forward needs the ${TUNNEL_PROTOCOL} protocol`); return; }
+        if (protocol !== TUNNEL_PROTOCOL) { sendFailure(ws, `port-forward needs the ${TUNNEL_PROTOCOL} protocol`); return; }
         servePortForward(createWebSocketStream(ws), this.opts.runtime, pod, this.opts.log);
         return;
       }
-      if (!CHANNEL_PROTOCOLS.includes(ws.protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`); return; }
+      if (!protocol || !CHANNEL_PROTOCOLS.includes(protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`); return; }
       const opts = execOptionsFrom(url.searchParams);
       const command = url.searchParams.getAll('command');
       const rt = this.opts.runtime;
