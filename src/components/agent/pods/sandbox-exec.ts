@@ -2,7 +2,7 @@
 // network, mount and UTS namespaces (so the command sees the pod's eth0, /etc/hosts, /etc/resolv.conf
 // and hostname), with the container's environment and working directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { shellQuote } from './shim-protocol.js';
+import { ttyCommand } from './shim-protocol.js';
 
 export interface ExecOptions {
   env: Record<string, string>;
@@ -13,7 +13,7 @@ export interface ExecOptions {
 
 /** argv that runs `command` in the sandbox of the shim `shimPid`. */
 export function nsenterArgv(shimPid: number, command: string[], opts: { cwd: string; tty?: boolean }): string[] {
-  const inner = opts.tty ? ['script', '-qfec', shellQuote(command), '/dev/null'] : command;
+  const inner = opts.tty ? ['script', '-qfec', ttyCommand(command), '/dev/null'] : command;
   return ['nsenter', '-t', String(shimPid), '-n', '-m', '-u', `--wd=${opts.cwd}`, '--', ...inner];
 }
 

@@ -11,7 +11,7 @@ import { createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { CriLineSplitter } from './cri-log.js';
 import {
-  Channel, FrameReader, LineReader, SIGNAL_NUMBERS, frame, shellQuote,
+  Channel, FrameReader, LineReader, SIGNAL_NUMBERS, frame, ttyCommand,
   type AttachRequest, type ContainerExit, type ContainerInfo, type ContainerSpec, type Request, type Response,
 } from './shim-protocol.js';
 import { childrenOf, signalGroup, startTicks, ttyOf } from './proc.js';
@@ -62,7 +62,7 @@ function exitOf(code: number | null, signal: NodeJS.Signals | null): ContainerEx
 function start(spec: ContainerSpec): Promise<ContainerInfo> {
   mkdirSync(dirname(spec.logPath), { recursive: true });
   const logFd = openSync(spec.logPath, 'a');
-  const argv = spec.tty ? ['script', '-qfec', shellQuote(spec.argv), '/dev/null'] : spec.argv;
+  const argv = spec.tty ? ['script', '-qfec', ttyCommand(spec.argv), '/dev/null'] : spec.argv;
   const child = spawn(argv[0], argv.slice(1), {
     cwd: spec.cwd, env: spec.env, detached: true,
     stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', spec.tty ? 'ignore' : 'pipe'],

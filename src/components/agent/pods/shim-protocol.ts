@@ -113,6 +113,14 @@ export function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+/**
+ * The `script -c` command for a command on a new pseudo-terminal: a terminal starts as 80x24 (the client's
+ * size follows with the first resize), then the command replaces the shell.
+ */
+export function ttyCommand(argv: string[]): string {
+  return `stty cols 80 rows 24 2>/dev/null; exec ${shellQuote(argv)}`;
+}
+
 /** Signal numbers for the exit code a runtime reports for a signalled process (128 + n). */
 export const SIGNAL_NUMBERS: Record<string, number> = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
