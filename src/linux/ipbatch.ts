@@ -2,6 +2,8 @@
 // attribution ("Command failed -:N" follows each failing line's message), JSON output of the
 // `show` lines, and the same run inside any network namespace given by path (nsenter), which is
 // what CNI_NETNS is. One batch per namespace keeps a pod's wiring at two or three processes.
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { heredoc, shQuote, shellRun } from './cni-shell.js';
 
 export interface BatchLine {
@@ -67,6 +69,18 @@ export function batchOutcome(lines: readonly BatchLine[], stdout: string, stderr
 export async function runBatch(lines: readonly BatchLine[], details = false): Promise<BatchOutcome> {
   const r = await shellRun(batchScript(lines, true, details));
   return batchOutcome(lines, r.stdout, r.stderr, r.status);
+}
+
+/**
+ * A shell command running `ip <args>` inside the namespace at `netnsPath`: `ip -n NAME` for a
+ * namespace of `ip netns` (cheapest), else through nsenter.
+ */
+export function ipIn(netnsPath: string, args: string): string {
+  const m = /^\/(?:var\/)?run\/netns\/([^/]+)$/.exec(netnsPath);
+  if (m && /^[A-Za-z0-9_.-]+$/.test(m[1]) && existsSync('/var/run/netns') && realpathSync('/var/run/netns') === realpathSync(dirname(netnsPath))) {
+    return `ip -n ${shQuote(m[1])} ${args}`;
+  }
+  return `nsenter --net=${shQuote(netnsPath)} ip ${args}`;
 }
 
 /** Wraps a sh script so that it runs inside the network namespace at `netnsPath`. */

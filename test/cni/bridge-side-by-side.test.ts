@@ -19,7 +19,7 @@ function netconf(dataDir: string, version = '1.0.0', extra: Record<string, unkno
   };
 }
 
-interface Snapshot { add: unknown; pod: unknown; bridge: unknown; files: Record<string, string> }
+interface Snapshot { add: Record<string, unknown> | null; pod: unknown; bridge: unknown; files: Record<string, string> }
 
 async function addAndSnapshot(side: Side, netns: string, conf: Record<string, unknown>): Promise<Snapshot> {
   const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'pnc-c1', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=p' };

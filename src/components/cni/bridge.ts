@@ -1,12 +1,15 @@
 // The bridge plugin: ADD and DEL, behaving like the reference `bridge` (same configuration, same
-// result shape, same kernel state) but with three tool runs per ADD instead of dozens of netlink
-// round trips in a fresh process: read the bridge, wire the pod side (one nsenter + ip -batch),
-// wire the host side (one ip -batch). Anything ADD did is undone if a later step fails.
+// result shape, same kernel state) with three tool runs per ADD instead of a fresh process doing
+// dozens of netlink round trips, and with the independent steps overlapped:
+//   1. host: read the bridge + create the veth pair into the pod      || IPAM allocates
+//   2. pod: sysctls, addresses, routes || host: bridge, port, gateway  || nft masquerade
+//   3. the port's operstate (sysfs when it is ours, else ip)
+// Anything ADD did is undone if a later step fails.
 import { randomBytes } from 'node:crypto';
 import { type BridgeConfig, checkBridgeAddOptions, loadBridgeConfig } from '../../core/cni/bridge-config.js';
 import {
-  type BridgeState, type IpLinkJson, calcGateways, hostLines, hostVethName, parseBridgeState, planBridgeAddresses,
-  podConfigLines, podCreateLines, podSysctls, randomMac,
+  type BridgeState, type IpLinkJson, calcGateways, hostLines, hostVethName, isBatchSafePath, parseBridgeState, planBridgeAddresses,
+  podConfigLines, podSysctls, randomMac, vethCreateLine,
 } from '../../core/cni/bridge-plan.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import { loadHostLocalConfig, rangeFor } from '../../core/cni/host-local-config.js';
@@ -16,24 +19,13 @@ import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
 import { shQuote, shellRun } from '../../linux/cni-shell.js';
 import { isOwnNetns, netnsProblem } from '../../linux/cni-netns.js';
-import { setSysctl } from '../../linux/cni-sysctl.js';
-import { deleteLinkIn, setupPodVeth } from '../../linux/cni-veth.js';
+import { setSysctl, sysfsNet, sysfsShows } from '../../linux/cni-sysctl.js';
+import { configurePod, deleteLinkIn, linkExistsIn } from '../../linux/cni-veth.js';
 import { runBatch } from '../../linux/ipbatch.js';
 import { IN_PROCESS_IPAM, ipamAdd, ipamDel } from './ipam.js';
 import { masqAdd, masqDel } from './masq.js';
 
 const VETH_NAME_ATTEMPTS = 10;
-const OPERSTATE_WAITS_MS = [50, 500, 1000, 1000];
-
-/** The bridge as it is now, or null when there is no link with its name. */
-export async function readBridge(name: string): Promise<BridgeState | null> {
-  const r = await shellRun(`ip -j -d addr show dev ${shQuote(name)}`);
-  if (r.status !== 0) {
-    if (/does not exist/.test(r.stderr)) return null;
-    throw new CniError(ErrorCode.Internal, `could not lookup ${JSON.stringify(name)}: ${r.stderr.trim()}`);
-  }
-  return parseBridgeState(JSON.parse(r.stdout));
-}
 
 /** ADD: the netns must exist and must not be our own (code 8, unless CNI_NETNS_OVERRIDE=1). */
 export function checkAddNetns(netns: string, env: Record<string, string | undefined>): void {
@@ -44,15 +36,25 @@ export function checkAddNetns(netns: string, env: Record<string, string | undefi
   }
 }
 
-async function waitPortUp(veth: string, first: IpLinkJson | undefined): Promise<IpLinkJson> {
+/**
+ * Waits for the host veth to be operationally UP, as the reference does before answering (a port
+ * that is not forwarding yet would drop the pod's first packets). Reads sysfs when it is this
+ * namespace's (no process), else `ip link show`; gives up like the reference after ~2.5 s.
+ */
+async function waitPortUp(veth: string, first: IpLinkJson | undefined, sysfs: boolean): Promise<IpLinkJson> {
   let link = first;
-  for (const ms of [0, ...OPERSTATE_WAITS_MS]) {
-    if (ms) {
-      await new Promise((r) => setTimeout(r, ms));
-      const r = await shellRun(`ip -j link show dev ${shQuote(veth)}`);
-      if (r.status !== 0) throw new CniError(ErrorCode.Internal, `failed to lookup ${JSON.stringify(veth)}: ${r.stderr.trim()}`);
-      link = (JSON.parse(r.stdout) as IpLinkJson[])[0];
+  if (link?.operstate === 'UP') return link;
+  for (const ms of [0, 1, 2, 5, 10, 30, 50, 500, 1000, 1000]) {
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    if (sysfs) {
+      const state = sysfsNet(veth, 'operstate');
+      if (state === 'up') return { ...link, operstate: 'UP', address: sysfsNet(veth, 'address') ?? link?.address };
+      link = { ...link, operstate: state?.toUpperCase() ?? 'unknown' };
+      continue;
     }
+    const r = await shellRun(`ip -j link show dev ${shQuote(veth)}`);
+    if (r.status !== 0) throw new CniError(ErrorCode.Internal, `failed to lookup ${JSON.stringify(veth)}: ${r.stderr.trim()}`);
+    link = (JSON.parse(r.stdout) as IpLinkJson[])[0];
     if (link?.operstate === 'UP') return link;
   }
   throw new CniError(ErrorCode.Internal, `bridge port in error state: ${link?.operstate ?? 'unknown'}`);
@@ -62,24 +64,56 @@ function first(x: unknown): IpLinkJson | undefined {
   return Array.isArray(x) ? (x[0] as IpLinkJson) : undefined;
 }
 
+/**
+ * Step 1, in the host namespace: read the bridge and create the veth pair (container end straight
+ * into the pod). A taken host name is retried with the next name; a taken container name is the
+ * reference's error.
+ */
+async function readBridgeAndCreateVeth(cfg: BridgeConfig, netns: string, ifname: string, containerID: string): Promise<{ state: BridgeState | null; hostVeth: string }> {
+  for (let attempt = 0; attempt < VETH_NAME_ATTEMPTS; attempt++) {
+    const hostVeth = hostVethName(containerID, ifname, attempt);
+    const out = await runBatch([{ cmd: `addr show dev ${cfg.bridge}` }, vethCreateLine(ifname, hostVeth, netns, cfg.mtu, cfg.mac)], true);
+    const createErr = out.failed.get(2);
+    if (createErr === undefined) {
+      const readErr = out.failed.get(1);
+      if (readErr !== undefined && !/does not exist/.test(readErr)) {
+        await shellRun(`ip link del dev ${shQuote(hostVeth)}`);
+        throw new CniError(ErrorCode.Internal, `could not lookup ${JSON.stringify(cfg.bridge)}: ${readErr}`);
+      }
+      return { state: readErr === undefined ? parseBridgeState(out.shows[0]) : null, hostVeth };
+    }
+    if (!/File exists/.test(createErr)) throw new CniError(ErrorCode.Internal, `failed to create veth pair ${ifname}/${hostVeth}: ${createErr}`);
+    if (await linkExistsIn(netns, ifname)) throw new CniError(ErrorCode.Internal, `container veth name provided (${ifname}) already exists`);
+  }
+  throw new CniError(ErrorCode.Internal, `failed to find a free host veth name after ${VETH_NAME_ATTEMPTS} attempts`);
+}
+
 export async function bridgeAdd(req: Request, env: Record<string, string | undefined>): Promise<Result> {
   const { args, conf } = req;
   const cfg = loadBridgeConfig(conf, parseCniArgs(args.args));
   checkBridgeAddOptions(cfg);
   checkAddNetns(args.netns, env);
+  if (!isBatchSafePath(args.netns)) {
+    throw new CniError(ErrorCode.InvalidEnvironmentVariables, `CNI_NETNS ${JSON.stringify(args.netns)} contains characters podnet cannot pass to iproute2`,
+      'use a path made of letters, digits and /._-');
+  }
 
   const undo: (() => Promise<unknown>)[] = [];
   try {
-    // The bridge read and the address allocation are independent: run them together.
-    const [stateR, ipamR] = await Promise.allSettled([readBridge(cfg.bridge), cfg.ipamType ? ipamAdd(cfg.ipamType, conf, args) : null]);
+    // Step 1 (host: read the bridge, create the pair) runs alongside the address allocation.
+    const [linkR, ipamR] = await Promise.allSettled([
+      readBridgeAndCreateVeth(cfg, args.netns, args.ifname, args.containerID),
+      cfg.ipamType ? ipamAdd(cfg.ipamType, conf, args) : Promise.resolve(null),
+    ]);
+    if (linkR.status === 'fulfilled') { const v = linkR.value.hostVeth; undo.push(() => shellRun(`ip link del dev ${shQuote(v)}`)); }
     if (ipamR.status === 'fulfilled' && ipamR.value) undo.push(() => ipamDel(cfg.ipamType, conf, args));
     if (ipamR.status === 'rejected') {
       // A failed external delegate gets a DEL so that it can release anything half-allocated (spec).
       if (!IN_PROCESS_IPAM.has(cfg.ipamType)) await ipamDel(cfg.ipamType, conf, args).catch(() => undefined);
       throw ipamR.reason;
     }
-    if (stateR.status === 'rejected') throw stateR.reason;
-    const state = stateR.value;
+    if (linkR.status === 'rejected') throw linkR.reason;
+    const { state, hostVeth } = linkR.value;
     const ipamResult = ipamR.value;
     if (state && !state.isBridge) {
       throw new CniError(ErrorCode.Internal, `failed to create bridge ${JSON.stringify(cfg.bridge)}: ${JSON.stringify(cfg.bridge)} already exists but is not a bridge`);
@@ -89,42 +123,33 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
     const gws = calcGateways(result, cfg);
     const addrPlan = planBridgeAddresses(cfg.bridge, state, gws, cfg.forceAddress);
     const hasV6 = result.ips!.some((i) => parseCIDR(i.address)?.ip.family === 6);
-
-    // Pod side: create the pair (retrying the host name on a collision), sysctls, addresses, routes.
-    let hostVeth = '';
-    let pod: Awaited<ReturnType<typeof setupPodVeth>> | null = null;
-    for (let attempt = 0; attempt < VETH_NAME_ATTEMPTS; attempt++) {
-      hostVeth = hostVethName(args.containerID, args.ifname, attempt);
-      const configLines = ipamResult ? podConfigLines(args.ifname, result.ips!, result.routes!) : [{ cmd: `link set dev ${args.ifname} up` }, { cmd: `link show dev ${args.ifname}` }];
-      pod = await setupPodVeth(args.netns, args.ifname, podCreateLines(args.ifname, hostVeth, process.pid, cfg.mtu, cfg.mac)[0],
-        podSysctls(args.ifname, cfg.enableDad, hasV6), configLines);
-      if (pod.kind !== 'host-name-taken') break;
-    }
-    if (!pod || pod.kind === 'host-name-taken') throw new CniError(ErrorCode.Internal, `failed to find a free host veth name after ${VETH_NAME_ATTEMPTS} attempts`);
-    if (pod.kind === 'ifname-exists') throw new CniError(ErrorCode.Internal, `container veth name provided (${args.ifname}) already exists`);
-    if (pod.kind === 'create-failed') throw new CniError(ErrorCode.Internal, `failed to create veth pair ${args.ifname}/${hostVeth}: ${pod.message}`);
-    const vethName = hostVeth;
-    undo.push(() => shellRun(`ip link del dev ${shQuote(vethName)}`));
-    if (pod.config.errors.length) throw new CniError(ErrorCode.Internal, `failed to configure ${args.ifname}: ${pod.config.errors.join('; ')}`);
-    const contLink = first(pod.config.shows[pod.config.shows.length - 1]);
-
-    // Host side: bridge, port, gateway addresses; then the host-namespace sysctls.
     setSysctl(`net/ipv6/conf/${hostVeth}/accept_ra`, '0');
-    const host = await runBatch(hostLines(cfg, state, hostVeth, addrPlan, randomMac(randomBytes(6))));
-    if (host.errors.length) throw new CniError(ErrorCode.Internal, `failed to attach ${hostVeth} to bridge ${cfg.bridge}: ${host.errors.join('; ')}`);
+
+    // Step 2, all at once: the pod side (sysctls, addresses, routes), the host side (bridge, port,
+    // gateway address) and the masquerade transaction.
+    const podLines = ipamResult ? podConfigLines(args.ifname, result.ips!, result.routes!) : [{ cmd: `link set dev ${args.ifname} up` }, { cmd: `link show dev ${args.ifname}` }];
+    const masqAddrs = cfg.ipMasq && ipamResult ? result.ips!.map((i) => parseCIDR(i.address)!) : [];
+    const comment = attachmentComment(cfg.name, args.containerID, args.ifname);
+    if (masqAddrs.length) undo.push(() => masqDel(cfg.ipMasqTable, masqAddrs, comment));
+    const [podR, hostR, masqR] = await Promise.allSettled([
+      configurePod(args.netns, podSysctls(args.ifname, cfg.enableDad, hasV6), podLines),
+      runBatch(hostLines(cfg, state, hostVeth, addrPlan, randomMac(randomBytes(6)))),
+      masqAddrs.length ? masqAdd(cfg.ipMasqTable, masqAddrs, comment) : Promise.resolve(),
+    ]);
+    if (podR.status === 'rejected') throw podR.reason;
+    if (podR.value.errors.length) throw new CniError(ErrorCode.Internal, `failed to configure ${args.ifname}: ${podR.value.errors.join('; ')}`);
+    if (hostR.status === 'rejected') throw hostR.reason;
+    if (hostR.value.errors.length) throw new CniError(ErrorCode.Internal, `failed to attach ${hostVeth} to bridge ${cfg.bridge}: ${hostR.value.errors.join('; ')}`);
+    if (masqR.status === 'rejected') throw new CniError(ErrorCode.Internal, `failed to set up ipMasq: ${(masqR.reason as Error).message}`);
     setSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
     if (gws.v4.length && !setSysctl('net/ipv4/ip_forward', '1')) throw new CniError(ErrorCode.Internal, 'failed to enable forwarding: cannot write net.ipv4.ip_forward');
     if (gws.v6.length && !setSysctl('net/ipv6/conf/all/forwarding', '1')) throw new CniError(ErrorCode.Internal, 'failed to enable forwarding: cannot write net.ipv6.conf.all.forwarding');
 
-    if (cfg.ipMasq && ipamResult) {
-      const addrs = result.ips!.map((i) => parseCIDR(i.address)!);
-      const comment = attachmentComment(cfg.name, args.containerID, args.ifname);
-      await masqAdd(cfg.ipMasqTable, addrs, comment);
-      undo.push(() => masqDel(cfg.ipMasqTable, addrs, comment));
-    }
-
-    const vethLink = await waitPortUp(hostVeth, first(host.shows[host.shows.length - 2]));
-    const brLink = first(host.shows[host.shows.length - 1]);
+    const contLink = first(podR.value.shows[podR.value.shows.length - 1]);
+    const shows = hostR.value.shows;
+    const brLink = first(shows[shows.length - 1]);
+    const sysfs = !!brLink?.ifindex && !!brLink.address && sysfsShows(cfg.bridge, brLink.ifindex, brLink.address);
+    const vethLink = await waitPortUp(hostVeth, first(shows[shows.length - 2]), sysfs);
     result.interfaces = [
       { name: cfg.bridge, mac: brLink?.address, ...(brLink?.mtu ? { mtu: brLink.mtu } : {}) },
       { name: hostVeth, mac: vethLink.address, ...(vethLink.mtu ? { mtu: vethLink.mtu } : {}) },

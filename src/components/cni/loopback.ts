@@ -6,7 +6,7 @@ import type { Result } from '../../core/cni/result.js';
 import { netnsProblem } from '../../linux/cni-netns.js';
 import { readIn } from '../../linux/cni-veth.js';
 import { shellRun } from '../../linux/cni-shell.js';
-import { inNetns } from '../../linux/ipbatch.js';
+import { ipIn } from '../../linux/ipbatch.js';
 import { checkAddNetns } from './bridge.js';
 
 interface LoJson { operstate?: string; flags?: string[]; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }
@@ -30,7 +30,7 @@ export async function loopbackAdd(req: Request, env: Record<string, string | und
 export async function loopbackDel(req: Request): Promise<void> {
   // Nothing to do when the namespace is gone or was not given.
   if (!req.args.netns || netnsProblem(req.args.netns)) return;
-  await shellRun(inNetns(req.args.netns, 'ip link set dev lo down'));
+  await shellRun(ipIn(req.args.netns, 'link set dev lo down'));
 }
 
 export async function loopbackCheck(req: Request): Promise<void> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBridgeConfig } from './bridge-config.js';
-import { type BridgeState, calcGateways, hostLines, hostVethName, planBridgeAddresses, podConfigLines, podCreateLines } from './bridge-plan.js';
+import { type BridgeState, calcGateways, hostLines, hostVethName, isBatchSafePath, planBridgeAddresses, podConfigLines, vethCreateLine } from './bridge-plan.js';
 import { formatCIDR, parseCIDR } from './ip.js';
 import type { Result } from './result.js';
 
@@ -37,8 +37,10 @@ test('bridge addresses: keep the same one, refuse another IPv4 one unless forceA
 });
 
 test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes via the first gateway', () => {
-  assert.equal(podCreateLines('eth0', 'vethabcdef01', 42, 1450, '02:00:00:00:00:01')[0].cmd,
-    'link add name eth0 address 02:00:00:00:00:01 mtu 1450 txqueuelen 0 type veth peer name vethabcdef01 mtu 1450 txqueuelen 0 netns 42');
+  assert.equal(vethCreateLine('eth0', 'vethabcdef01', '/run/netns/p1', 1450, '02:00:00:00:00:01').cmd,
+    'link add name vethabcdef01 mtu 1450 txqueuelen 0 type veth peer name eth0 address 02:00:00:00:00:01 mtu 1450 txqueuelen 0 netns /run/netns/p1');
+  assert.ok(isBatchSafePath('/proc/1234/ns/net'));
+  assert.ok(!isBatchSafePath('/run/netns/a b'));
   const lines = podConfigLines('eth0', [{ address: '10.99.0.2/24', gateway: '10.99.0.1' }], [{ dst: '0.0.0.0/0' }, { dst: '10.96.0.0/12', gw: '10.99.0.254' }]);
   assert.deepEqual(lines.map((l) => l.cmd), [
     'addr add 10.99.0.2/24 brd + dev eth0', 'link set dev eth0 up',

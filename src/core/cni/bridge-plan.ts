@@ -135,14 +135,18 @@ export interface BatchLine {
 }
 
 /**
- * Run in the pod namespace: create the veth pair with the container end named ifname and the
- * host end created straight into the host namespace (the process `hostPid`), as the reference
- * does with IFLA_NET_NS_FD.
+ * Run in the host namespace: create the veth pair with the container end (named ifname) created
+ * straight into the pod's namespace, as the reference does the other way round with
+ * IFLA_NET_NS_FD. txqueuelen 0 on both ends is what the reference's netlink request leaves.
  */
-export function podCreateLines(ifname: string, hostVeth: string, hostPid: number, mtu: number, mac?: string): BatchLine[] {
-  // txqueuelen 0 on both ends: what the reference's netlink request leaves (veths need no queue).
+export function vethCreateLine(ifname: string, hostVeth: string, netnsPath: string, mtu: number, mac?: string): BatchLine {
   const m = `${mtu ? ` mtu ${mtu}` : ''} txqueuelen 0`;
-  return [{ cmd: `link add name ${ifname}${mac ? ` address ${mac}` : ''}${m} type veth peer name ${hostVeth}${m} netns ${hostPid}` }];
+  return { cmd: `link add name ${hostVeth}${m} type veth peer name ${ifname}${mac ? ` address ${mac}` : ''}${m} netns ${netnsPath}` };
+}
+
+/** iproute2's batch parser splits on blanks and treats quotes and "#" specially: such paths cannot go through it. */
+export function isBatchSafePath(path: string): boolean {
+  return /^\/[A-Za-z0-9_.@%+=:,/-]+$/.test(path);
 }
 
 function routeLine(r: Route, ifname: string, gw: string | undefined): BatchLine {
