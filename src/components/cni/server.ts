@@ -23,6 +23,8 @@ export interface CniServer {
   /** Path of the compiled shim, or null (with shimError) when it could not be built. */
   readonly shim: string | null;
   readonly shimError?: string;
+  /** Calls answered so far, and calls sent back to run stand-alone (another namespace). */
+  readonly stats: { served: number; refused: number };
   close(): Promise<void>;
 }
 
@@ -39,7 +41,7 @@ function isListening(path: string): Promise<boolean> {
   });
 }
 
-function handle(conn: Socket, netnsIno: number): void {
+function handle(conn: Socket, netnsIno: number, stats: { served: number; refused: number }): void {
   let buf = Buffer.alloc(0);
   let phase: 'header' | 'config' | 'done' = 'header';
   let env: Record<string, string> = {};
@@ -59,6 +61,7 @@ function handle(conn: Socket, netnsIno: number): void {
         if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
       }
       if (env.PODNET_NETNS_INO !== String(netnsIno)) {
+        stats.refused++;
         conn.end('NO the agent serves another network namespace\n');
         phase = 'done';
         return;
@@ -74,6 +77,7 @@ function handle(conn: Socket, netnsIno: number): void {
     const plugin = env.PODNET_CNI_PLUGIN;
     const opts = { plugin: pluginKind(plugin) && plugin !== 'podnet-cni' ? plugin : undefined };
     void cniInvoke(env, buf.toString(), opts).then((out) => {
+      stats.served++;
       conn.end(`${out.exitCode}\n${out.stdout}`);
     });
   });
@@ -91,8 +95,9 @@ export async function serveCni(socketPath: string, opts: ServeOptions = {}): Pro
   try { unlinkSync(socketPath); } catch { /* no stale socket */ }
   const shim = opts.buildShim === false ? { path: null, reason: 'not built (buildShim: false)' } : await ensureShim();
   const ino = ownNetnsInode();
+  const stats = { served: 0, refused: 0 };
   // allowHalfOpen: the client half-closes after the configuration and still reads the answer.
-  const server: Server = createServer({ allowHalfOpen: true }, (conn) => handle(conn, ino));
+  const server: Server = createServer({ allowHalfOpen: true }, (conn) => handle(conn, ino, stats));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => { server.off('error', reject); resolve(); });
@@ -102,6 +107,7 @@ export async function serveCni(socketPath: string, opts: ServeOptions = {}): Pro
     path: socketPath,
     shim: shim.path,
     ...(shim.reason ? { shimError: shim.reason } : {}),
+    stats,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       try { unlinkSync(socketPath); } catch { /* gone */ }
