@@ -1,12 +1,13 @@
 // `podnet agent`: the kubelet-like process of one node, running inside the node's network namespace.
-// In this first form it registers the Node through the Kubernetes API and keeps its status fresh with
-// a heartbeat every 10 s (and a Lease in kube-node-lease when the server serves Leases). It does not
-// run pods yet: pods bound to the node stay as the API has them.
+// It registers the Node through the Kubernetes API and keeps its status fresh with a heartbeat every
+// 10 s (and a Lease in kube-node-lease), and programs the node's side of the pod network: routes or the
+// VXLAN overlay to the other nodes' podCIDRs and masquerade of traffic leaving the cluster.
 import {
   ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease, type V1Node,
 } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js';
+import { startOverlay } from './overlay/index.js';
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** The kubelet's default node lease duration. */
@@ -45,6 +46,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   log(`registered node ${nodeName} (${node.ip}) with ${kc.getCurrentCluster()?.server}`);
   let leases = true;
   await heartbeat();
+  const overlay = await startOverlay(kc, config, nodeName, { log });
 
   let inFlight: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -58,6 +60,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       stopped = true;
       clearInterval(timer);
       await inFlight.catch(() => {});
+      await overlay.stop();
       log(`agent of ${nodeName} stopped`);
     },
   };

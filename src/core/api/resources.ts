@@ -50,6 +50,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
   r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
+  // Node heartbeats (kube-node-lease), as every kubelet writes them.
+  r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
 ];
 
 /** `pods`, `deployments.apps`, `endpointslices.discovery.k8s.io`: a resource's name with its group, as kubectl spells it. */

@@ -1,4 +1,4 @@
-// Namespace, ConfigMap, Secret and ServiceAccount columns: small kinds whose rows are mostly counts.
+// Namespace, ConfigMap, Secret, ServiceAccount and Lease columns: small kinds whose rows are mostly counts.
 
 import type { KindPrinter, TableCell } from './table.js';
 import { ageColumn, ageOf, column, nameColumn, nameOf } from './common.js';
@@ -43,4 +43,13 @@ export const serviceAccountPrinter: KindPrinter = {
     ageColumn(),
   ],
   cells: (sa: JsonObject, now: Date): TableCell[] => [nameOf(sa), (sa.secrets ?? []).length, ageOf(sa, now)],
+};
+
+export const leasePrinter: KindPrinter = {
+  columns: [
+    nameColumn(),
+    column('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'),
+    ageColumn(),
+  ],
+  cells: (l: JsonObject, now: Date): TableCell[] => [nameOf(l), l.spec?.holderIdentity ?? '', ageOf(l, now)],
 };

@@ -45,10 +45,10 @@ test('a v1beta1 Table carries v1beta1 PartialObjectMetadata', () => {
 });
 
 test('a kind without a printer gets the default Name / Created At columns', () => {
-  const lease: ResourceInfo = { ...mustResource('configmaps'), group: 'coordination.k8s.io', kind: 'Lease', listKind: 'LeaseList', resource: 'leases', singular: 'lease' };
-  const t = printTable(lease, [
-    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', creationTimestamp: '2025-01-01T11:00:00.250Z' } },
-    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-2' } },
+  const csr: ResourceInfo = { ...mustResource('configmaps'), group: 'certificates.k8s.io', kind: 'CertificateSigningRequest', listKind: 'CertificateSigningRequestList', resource: 'certificatesigningrequests', singular: 'certificatesigningrequest' };
+  const t = printTable(csr, [
+    { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'node-1', creationTimestamp: '2025-01-01T11:00:00.250Z' } },
+    { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'node-2' } },
   ], { now: NOW });
   assert.deepEqual(t.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
   assert.deepEqual(t.rows.map((r) => r.cells), [['node-1', '2025-01-01T11:00:00Z'], ['node-2', '0001-01-01T00:00:00Z']]);

@@ -13,7 +13,7 @@ import { servicePrinter } from './service.js';
 import { endpointsPrinter, endpointSlicePrinter } from './endpoints.js';
 import { deploymentPrinter, replicaSetPrinter } from './workloads.js';
 import { nodePrinter } from './node.js';
-import { configMapPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './config.js';
+import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { eventPrinter } from './event.js';
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
 
@@ -94,6 +94,7 @@ const PRINTERS = new Map<string, KindPrinter>([
   ['networking.k8s.io/Ingress', ingressPrinter],
   ['networking.k8s.io/IngressClass', ingressClassPrinter],
   ['networking.k8s.io/NetworkPolicy', networkPolicyPrinter],
+  ['coordination.k8s.io/Lease', leasePrinter],
 ]);
 
 /** The printer of a resource: its kind's own, or the default Name / Created At one. */

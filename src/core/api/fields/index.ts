@@ -19,7 +19,7 @@ const ROOT_MODELS: Record<string, string> = {
   'v1/Node': 'V1Node', 'v1/Binding': 'V1Binding', 'apps/v1/Deployment': 'V1Deployment', 'apps/v1/ReplicaSet': 'V1ReplicaSet',
   'discovery.k8s.io/v1/EndpointSlice': 'V1EndpointSlice', 'networking.k8s.io/v1/Ingress': 'V1Ingress',
   'networking.k8s.io/v1/IngressClass': 'V1IngressClass', 'networking.k8s.io/v1/NetworkPolicy': 'V1NetworkPolicy',
-  'autoscaling/v1/Scale': 'V1Scale',
+  'autoscaling/v1/Scale': 'V1Scale', 'coordination.k8s.io/v1/Lease': 'V1Lease',
 };
 
 /** Types whose values are leaves for strict decoding: scalars, free-form values, IntOrString, times. */
