@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireRoot, run } from '../../src/linux/exec.js';
+import { join } from 'node:path';
+import { type CniServer, serveCni } from '../../src/components/cni/server.js';
 import { closeShells } from '../../src/linux/cni-shell.js';
 import { Scratch, type Side, bridgeState, call, normalizeResult, podState, requireTools, reservations } from './harness.js';
 
@@ -21,17 +23,23 @@ function netconf(dataDir: string, version = '1.0.0', extra: Record<string, unkno
 
 interface Snapshot { add: Record<string, unknown> | null; pod: unknown; bridge: unknown; files: Record<string, string> }
 
-async function addAndSnapshot(side: Side, netns: string, conf: Record<string, unknown>): Promise<Snapshot> {
+async function addAndSnapshot(side: Side, netns: string, conf: Record<string, unknown>, extraEnv: Record<string, string> = {}): Promise<Snapshot> {
   const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'pnc-c1', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=p' };
-  const add = await call(side, 'bridge', env, conf);
+  const add = await call(side, 'bridge', env, conf, extraEnv);
   assert.equal(add.code, 0, `${side} ADD failed: ${add.stdout}`);
   const dataDir = (conf.ipam as { dataDir: string }).dataDir;
   return { add: add.json, pod: await podState(netns), bridge: await bridgeState(BR), files: reservations(dataDir, 'pnc-sbs') };
 }
 
 describe('bridge + host-local side by side with the reference', () => {
-  before(() => { requireRoot('the CNI side-by-side tests'); requireTools(); scratch.links.add(BR); });
-  after(async () => { closeShells(); await scratch.cleanup(); });
+  let server: CniServer;
+  before(async () => {
+    requireRoot('the CNI side-by-side tests');
+    requireTools();
+    scratch.links.add(BR);
+    server = await serveCni(join(scratch.tempDir('sock'), 'cni.sock'));
+  });
+  after(async () => { await server.close(); closeShells(); await scratch.cleanup(); });
 
   for (const version of ['1.0.0', '0.4.0', '1.1.0']) {
     test(`ADD gives the same result and kernel state (cniVersion ${version})`, async () => {
@@ -70,6 +78,44 @@ describe('bridge + host-local side by side with the reference', () => {
       assert.equal(ours.files['10.99.40.2'], ref.files['10.99.40.2']);
     });
   }
+
+  test('bin/podnet-cni, stand-alone and through the agent socket, gives the same ADD as the reference', async () => {
+    const snaps: Record<string, Snapshot> = {};
+    for (const side of ['reference', 'bin', 'socket'] as const) {
+      const netns = await scratch.addNetns('pnc-sbs-pod');
+      const dataDir = scratch.tempDir(`exe-${side}`);
+      snaps[side] = await addAndSnapshot(side, netns, netconf(dataDir), side === 'socket' ? { PODNET_CNI_SOCKET: server.path } : {});
+      await run(['ip', 'netns', 'del', 'pnc-sbs-pod']);
+      scratch.netns.delete('pnc-sbs-pod');
+      await run(['ip', 'link', 'del', BR]);
+    }
+    for (const side of ['bin', 'socket']) {
+      assert.equal(JSON.stringify(normalizeResult(snaps[side].add)), JSON.stringify(normalizeResult(snaps.reference.add)), side);
+      assert.deepEqual(snaps[side].pod, snaps.reference.pod, side);
+      assert.deepEqual(snaps[side].bridge, snaps.reference.bridge, side);
+    }
+    assert.ok(server.stats.served >= 1);
+  });
+
+  test('dual stack (IPv4 + IPv6 range sets, routes per family, isDefaultGateway): same result and kernel state', async () => {
+    const snaps: Record<string, Snapshot> = {};
+    for (const side of ['reference', 'inproc'] as const) {
+      const netns = await scratch.addNetns('pnc-sbs-pod');
+      const dataDir = scratch.tempDir(`ds-${side}`);
+      const conf = netconf(dataDir, '1.0.0', {
+        ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.40.0/24' }], [{ subnet: 'fd00:99:40::/64' }]], routes: [{ dst: '10.96.0.0/12' }, { dst: 'fd00:96::/108' }], dataDir },
+        dns: { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local'] },
+      });
+      snaps[side] = await addAndSnapshot(side, netns, conf);
+      await run(['ip', 'netns', 'del', 'pnc-sbs-pod']);
+      scratch.netns.delete('pnc-sbs-pod');
+      await run(['ip', 'link', 'del', BR]);
+    }
+    assert.deepEqual(normalizeResult(snaps.inproc.add), normalizeResult(snaps.reference.add));
+    assert.deepEqual(snaps.inproc.pod, snaps.reference.pod);
+    assert.deepEqual(snaps.inproc.bridge, snaps.reference.bridge);
+    assert.deepEqual(Object.keys(snaps.inproc.files).sort(), Object.keys(snaps.reference.files).sort());
+  });
 
   for (const side of ['reference', 'inproc'] as const) {
     test(`${side}: CHECK after ADD, DEL twice, DEL without CNI_NETNS, DEL after the netns is gone, duplicate ADD`, async () => {

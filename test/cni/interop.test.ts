@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { closeShells } from '../../src/linux/cni-shell.js';
-import { Scratch, type Side, call, requireTools, reservations } from './harness.js';
+import { installPluginLinks } from '../../src/components/cni/shim-build.js';
+import { REF_DIR, Scratch, type Side, call, requireTools, reservations } from './harness.js';
 
 const scratch = new Scratch();
 const BR = 'pnc-bri0';
@@ -54,6 +55,24 @@ describe('host-local and bridge interoperability with the reference', () => {
       assert.deepEqual(ips(reservations(dataDir, 'pnc-int')), []);
     });
   }
+
+  test('the reference bridge delegating IPAM to podnet-host-local (installed in CNI_PATH as a link to bin/podnet-cni)', async () => {
+    const binDir = scratch.tempDir('bin');
+    installPluginLinks(binDir);
+    const dataDir = scratch.tempDir('deleg');
+    const conf = { ...netconf(dataDir), ipam: { type: 'podnet-host-local', ranges: [[{ subnet: '10.99.41.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir } };
+    const netns = await scratch.addNetns('pnc-int-deleg');
+    const env = { CNI_CONTAINERID: 'pnc-dg', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: `${binDir}:${REF_DIR}` };
+    const add = await call('reference', 'bridge', { ...env, CNI_COMMAND: 'ADD' }, conf);
+    assert.equal(add.code, 0, add.stdout);
+    const files = reservations(dataDir, 'pnc-int');
+    assert.equal(files[ips(files)[0]], 'pnc-dg\r\neth0');
+    const check = await call('reference', 'bridge', { ...env, CNI_COMMAND: 'CHECK' }, { ...conf, prevResult: add.json });
+    assert.equal(check.code, 0, check.stdout);
+    const del = await call('reference', 'bridge', { ...env, CNI_COMMAND: 'DEL' }, conf);
+    assert.equal(del.code, 0, del.stdout);
+    assert.deepEqual(ips(reservations(dataDir, 'pnc-int')), []);
+  });
 
   test('20 parallel ADDs (10 by podnet in-process, 10 by the reference) get unique addresses; all reserved, all released', async () => {
     const dataDir = scratch.tempDir('par');
