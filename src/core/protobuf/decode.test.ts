@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeKubernetesProtobuf, hasProtobufMagic, ProtobufDecodeError } from './index.js';
 import { allMessageSpecs } from './schema.js';
-import { bytes, entry, envelope, fixed32, msg, rawTag, varint, vint } from './encode.testing.js';
+import { bytes, entry, envelope, fixed32, msg, rawTag, varint, vint } from './encode.case.js';
 
 // ObjectMeta as gogo writes it for a fresh object: every non-pointer field present, even when empty.
 const meta = (name: string, ...extra: Buffer[]) => msg(1,

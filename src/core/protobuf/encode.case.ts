@@ -1,5 +1,5 @@
-// A minimal protobuf writer for tests: builds messages field by field so tests can produce exactly the
-// bytes gogo-protobuf would (or deliberately malformed ones) without a Go toolchain.
+// Test-only (excluded from the build): a minimal protobuf writer, so tests can build messages field by
+// field, exactly as gogo-protobuf writes them (or deliberately malformed), without a Go toolchain.
 
 export function varint(value: number | bigint): Buffer {
   let v = BigInt.asUintN(64, BigInt(value));

@@ -1,7 +1,7 @@
-// A throwaway API server for tests that need to see exactly what the real kubectl sends: it answers
-// /version, discovery and /openapi/v3 like podnet's API server, records every request body, keeps created
-// objects in memory so later commands (expose, scale, label, delete) find them, and answers writes with
-// the decoded object. Listens on 127.0.0.1 only.
+// Test-only (excluded from the build): a throwaway API server for tests that need to see exactly what
+// the real kubectl sends. It answers /version, discovery and /openapi/v3 like podnet's API server,
+// records every request body, keeps created objects in memory so later commands (expose, scale, label,
+// delete) find them, and answers writes with the decoded object. Listens on 127.0.0.1 only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -13,6 +13,8 @@ import { decodeKubernetesProtobuf } from './decode.js';
 export interface CapturedRequest {
   method: string;
   path: string;
+  /** The query string, `?dryRun=All&fieldManager=...`, or ''. */
+  search: string;
   contentType: string;
   body: Buffer;
   /** The body as JSON: decoded from protobuf, or parsed; undefined when empty or not JSON. */
@@ -69,7 +71,7 @@ export async function startCaptureServer(): Promise<CaptureServer> {
       return doc ? send(res, 200, doc.body) : notFound(res, path);
     }
     const contentType = req.headers['content-type'] ?? '';
-    const captured: CapturedRequest = { method: req.method ?? '', path, contentType, body };
+    const captured: CapturedRequest = { method: req.method ?? '', path, search: url.search, contentType, body };
     if (body.length > 0) {
       try {
         captured.decoded = contentType.includes('protobuf') ? decodeKubernetesProtobuf(body) : JSON.parse(body.toString('utf8'));
@@ -105,7 +107,12 @@ export async function startCaptureServer(): Promise<CaptureServer> {
       case 'PATCH':
       case 'PUT': {
         const obj = objects.get(key);
-        return obj ? send(res, 200, sub === 'scale' ? captured.decoded : obj) : notFound(res, key);
+        if (!obj) return notFound(res, key);
+        if (sub === 'scale') {
+          const replicas = (captured.decoded as any)?.spec?.replicas ?? obj.spec?.replicas ?? 1;
+          return send(res, 200, { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name, namespace: obj.metadata?.namespace ?? 'default' }, spec: { replicas }, status: { replicas: 0 } });
+        }
+        return send(res, 200, obj);
       }
       case 'DELETE': {
         const obj = objects.get(key);
