@@ -18,7 +18,7 @@ function ref(env: Partial<CallEnv>, stdin: string): Promise<Outcome> {
   return execPlugin(join(REF_DIR, 'bridge'), { CNI_PATH: REF_DIR, ...env }, stdin);
 }
 function ours(env: Partial<CallEnv>, stdin: string, standalone = false): Promise<Outcome> {
-  const via = standalone ? { PODNET_CNI_SHIM: '/nonexistent' } : { PODNET_CNI_SOCKET: server.path };
+  const via = standalone ? { PODNET_CNI_SHIM: '/nonexistent', PODNET_CNI_FROM_SOURCE: '1' } : { PODNET_CNI_SOCKET: server.path };
   return execPlugin(PODNET_CNI, { CNI_PATH: REF_DIR, ...env, ...via }, stdin.replace('"type":"bridge"', '"type":"podnet-bridge"'));
 }
 const full = () => ({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'pnc-e1', CNI_NETNS: netns, CNI_IFNAME: 'eth0' });

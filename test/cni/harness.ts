@@ -63,8 +63,8 @@ export async function call(side: Side, plugin: string, env: CallEnv, conf: Recor
     const o = await cniInvoke(full, JSON.stringify(ours));
     return { code: o.exitCode, stdout: o.stdout, json: parse(o.stdout) };
   }
-  // bin: force the stand-alone path (no shim); socket: the caller sets PODNET_CNI_SOCKET.
-  const binEnv = side === 'bin' ? { PODNET_CNI_SHIM: '/nonexistent', ...extraEnv } : extraEnv;
+  // bin: force the stand-alone path (no shim) from the sources; socket: the caller sets PODNET_CNI_SOCKET.
+  const binEnv = side === 'bin' ? { PODNET_CNI_SHIM: '/nonexistent', PODNET_CNI_FROM_SOURCE: '1', ...extraEnv } : extraEnv;
   return execPlugin(PODNET_CNI, { ...full, ...binEnv }, JSON.stringify(ours));
 }
 
@@ -73,7 +73,7 @@ export async function call(side: Side, plugin: string, env: CallEnv, conf: Recor
  * server when `socket` is given (see startServer), else stand-alone.
  */
 export function callInNode(node: string, plugin: string, env: CallEnv, conf: Record<string, unknown>, socket?: string): Promise<Outcome> {
-  const extra: Record<string, string> = socket ? { PODNET_CNI_SOCKET: socket } : { PODNET_CNI_SHIM: '/nonexistent' };
+  const extra: Record<string, string> = socket ? { PODNET_CNI_SOCKET: socket } : { PODNET_CNI_SHIM: '/nonexistent', PODNET_CNI_FROM_SOURCE: '1' };
   return execPlugin(['ip', 'netns', 'exec', node, PODNET_CNI], { CNI_PATH: REF_DIR, ...env, ...extra }, JSON.stringify({ ...conf, type: `podnet-${plugin}` }));
 }
 

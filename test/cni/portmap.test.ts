@@ -76,7 +76,7 @@ describe('portmap: hostPort DNAT in nftables through bin/podnet-cni and the agen
     assert.equal(check.code, 0, check.stdout);
   });
 
-  test('DEL removes the DNAT (idempotent, also without prevResult); CHECK then fails', async () => {
+  test('DEL removes the DNAT (idempotent, also without prevResult); CHECK then fails; GC removes stale mappings', async () => {
     const podNs = '/run/netns/pnc-pm-pod';
     const del = await callInNode(NODE, 'portmap', { ...env('pnc-web', podNs), CNI_COMMAND: 'DEL' }, portmapConf(pod), socket);
     assert.equal(del.code, 0, del.stdout);
@@ -89,6 +89,20 @@ describe('portmap: hostPort DNAT in nftables through bin/podnet-cni and the agen
     assert.match(String(check.json?.msg), /hostPort rules of pnc-web\/eth0 are missing/);
     const noPrev = await callInNode(NODE, 'portmap', { ...env('pnc-web', podNs), CNI_COMMAND: 'ADD' }, portmapConf(), socket);
     assert.deepEqual([noPrev.code, noPrev.json?.msg], [1, 'must be called as chained plugin']);
+    // GC: mappings of attachments that are not valid any more go, valid ones stay.
+    const gcConf = (extra: object) => ({ ...portmapConf(pod), cniVersion: '1.1.0', ...extra });
+    for (const id of ['pnc-keep', 'pnc-stale']) {
+      const r = await callInNode(NODE, 'portmap', { ...env(id, podNs), CNI_COMMAND: 'ADD' }, gcConf({}), socket);
+      assert.equal(r.code, 0, r.stdout);
+    }
+    const gc = await callInNode(NODE, 'portmap', { CNI_COMMAND: 'GC' }, gcConf({ 'cni.dev/valid-attachments': [{ containerID: 'pnc-keep', ifname: 'eth0' }] }), socket);
+    assert.equal(gc.code, 0, gc.stdout);
+    const left = (await run(['ip', 'netns', 'exec', NODE, 'nft', 'list', 'table', 'ip', TABLE])).stdout;
+    assert.match(left, /pnc-pm\/pnc-keep\/eth0/);
+    assert.doesNotMatch(left, /pnc-stale/);
+    const delKeep = await callInNode(NODE, 'portmap', { ...env('pnc-keep', podNs), CNI_COMMAND: 'DEL' }, gcConf({}), socket);
+    assert.equal(delKeep.code, 0, delKeep.stdout);
+
     for (const [id, ns] of [['pnc-web', 'pnc-pm-pod'], ['pnc-cli', 'pnc-pm-cli']]) {
       const d = await callInNode(NODE, 'bridge', { ...env(id, `/run/netns/${ns}`), CNI_COMMAND: 'DEL' }, bridgeConf(), socket);
       assert.equal(d.code, 0, d.stdout);

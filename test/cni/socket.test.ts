@@ -38,7 +38,7 @@ describe('the agent socket and the compiled shim', () => {
     await scratch.addNetns('pnc-sk-other');
     const refused = server.stats.refused;
     const served = server.stats.served;
-    const v = await execPlugin(['ip', 'netns', 'exec', 'pnc-sk-other', PODNET_CNI], { CNI_COMMAND: 'VERSION', PODNET_CNI_SOCKET: server.path }, '{"cniVersion":"1.0.0"}');
+    const v = await execPlugin(['ip', 'netns', 'exec', 'pnc-sk-other', PODNET_CNI], { CNI_COMMAND: 'VERSION', PODNET_CNI_SOCKET: server.path, PODNET_CNI_FROM_SOURCE: '1' }, '{"cniVersion":"1.0.0"}');
     assert.equal(v.code, 0, v.stdout);
     assert.equal(v.json?.cniVersion, '1.0.0');
     assert.equal(server.stats.refused, refused + 1);
