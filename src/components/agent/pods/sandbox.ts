@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { addNetns, deleteNetns, netnsExists, NETNS_RUN_DIR } from '../../../linux/netns.js';
+import { netnsExists, validateNetnsName, NETNS_RUN_DIR } from '../../../linux/netns.js';
 import { pidsInNetns, isAlive } from '../../../linux/process.js';
 import { spawnDetached } from '../../../linux/process.js';
 import { run } from '../../../linux/exec.js';
@@ -19,6 +19,7 @@ import type { NodePaths } from './paths.js';
 import { readRecord, removeRecord, writeRecord, type SandboxRecord } from './pod-record.js';
 import { sameProcess, signalGroup, startTicks } from './proc.js';
 import { ShimClient } from './shim-client.js';
+import { inHostMounts } from './host-mounts.js';
 import type { ShimConfig } from './shim-main.js';
 
 export const POD_IFNAME = 'eth0';
@@ -41,6 +42,19 @@ export interface SandboxFiles {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `ip netns add`, made in the host's mount namespace so that the host sees the pod netns. */
+async function addPodNetns(name: string): Promise<void> {
+  validateNetnsName(name);
+  await run(inHostMounts(['ip', 'netns', 'add', name]));
+}
+
+/** `ip netns delete` in the host's mount namespace; false when it did not exist. */
+async function deletePodNetns(name: string): Promise<boolean> {
+  if (!netnsExists(name)) return false;
+  await run(inHostMounts(['ip', 'netns', 'delete', name]));
+  return true;
+}
 
 /** The netns name of a sandbox: prefixed with the cluster name so that `podnet down` can find it. */
 export function sandboxNetnsName(clusterName: string, sandboxId: string): string {
@@ -90,7 +104,7 @@ export async function createSandbox(env: SandboxEnv, pod: V1Pod, files: SandboxF
   try {
     if (record.netns) {
       recordNetnsInventory(env, record.netns);
-      await addNetns(record.netns);
+      await addPodNetns(record.netns);
       await run(['ip', '-n', record.netns, 'link', 'set', 'lo', 'up']);
       const network = env.network();
       const result = await env.cni.add(network, {
@@ -164,7 +178,7 @@ export async function destroySandbox(env: SandboxEnv, record: SandboxRecord, shi
     await env.cni.del(env.network(), {
       containerID: record.sandboxId, ifname: record.ifname, netns: `${NETNS_RUN_DIR}/${record.netns}`, args: [],
     });
-    await deleteNetns(record.netns);
+    await deletePodNetns(record.netns);
     rmSync(join(env.paths.netnsInventory, record.netns), { force: true });
   }
   rmSync(record.socket, { force: true });

@@ -1,0 +1,378 @@
+// End to end: pods as real processes in their own namespaces, driven by the real kubectl against
+// `podnet up --nodes 2`. The seeds' nginx pods get IPs from their node's podCIDR and answer; a pod on
+// node-1 reaches agnhost on node-2 and is seen with its own IP; two containers of a pod share
+// localhost (and cannot both listen on one port); logs, exec, port-forward and `run -it --rm` work;
+// restartPolicy, probes and hostPort refusal behave as kubelet's; deleting a pod ends its processes and
+// frees its IP; an agent killed with -9 and started again adopts its pods (same IP, same processes).
+// Private state root, kubeconfig, cluster name (pna-e2e) and underlay (172.31.244.0/24).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireRoot } from '../../src/linux/exec.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+const cluster = 'pna-e2e';
+const underlay = '172.31.244.0/24';
+const work = mkdtempSync(join(tmpdir(), 'pna-e2e-'));
+const stateRoot = join(work, 'state');
+const stateDir = join(stateRoot, cluster);
+const kubeconfig = join(work, 'kube', 'config');
+const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
+const node1 = `${cluster}-node-1`, node2 = `${cluster}-node-2`;
+
+interface Result { code: number; stdout: string; stderr: string }
+
+function run(argv: string[], timeoutMs = 180_000, input?: string): Promise<Result> {
+  return new Promise((resolve) => {
+    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input ?? '');
+  });
+}
+
+const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
+const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 90_000);
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(...args);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${show(r)}`);
+  return r.stdout;
+}
+
+async function apply(yaml: string): Promise<void> {
+  const file = join(work, `m-${Date.now()}-${Math.random().toString(16).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  await ok('apply', '-f', file);
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const getPod = async (name: string): Promise<Json> => JSON.parse(await ok('get', 'pod', name, '-o', 'json'));
+const ready = (...pods: string[]) => ok('wait', '--for=condition=Ready', ...pods.map((p) => `pod/${p}`), '--timeout=90s');
+
+function inCIDR(ip: string, cidr: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const n = (s: string) => s.split('.').reduce((a, b) => (a << 8) + Number(b), 0) >>> 0;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return ((n(ip) & mask) >>> 0) === ((n(net) & mask) >>> 0);
+}
+
+const nodeIn = (netns: string, ...argv: string[]) => execFileSync('ip', ['netns', 'exec', netns, ...argv], { encoding: 'utf8', timeout: 15_000 });
+const reservedIPs = (node: string) => {
+  try { return readdirSync(join(stateDir, 'nodes', node, 'cni', 'networks', 'podnet')).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)); } catch { return []; }
+};
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const podRecord = (node: string, uid: string) => JSON.parse(readFileSync(join(stateDir, 'nodes', node, 'pods', uid, 'sandbox.json'), 'utf8'));
+
+before(async () => {
+  requireRoot('the pods end-to-end test');
+  const up = await podnet('up', '--name', cluster, '--nodes', '2', '--underlay-cidr', underlay);
+  assert.equal(up.code, 0, show(up));
+});
+
+after(async () => {
+  if (existsSync(stateDir)) await podnet('down', '--name', cluster);
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('the seeds\' nginx pods get IPs from their node\'s podCIDR and serve nginx\'s page', async () => {
+  await ok('apply', '-f', join(repo, 'test/fixtures/seeds/my-nginx-pods.yaml'), '-f', join(repo, 'test/fixtures/seeds/nginx-pod.yaml'));
+  await ready('my-nginx-pod-1', 'my-nginx-pod-2', 'nginx-pod');
+  for (const name of ['my-nginx-pod-1', 'my-nginx-pod-2', 'nginx-pod']) {
+    const pod = await getPod(name);
+    const node = JSON.parse(await ok('get', 'node', pod.spec.nodeName, '-o', 'json'));
+    assert.ok(inCIDR(pod.status.podIP, node.spec.podCIDR), `${name}: ${pod.status.podIP} is not in ${node.spec.podCIDR}`);
+    assert.equal(pod.status.hostIP, node.status.addresses.find((a: Json) => a.type === 'InternalIP').address);
+    assert.match(pod.status.containerStatuses[0].containerID, /^podnet:\/\/[0-9a-f]{64}$/);
+    assert.equal(pod.status.containerStatuses[0].image, 'docker.io/library/nginx:latest');
+    // From its node, over cni0: nginx's welcome page on port 80.
+    assert.match(nodeIn(pod.spec.nodeName, 'curl', '-s', '--max-time', '5', `http://${pod.status.podIP}/`), /Welcome to nginx!/);
+  }
+  const events = await ok('get', 'events', '--field-selector', 'involvedObject.name=nginx-pod', '-o', 'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}');
+  assert.match(events, /^Pulled:Container image "nginx:latest" already present on machine$/m);
+  assert.match(events, /^Created:Created container: nginx-container$/m);
+  assert.match(events, /^Started:Started container nginx-container$/m);
+});
+
+test('a pod on node-1 reaches agnhost on node-2 and /clientip shows its own pod IP', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: netexec }
+spec:
+  nodeName: ${node2}
+  containers:
+  - { name: agnhost, image: registry.k8s.io/e2e-test-images/agnhost:2.52, args: ["netexec", "--http-port=8080"] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client }
+spec:
+  nodeName: ${node1}
+  containers:
+  - { name: curl, image: curlimages/curl, command: ["sleep", "3600"] }
+`);
+  await ready('netexec', 'client');
+  const server = await getPod('netexec'), client = await getPod('client');
+  const seen = await waitFor('a cross-node answer from agnhost', async () => {
+    const r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '3', `http://${server.status.podIP}:8080/clientip`);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }, 30_000);
+  assert.equal(seen.split(':')[0], client.status.podIP);
+  assert.equal(await ok('exec', 'netexec', '--', 'hostname'), 'netexec\n');
+});
+
+test('two containers of a pod talk over localhost; a second listener on the same port crash-loops', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: duo }
+spec:
+  containers:
+  - { name: web, image: nginx }
+  - { name: probe, image: busybox, command: ["sh", "-c", "until wget -q -O- http://localhost:80/; do sleep 0.2; done; sleep 3600"] }
+  - { name: second, image: nginx, command: ["sh", "-c", "sleep 1; exec nginx"] }
+`);
+  const logs = await waitFor('the busybox container to fetch nginx over localhost', async () => {
+    const r = await kubectl('logs', 'duo', '-c', 'probe');
+    return /Welcome to nginx!/.test(r.stdout) ? r.stdout : undefined;
+  });
+  assert.match(logs, /Welcome to nginx!/);
+  const second = await waitFor('the second nginx to fail on port 80', async () => {
+    const s = (await getPod('duo')).status.containerStatuses.find((c: Json) => c.name === 'second');
+    return s?.lastState?.terminated ? s : undefined;
+  });
+  assert.notEqual(second.lastState.terminated.exitCode, 0);
+  const prev = await ok('logs', 'duo', '-c', 'second', '--previous');
+  assert.match(prev, /EADDRINUSE/);
+});
+
+test('kubectl logs (--timestamps, --tail, -f), exec (exit codes, stdin, -it) and port-forward', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: talker }
+spec:
+  containers:
+  - { name: c, image: busybox, command: ["sh", "-c", "for i in 1 2 3; do echo line $i; done; echo oops >&2; exec sleep 3600"] }
+`);
+  await ready('talker');
+  await waitFor('three lines of log', async () => ((await kubectl('logs', 'talker')).stdout.includes('oops') ? true : undefined));
+  assert.equal(await ok('logs', 'talker'), 'line 1\nline 2\nline 3\noops\n');
+  assert.equal(await ok('logs', 'talker', '--tail=2'), 'line 3\noops\n');
+  assert.match(await ok('logs', 'talker', '--timestamps', '--tail=1'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z oops\n$/);
+  const follow = await run(['timeout', '3', 'kubectl', '--kubeconfig', kubeconfig, 'logs', '-f', 'talker'], 10_000);
+  assert.equal(follow.stdout, 'line 1\nline 2\nline 3\noops\n');
+
+  assert.equal(await ok('exec', 'talker', '--', 'hostname'), 'talker\n');
+  assert.match(await ok('exec', 'talker', '--', 'cat', '/etc/resolv.conf'), /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m);
+  const failing = await kubectl('exec', 'talker', '--', 'sh', '-c', 'exit 7');
+  assert.equal(failing.code, 7, show(failing));
+  const piped = await run(['kubectl', '--kubeconfig', kubeconfig, 'exec', '-i', 'talker', '--', 'cat'], 30_000, 'through stdin\n');
+  assert.equal(piped.stdout, 'through stdin\n');
+  const tty = await run(['script', '-qfec', `kubectl --kubeconfig ${kubeconfig} exec -it talker -- sh -c 'tty; echo done'`, '/dev/null'], 30_000);
+  assert.match(tty.stdout, /\/dev\/pts\/\d+\r\ndone\r\n/);
+
+  // port-forward to nginx in my-nginx-pod-1.
+  const pf = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/my-nginx-pod-1', ':80'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    pf.stdout.on('data', (d) => (out += d));
+    const port = await waitFor('kubectl port-forward to listen', async () => /127\.0\.0\.1:(\d+) -> 80/.exec(out)?.[1], 20_000);
+    const body = execFileSync('curl', ['-s', '--max-time', '5', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+    assert.match(body, /Welcome to nginx!/);
+  } finally {
+    pf.kill();
+  }
+});
+
+test('kubectl run -it --rm --image=busybox gives a shell in the pod and removes it', async () => {
+  const cmd = `kubectl --kubeconfig ${kubeconfig} run -it --rm --restart=Never --image=busybox shell -- sh`;
+  // The input waits until kubectl has attached (it prints its prompt hint first).
+  const p = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  await waitFor('kubectl to attach', async () => (/If you don't see a command prompt/.test(out) ? true : undefined), 60_000);
+  p.stdin.write('echo in-$(hostname)\n');
+  await waitFor('the shell to answer', async () => (/in-shell\r\n/.test(out) ? true : undefined), 20_000);
+  p.stdin.write('exit\n');
+  await new Promise((r) => p.on('close', r));
+  assert.match(out, /pod "shell" deleted/);
+  assert.equal((await kubectl('get', 'pod', 'shell')).code, 1);
+});
+
+test('deleting a pod ends its processes, deletes its netns and frees its IP', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: doomed }
+spec:
+  nodeName: ${node1}
+  terminationGracePeriodSeconds: 5
+  containers:
+  - { name: c, image: busybox, command: ["sleep", "3600"] }
+`);
+  await ready('doomed');
+  const pod = await getPod('doomed');
+  const rec = podRecord(node1, pod.metadata.uid);
+  assert.ok(reservedIPs(node1).includes(pod.status.podIP));
+  assert.ok(alive(rec.shim.pid) && alive(rec.containers.c.pid));
+  assert.ok(existsSync(`/run/netns/${rec.netns}`) && existsSync(join(stateDir, 'netns', rec.netns)));
+  await ok('delete', 'pod', 'doomed', '--timeout=60s');
+  assert.ok(!alive(rec.shim.pid), 'the shim is gone');
+  assert.ok(!alive(rec.containers.c.pid), 'the container is gone');
+  assert.ok(!existsSync(`/run/netns/${rec.netns}`), 'the netns is gone');
+  assert.ok(!existsSync(join(stateDir, 'netns', rec.netns)), 'the netns record is gone');
+  assert.ok(!reservedIPs(node1).includes(pod.status.podIP), 'the IP is free');
+});
+
+test('restartPolicy: Never fails, OnFailure succeeds, Always crash-loops with back-off', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: never }
+spec:
+  restartPolicy: Never
+  containers: [{ name: c, image: busybox, command: ["sh", "-c", "exit 3"] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: onfailure }
+spec:
+  restartPolicy: OnFailure
+  containers: [{ name: c, image: busybox, command: ["sh", "-c", "echo done"] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: always }
+spec:
+  containers: [{ name: c, image: busybox, command: ["sh", "-c", "exit 1"] }]
+`);
+  const never = await waitFor('pod never to fail', async () => { const p = await getPod('never'); return p.status.phase === 'Failed' ? p : undefined; });
+  assert.equal(never.status.containerStatuses[0].state.terminated.exitCode, 3);
+  assert.equal(never.status.containerStatuses[0].state.terminated.reason, 'Error');
+  const done = await waitFor('pod onfailure to succeed', async () => { const p = await getPod('onfailure'); return p.status.phase === 'Succeeded' ? p : undefined; });
+  assert.equal(done.status.containerStatuses[0].state.terminated.reason, 'Completed');
+  assert.equal(done.status.conditions.find((c: Json) => c.type === 'Ready').reason, 'PodCompleted');
+  const looping = await waitFor('pod always to crash-loop', async () => {
+    const s = (await getPod('always')).status.containerStatuses?.[0];
+    return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount >= 1 ? s : undefined;
+  });
+  assert.equal(looping.lastState.terminated.exitCode, 1);
+  assert.match(looping.state.waiting.message, /^back-off (10|20)s restarting failed container=c pod=always_default\(/);
+  assert.match(await ok('get', 'pod', 'always'), /CrashLoopBackOff/);
+});
+
+test('probes: readiness keeps a pod out of Ready, a failed liveness probe restarts the container', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: probed }
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: web
+    image: registry.k8s.io/e2e-test-images/agnhost:2.52
+    args: ["netexec", "--http-port=8080"]
+    ports: [{ name: http, containerPort: 8080 }]
+    readinessProbe: { httpGet: { path: /nope, port: http }, periodSeconds: 1 }
+  - name: sick
+    image: busybox
+    command: ["sleep", "3600"]
+    livenessProbe: { exec: { command: ["cat", "/no/such/file"] }, periodSeconds: 1, failureThreshold: 2 }
+`);
+  const restarted = await waitFor('the sick container to be restarted', async () => {
+    const s = (await getPod('probed')).status.containerStatuses?.find((c: Json) => c.name === 'sick');
+    return s?.restartCount >= 1 ? s : undefined;
+  });
+  assert.equal(restarted.restartCount >= 1, true);
+  const pod = await getPod('probed');
+  const web = pod.status.containerStatuses.find((c: Json) => c.name === 'web');
+  assert.equal(web.ready, false);
+  assert.ok(web.state.running);
+  assert.equal(pod.status.conditions.find((c: Json) => c.type === 'Ready').status, 'False');
+  const events = await ok('get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}');
+  assert.match(events, /^Unhealthy:Readiness probe failed: HTTP probe failed with statuscode: 404$/m);
+  assert.match(events, /^Unhealthy:Liveness probe failed: /m);
+  assert.match(events, /^Killing:Container sick failed liveness probe, will be restarted$/m);
+});
+
+test('hostPort: the second pod asking for a taken port on the node is refused with NodePorts', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: hp-a }
+spec:
+  nodeName: ${node2}
+  containers: [{ name: c, image: nginx, ports: [{ containerPort: 80, hostPort: 8088 }] }]
+`);
+  await ready('hp-a');
+  const nodeIP = (await getPod('hp-a')).status.hostIP;
+  assert.match(nodeIn(node2, 'curl', '-s', '--max-time', '5', `http://${nodeIP}:8088/`), /Welcome to nginx!/);
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: hp-b }
+spec:
+  nodeName: ${node2}
+  containers: [{ name: c, image: nginx, ports: [{ containerPort: 80, hostPort: 8088 }] }]
+`);
+  const refused = await waitFor('hp-b to be refused', async () => { const p = await getPod('hp-b'); return p.status.phase === 'Failed' ? p : undefined; });
+  assert.equal(refused.status.reason, 'NodePorts');
+  assert.match(refused.status.message, /hostPort 8088\/TCP is already used on this node by pod default\/hp-a/);
+});
+
+test('an unknown image without a command waits with ErrImagePull and says what podnet runs', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: mystery }
+spec:
+  containers: [{ name: c, image: example.com/mystery:1.0 }]
+`);
+  const s = await waitFor('ErrImagePull', async () => {
+    const c = (await getPod('mystery')).status.containerStatuses?.[0];
+    return c?.state?.waiting?.reason === 'ErrImagePull' ? c : undefined;
+  });
+  assert.match(s.state.waiting.message, /podnet runs built-in images/);
+});
+
+test('an agent killed with -9 and started again adopts its pods: same IP, same processes', async () => {
+  const pod = await getPod('my-nginx-pod-1');
+  const node = pod.spec.nodeName;
+  const rec = podRecord(node, pod.metadata.uid);
+  const pidFile = join(stateDir, 'pids', `agent-${node}.json`);
+  const agent = JSON.parse(readFileSync(pidFile, 'utf8'));
+  process.kill(agent.pid, 'SIGKILL');
+  await waitFor('the agent to die', async () => (alive(agent.pid) ? undefined : true), 10_000);
+  assert.ok(alive(rec.containers['nginx-container'].pid), 'the container survives its agent');
+  const log = join(stateDir, 'logs', `agent-${node}-restarted.log`);
+  const argv = [...agent.argv];
+  const restarted = spawn('sh', ['-c', 'exec "$@" >>"$0" 2>&1', log, 'ip', 'netns', 'exec', node, ...argv], { cwd: stateDir, detached: true, stdio: 'ignore', env });
+  restarted.unref();
+  await waitFor('the new agent to adopt the pod', async () => (existsSync(log) && /adopted pod default\/my-nginx-pod-1/.test(readFileSync(log, 'utf8')) ? true : undefined), 60_000);
+  const after = await getPod('my-nginx-pod-1');
+  assert.equal(after.status.podIP, pod.status.podIP);
+  assert.equal(after.status.containerStatuses[0].restartCount, pod.status.containerStatuses[0].restartCount);
+  assert.equal(after.status.containerStatuses[0].containerID, pod.status.containerStatuses[0].containerID);
+  assert.equal(podRecord(node, pod.metadata.uid).shim.pid, rec.shim.pid);
+  // It runs pods again too.
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: after-restart }
+spec:
+  nodeName: ${node}
+  containers: [{ name: c, image: nginx }]
+`);
+  await ready('after-restart');
+});
