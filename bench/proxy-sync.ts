@@ -6,7 +6,7 @@
 //   node --import tsx bench/proxy-sync.ts --services 2000 --changes 100 --layouts maps
 import { parseArgs } from 'node:util';
 import {
-  endpoint, endpointSlice, PlanCache, planServiceRules, renderRuleset, service, syntheticCluster,
+  endpoint, endpointSlice, IncrementalPlanner, renderRuleset, service, syntheticCluster,
   type EndpointSlice, type ProxyOptions, type Service,
 } from '../src/core/proxy/index.js';
 import { NftProgrammer } from '../src/components/proxy/index.js';
@@ -45,22 +45,22 @@ interface LayoutResult {
 async function benchLayout(layout: 'maps' | 'chains', changes: number): Promise<LayoutResult> {
   const options: ProxyOptions = { layout, table: TABLE, serviceCIDRs: ['10.96.0.0/12'] };
   const cluster = syntheticCluster(SERVICES, ENDPOINTS);
-  const cache = new PlanCache();
+  const planner = new IncrementalPlanner();
   let t = performance.now();
-  const plan = planServiceRules({ services: cluster.services, endpointSlices: cluster.endpointSlices, node: NODE, options }, cache);
-  const text = renderRuleset(plan);
+  const first = planner.plan({ services: cluster.services, endpointSlices: cluster.endpointSlices, node: NODE, options });
+  const text = renderRuleset(first.ruleset);
   const planMs = performance.now() - t;
   await nftDeleteTable('ip', TABLE, { netns: NS });
   process.stderr.write(`${layout}: loading ${SERVICES} services × ${ENDPOINTS} endpoints (${(text.length / 2 ** 20).toFixed(1)} MiB of nft input)...\n`);
   const fullLoadMs = await nftApply(text, { netns: NS, timeoutMs: 30 * 60_000 });
   process.stderr.write(`${layout}: full load ${f1(fullLoadMs / 1000)} s; replacing the loaded table...\n`);
 
-  // One Service change at a time, through the programmer (plan with cache → diff → nft), cycling through:
+  // One Service change at a time, through the programmer (incremental plan → nft), cycling through:
   // add a Service with 5 endpoints, scale one down by one endpoint, scale it back, delete the added one.
   const programmer = new NftProgrammer({ apply: (x) => nftApply(x, { netns: NS, timeoutMs: 30 * 60_000 }) });
-  const first = await programmer.sync(plan); // the programmer's first sync replaces the loaded table
-  if (!first.full) throw new Error('the first sync should replace the table');
-  const replaceMs = first.nftMs;
+  const replaced = await programmer.sync(first.ruleset, first.change); // the first sync replaces the loaded table
+  if (!replaced.full) throw new Error('the first sync should replace the table');
+  const replaceMs = replaced.nftMs;
   let services: Service[] = cluster.services;
   let slices: EndpointSlice[] = cluster.endpointSlices;
   const nft: number[] = [];
@@ -90,8 +90,8 @@ async function benchLayout(layout: 'maps' | 'chains', changes: number): Promise<
       }
     }
     t = performance.now();
-    const next = planServiceRules({ services, endpointSlices: slices, node: NODE, options }, cache);
-    const r = await programmer.sync(next);
+    const next = planner.plan({ services, endpointSlices: slices, node: NODE, options });
+    const r = await programmer.sync(next.ruleset, next.change);
     total.push(performance.now() - t);
     if (r.full) throw new Error(`change ${i} needed a full sync: ${r.recoveredFrom ?? 'definition change'}`);
     nft.push(r.nftMs);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     await run(['ip', 'netns', 'del', NS], { okExitCodes: [1] });
   }
   console.log(`\nService proxy sync: ${SERVICES} ClusterIP services × ${ENDPOINTS} endpoints; kernel ${kernel.trim()}, ${nftVersion.trim()}, ${(await run(['nproc'])).stdout.trim()} CPUs`);
-  console.log('| layout | nft input | plan+render | full load (empty) | full load (replace) | 1 change: nft p50 / p99 | 1 change: plan+diff+nft p50 / p99 | lines per change |');
+  console.log('| layout | nft input | plan+render | full load (empty) | full load (replace) | 1 change: nft p50 / p99 | 1 change: plan+nft p50 / p99 | lines per change |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(`| ${r.layout} | ${r.lines} lines, ${f1(r.mib)} MiB | ${f1(r.planMs / 1000)} s | ${f1(r.fullLoadMs / 1000)} s | ${f1(r.replaceMs / 1000)} s | `

@@ -3,7 +3,7 @@
 // minSyncPeriod (kube-proxy's BoundedFrequencyRunner), plans the table, and lets the NftProgrammer send
 // the difference. A failed sync is retried after retryDelay with a full table replacement.
 import {
-  PlanCache, planServiceRules, type EndpointSlice, type ProxyNode, type ProxyOptions, type Service,
+  IncrementalPlanner, type EndpointSlice, type ProxyNode, type ProxyOptions, type Service,
 } from '../../core/proxy/index.js';
 import { NftProgrammer, type SyncReport } from './programmer.js';
 
@@ -13,6 +13,8 @@ export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trig
 export interface ProxySyncResult extends SyncReport {
   /** Time to plan and diff, ms. */
   planMs: number;
+  /** Services planned again in this sync (all of them when the plan started from scratch). */
+  replanned: number;
   services: number;
   /** Destinations the planner could not program (conflicts). */
   warnings: string[];
@@ -36,7 +38,7 @@ export interface ServiceProxyConfig {
 
 export class ServiceProxy {
   readonly programmer: NftProgrammer;
-  private readonly cache = new PlanCache();
+  private readonly planner = new IncrementalPlanner();
   private services: Service[] = [];
   private slices: EndpointSlice[] = [];
   private node: ProxyNode;
@@ -150,15 +152,15 @@ export class ServiceProxy {
     this.pendingTriggers = [];
     const t0 = performance.now();
     try {
-      const plan = planServiceRules({ services: this.services, endpointSlices: this.slices, node: this.node, options: this.config.options }, this.cache);
+      const plan = this.planner.plan({ services: this.services, endpointSlices: this.slices, node: this.node, options: this.config.options });
       const planMs = performance.now() - t0;
-      const report = await this.programmer.sync(plan);
+      const report = await this.programmer.sync(plan.ruleset, plan.change);
       const now = Date.now();
       this.lastError = undefined;
       this.lastSuccessfulSync = now;
       this.done = { upTo };
       this.config.onSync?.({
-        ...report, planMs, services: this.services.length, warnings: plan.warnings,
+        ...report, planMs, services: this.services.length, replanned: plan.change.replanned, warnings: plan.ruleset.warnings,
         programmingLatencySeconds: triggers.map((t) => Math.max(0, (now - t) / 1000)),
       });
     } catch (e) {

@@ -14,23 +14,25 @@ export interface Destination {
   key: string[];
 }
 
-/** The service port's destinations this planner owns (conflicting ones are reported and skipped). */
-export function destinations(ctx: PlanContext, sp: ServicePortShell): Destination[] {
-  const out: Destination[] = [];
+/** Every destination a service port asks for, with the key it is claimed under. */
+export function wantedDestinations(sp: ServicePortShell): Array<Destination & { claim: string }> {
+  const out: Array<Destination & { claim: string }> = [];
   const ipDest = (kind: Destination['kind'], ip: string) => {
     const key = [ip, sp.protocol, String(sp.port)];
-    if (claim(ctx, key.join(' . '), sp.comment)) out.push({ kind, key });
+    out.push({ kind, key, claim: key.join(' . ') });
   };
   ipDest('clusterIP', sp.clusterIP);
   for (const ip of sp.externalIPs) ipDest('externalIP', ip);
   if (sp.nodePort !== undefined) {
     const key = [sp.protocol, String(sp.nodePort)];
-    if (claim(ctx, `nodeport ${key.join(' . ')}`, sp.comment)) out.push({ kind: 'nodePort', key });
-  }
-  if (out.some((d) => d.kind === 'clusterIP')) {
-    ctx.rs.sets.get(N.clusterIPs)!.elements.set(sp.clusterIP, { key: [sp.clusterIP] });
+    out.push({ kind: 'nodePort', key, claim: `nodeport ${key.join(' . ')}` });
   }
   return out;
+}
+
+/** The service port's destinations this planner owns (conflicting ones are reported and skipped). */
+export function destinations(ctx: PlanContext, sp: ServicePortShell): Destination[] {
+  return wantedDestinations(sp).filter((d) => claim(ctx, d.claim, sp.comment)).map(({ kind, key }) => ({ kind, key }));
 }
 
 /** Sends new connections to `dest` to a chain (DNAT path). */

@@ -2,7 +2,7 @@
 // diff two plans into a minimal `nft -f` transaction, and trace packets through a plan.
 export * from './types.js';
 export * from './ruleset.js';
-export { planServiceRules, PlanCache } from './planner.js';
+export { planServiceRules, IncrementalPlanner, type IncrementalPlan, type PlannedChange } from './planner.js';
 export { renderRuleset, renderDeleteTable } from './render.js';
 export { diffRulesets, type RulesetDiff } from './diff.js';
 export { tracePacket, traceAll, type TracePacket, type TraceEnv, type TraceResult } from './tracer.js';
