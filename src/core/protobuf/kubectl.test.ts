@@ -4,7 +4,7 @@
 // protobuf shows up here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,9 @@ before(async () => {
     'users: [{name: nobody, user: {}}]', '',
   ].join('\n'));
   writeFileSync(join(dir, 'blob.bin'), Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x01]));
+  writeFileSync(join(dir, 'app.env'), 'MODE=prod\nLEVEL=3\n');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=podnet.test',
+    '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore', timeout: 30_000 });
   writeFileSync(join(dir, 'node.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }));
 });
 
@@ -74,7 +77,9 @@ const PROTOBUF_COMMANDS: string[][] = [
   ['create', 'service', 'loadbalancer', 'lb', '--tcp=443:8443'],
   ['create', 'service', 'externalname', 'ext', '--external-name=example.com', '--tcp=80'],
   ['create', 'configmap', 'cm', '--from-literal=a=b', '--from-literal=empty='],
-  ['create', 'configmap', 'bin', '--from-file=blob=BLOB'],
+  ['create', 'configmap', 'bin', '--from-file=blob=DIR/blob.bin'],
+  ['create', 'configmap', 'envs', '--from-env-file=DIR/app.env'],
+  ['create', 'secret', 'tls', 'cert', '--cert=DIR/tls.crt', '--key=DIR/tls.key'],
   ['create', 'secret', 'generic', 's1', '--from-literal=user=admin', '--from-literal=pass=s3cr3t'],
   ['create', 'secret', 'generic', 's2', '--from-literal=k=v', '--type=example.com/custom'],
   ['create', 'secret', 'docker-registry', 'reg', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p'],
@@ -86,7 +91,7 @@ const PROTOBUF_COMMANDS: string[][] = [
 
 for (const command of PROTOBUF_COMMANDS) {
   test(`kubectl ${command.join(' ')} sends protobuf that decodes to its --dry-run=client object`, async () => {
-    const args = command.map((a) => a.replace('BLOB', join(dir, 'blob.bin')));
+    const args = command.map((a) => a.replace('DIR', dir));
     const req = only(await capture(args));
     assert.equal(req.method, 'POST');
     assert.equal(req.contentType, PROTOBUF);
