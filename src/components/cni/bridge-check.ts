@@ -3,7 +3,8 @@
 // and the routes listed in prevResult must all be there (two reads: one in the host namespace,
 // one in the pod namespace).
 import { loadBridgeConfig } from '../../core/cni/bridge-config.js';
-import type { IpLinkJson } from '../../core/cni/bridge-plan.js';
+import { type IpLinkJson, isBatchSafeWord } from '../../core/cni/bridge-plan.js';
+import { isValidLinkName } from '../../core/cni/netconf.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import { formatCIDR, networkOf, parseCIDR } from '../../core/cni/ip.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
@@ -47,7 +48,9 @@ export async function bridgeCheck(req: Request): Promise<void> {
   }
   if (!brMap?.name) fail('Interface name missing ');
   if ((contMap?.sandbox ?? '') !== args.netns) fail(`Sandbox in prevResult ${contMap?.sandbox ?? ''} doesn't match configured netns: ${args.netns}`);
-  const others = (prev.interfaces ?? []).filter((i) => i !== brMap && i !== contMap && i.name && !i.sandbox);
+  // Names from prevResult go into an ip batch: only plain interface names (no blanks, quotes, "#").
+  const others = (prev.interfaces ?? []).filter((i) => i !== brMap && i !== contMap && i.name && !i.sandbox && isValidLinkName(i.name) && isBatchSafeWord(i.name));
+  if (!isBatchSafeWord(args.ifname)) fail(`Interface name ${args.ifname} not found`);
 
   const [host, pod] = await Promise.all([
     runBatch([{ cmd: `link show dev ${cfg.bridge}` }, ...others.map((i) => ({ cmd: `link show dev ${i.name}` }))], true),

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BridgeConfig, checkBridgeAddOptions, loadBridgeConfig } from '../../core/cni/bridge-config.js';
 import {
-  type BridgeState, type IpLinkJson, calcGateways, hostLines, hostVethName, isBatchSafePath, parseBridgeState, planBridgeAddresses,
+  type BridgeState, type IpLinkJson, calcGateways, hostLines, hostVethName, isBatchSafePath, isBatchSafeWord, parseBridgeState, planBridgeAddresses,
   podConfigLines, podSysctls, randomMac, vethCreateLine,
 } from '../../core/cni/bridge-plan.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
@@ -93,6 +93,10 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
   const cfg = loadBridgeConfig(conf, parseCniArgs(args.args));
   checkBridgeAddOptions(cfg);
   checkAddNetns(args.netns, env);
+  if (!isBatchSafeWord(args.ifname)) {
+    throw new CniError(ErrorCode.InvalidEnvironmentVariables, `CNI_IFNAME ${JSON.stringify(args.ifname)} contains characters podnet cannot pass to iproute2`,
+      'use letters, digits and ._- (e.g. eth0, net1)');
+  }
   if (!isBatchSafePath(args.netns)) {
     throw new CniError(ErrorCode.InvalidEnvironmentVariables, `CNI_NETNS ${JSON.stringify(args.netns)} contains characters podnet cannot pass to iproute2`,
       'use a path made of letters, digits and /._-');

@@ -41,8 +41,8 @@ export function checkBridgeAddOptions(cfg: BridgeConfig): void {
 
 export function loadBridgeConfig(conf: Json, cniArgs: Map<string, string>): BridgeConfig {
   const bridge = getString(conf, 'bridge', DEFAULT_BRIDGE) || DEFAULT_BRIDGE;
-  if (!isValidLinkName(bridge)) {
-    throw invalid(`invalid bridge name ${JSON.stringify(bridge)}`, 'a Linux interface name has 1-15 characters and no "/", ":" or whitespace');
+  if (!isValidLinkName(bridge) || !/^[^"'#\\]+$/.test(bridge)) {
+    throw invalid(`invalid bridge name ${JSON.stringify(bridge)}`, 'a Linux interface name has 1-15 characters and no "/", ":" or whitespace (podnet also refuses quotes, "#" and "\\")');
   }
   const vlan = getInt(conf, 'vlan', 0);
   if (vlan < 0 || vlan > 4094) throw new CniError(ErrorCode.Internal, `invalid VLAN ID ${vlan} (must be between 0 and 4094)`);

@@ -149,6 +149,11 @@ export function isBatchSafePath(path: string): boolean {
   return /^\/[A-Za-z0-9_.@%+=:,/-]+$/.test(path);
 }
 
+/** A word (interface name) that iproute2's batch parser keeps intact. */
+export function isBatchSafeWord(word: string): boolean {
+  return /^[^\s"'#\\]+$/.test(word);
+}
+
 function routeLine(r: Route, ifname: string, gw: string | undefined): BatchLine {
   let cmd = `route add ${normDst(r.dst)}`;
   if (gw) cmd += ` via ${gw}`;
