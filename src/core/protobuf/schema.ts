@@ -55,11 +55,11 @@ export function defineMessages(pkg: string, tables: Record<string, string>): voi
   for (const [name, text] of Object.entries(tables)) pending.push({ pkg, name, text });
 }
 
-function resolveType(pkg: string, type: string, where: string): string {
+function resolveType(pkg: string, type: string, where: string, known: Set<string>): string {
   if (SCALARS.has(type)) return type;
   const candidates = type.includes('.') ? [type] : [pkg, 'core', 'meta', 'resource', 'intstr'].map((p) => `${p}.${type}`);
   for (const c of candidates) {
-    if (SPECIAL_MESSAGES.has(c) || pending.some((p) => `${p.pkg}.${p.name}` === c) || registry.has(c)) return c;
+    if (SPECIAL_MESSAGES.has(c) || known.has(c) || registry.has(c)) return c;
   }
   throw new Error(`protobuf schema: ${where} refers to unknown message ${type}`);
 }
@@ -67,6 +67,7 @@ function resolveType(pkg: string, type: string, where: string): string {
 function build(): void {
   if (pending.length === 0) return;
   const batch = pending.slice();
+  const known = new Set(batch.map((p) => `${p.pkg}.${p.name}`));
   for (const { pkg, name, text } of batch) {
     const full = `${pkg}.${name}`;
     if (registry.has(full)) throw new Error(`protobuf schema: message ${full} is defined twice`);
@@ -77,7 +78,7 @@ function build(): void {
       if (!m) throw new Error(`protobuf schema: cannot parse "${entry}" in ${full}`);
       const [, json, num, type = 's', shape = '', flag] = m;
       const spec: FieldSpec = {
-        json, number: Number(num), type: resolveType(pkg, type, `${full}.${json}`),
+        json, number: Number(num), type: resolveType(pkg, type, `${full}.${json}`, known),
         repeated: shape === '[]', map: shape === '{}', keepZero: flag === '!', inline: flag === '^',
       };
       if (byNumber.has(spec.number)) throw new Error(`protobuf schema: field number ${num} appears twice in ${full}`);
