@@ -162,6 +162,42 @@ describe('bridge + host-local side by side with the reference', () => {
     });
   }
 
+  test('an ADD failing late (bridge name taken by a non-bridge; bridge with another address) leaves nothing behind', async () => {
+    for (const side of ['reference', 'inproc'] as const) {
+      const netns = await scratch.addNetns(`pnc-sbs-f-${side}`);
+      const dataDir = scratch.tempDir(`f-${side}`);
+      const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'pnc-c4', CNI_NETNS: netns, CNI_IFNAME: 'eth0' };
+      // 1. A veth holds the bridge's name.
+      await run(['ip', 'link', 'add', BR, 'type', 'veth', 'peer', 'name', 'pnc-brs0p']);
+      const r1 = await call(side, 'bridge', env, netconf(dataDir));
+      assert.deepEqual([r1.code, r1.json?.msg], [1, `failed to create bridge "${BR}": "${BR}" already exists but is not a bridge`], side);
+      await run(['ip', 'link', 'del', BR]);
+      // 2. The bridge carries another IPv4 address and forceAddress is off.
+      await run(['ip', 'link', 'add', BR, 'type', 'bridge']);
+      await run(['ip', 'addr', 'add', '10.99.39.1/24', 'dev', BR]);
+      const r2 = await call(side, 'bridge', env, netconf(dataDir));
+      assert.deepEqual([r2.code, r2.json?.msg], [1, `failed to set bridge addr: "${BR}" already has an IP address different from 10.99.40.1/24`], side);
+      assert.deepEqual(Object.keys(reservations(dataDir, 'pnc-sbs')).filter((f) => /^\d/.test(f)), [], `${side}: reservation released`);
+      if (side === 'inproc') {
+        // The reference leaves its veth pair behind here (it does not undo setupVeth); podnet does.
+        assert.equal((await run(['ip', '-o', 'link', 'show', 'master', BR])).stdout.trim(), '', 'no port left');
+        assert.deepEqual((await run(['ip', '-n', `pnc-sbs-f-${side}`, '-o', 'link', 'show'])).stdout.trim().split('\n').length, 1, 'only lo in the pod');
+      } else {
+        await run(['ip', '-n', `pnc-sbs-f-${side}`, 'link', 'del', 'eth0']);
+      }
+      // 3. forceAddress replaces it. (The Debian reference fails here on this kernel: "could not set
+      // bridge's mac: invalid argument" for a bridge created without ports, so only podnet is checked.)
+      if (side === 'reference') { await run(['ip', 'link', 'del', BR]); continue; }
+      const r3 = await call(side, 'bridge', env, netconf(dataDir, '1.0.0', { forceAddress: true }));
+      assert.equal(r3.code, 0, r3.stdout);
+      const addrs = (await run(['ip', '-4', '-o', 'addr', 'show', 'dev', BR])).stdout;
+      assert.match(addrs, /10\.99\.40\.1\/24/);
+      assert.doesNotMatch(addrs, /10\.99\.39\.1/);
+      assert.equal((await call(side, 'bridge', { ...env, CNI_COMMAND: 'DEL' }, netconf(dataDir))).code, 0);
+      await run(['ip', 'link', 'del', BR]);
+    }
+  });
+
   test('the container interface name already taken: the reference error, nothing left behind', async () => {
     const outcomes: Record<string, unknown> = {};
     for (const side of ['reference', 'inproc'] as const) {
