@@ -1,4 +1,5 @@
-// Request bodies: JSON or YAML, at most 3 MiB (kube-apiserver's limit), and strict decoding — unknown
+// Request bodies: JSON, YAML or Kubernetes protobuf (which kubectl's typed generators send: `kubectl create
+// namespace|deployment|service ...`), at most 3 MiB (kube-apiserver's limit), and strict decoding — unknown
 // fields are refused (fieldValidation=Strict), reported as warnings (Warn, the default) or dropped (Ignore),
 // and never stored.
 import type { IncomingMessage } from 'node:http';
@@ -6,10 +7,11 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequestError } from '../../core/api/errors.js';
 import type { KubeObject } from '../../core/api/object.js';
 import { unknownFields } from '../../core/api/fields/index.js';
+import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE, ProtobufDecodeError } from '../../core/protobuf/index.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -20,13 +22,21 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Parses a JSON (or YAML) body; a malformed one is a 400 that says where it broke. */
-export function parseBody(text: string, contentType: string | undefined): unknown {
+/** Parses a JSON, YAML or protobuf body; a malformed one is a 400 that says where it broke. */
+export function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType === PROTOBUF_CONTENT_TYPE) {
+    try { return decodeKubernetesProtobuf(body); } catch (e) {
+      if (e instanceof ProtobufDecodeError) throw badRequestError(e.message);
+      throw e;
+    }
+  }
+  const text = body.toString('utf8');
   if (!text.trim()) throw badRequestError('the request body is empty; send the object as JSON');
-  const yaml = (contentType ?? '').includes('yaml');
+  const yaml = mediaType.includes('yaml');
   try {
     return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {

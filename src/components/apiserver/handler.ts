@@ -223,8 +223,8 @@ export class ApiHandler {
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
-    const text = await readBody(req);
-    const body = text.trim() ? parseBody(text, req.headers['content-type']) as JsonObject : {};
+    const raw = await readBody(req);
+    const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : {};
     const opts: DeleteOptions = {};
     const grace = body.gracePeriodSeconds ?? (q.has('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : undefined);
     if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
