@@ -117,21 +117,9 @@ export async function bridgeStatus(req: Request): Promise<void> {
   if (cfg.ipamType) await ipamStatus(cfg.ipamType, req.conf, req.args);
 }
 
-export function validAttachments(conf: Record<string, unknown>): Attachment[] {
-  const raw = conf['cni.dev/valid-attachments'] ?? conf['cni.dev/attachments'] ?? [];
-  if (!Array.isArray(raw)) {
-    throw new CniError(ErrorCode.InvalidNetworkConfig, 'cni.dev/valid-attachments must be a list of {"containerID", "ifname"}');
-  }
-  return raw.map((a) => {
-    const o = (a ?? {}) as Record<string, unknown>;
-    return { containerID: String(o.containerID ?? ''), ifname: String(o.ifname ?? '') };
-  });
-}
-
 /** GC: forwards to the IPAM and drops stale masquerade elements; continues past errors and reports them all. */
-export async function bridgeGc(req: Request): Promise<void> {
+export async function bridgeGc(req: Request, valid: Attachment[]): Promise<void> {
   const cfg = loadBridgeConfig(req.conf, parseCniArgs(req.args.args));
-  const valid = validAttachments(req.conf);
   const errors: string[] = [];
   if (cfg.ipamType) await ipamGc(cfg.ipamType, req.conf, req.args, valid).catch((e: Error) => errors.push(e.message));
   if (cfg.ipMasq) {

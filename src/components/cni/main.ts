@@ -3,7 +3,6 @@
 // when a podnet agent runs, bin/podnet-cni's compiled shim forwards the call to the agent instead
 // and this file is not loaded at all.
 import { readFileSync } from 'node:fs';
-import { closeShells } from '../../linux/cni-shell.js';
 import { cniInvoke, pluginKind } from './plugin.js';
 import { SUPPORTED_VERSIONS } from '../../core/cni/version.js';
 
@@ -24,7 +23,9 @@ async function main(): Promise<number> {
   return out.exitCode;
 }
 
+// The helper shells (src/linux/cni-shell.ts) are unreferenced when idle, so the process ends right
+// after the answer and they exit when their stdin closes.
 main().then(
-  (code) => { closeShells(); process.exitCode = code; },
-  (e) => { closeShells(); process.stdout.write(JSON.stringify({ code: 999, msg: String((e as Error)?.message ?? e) }, null, 4)); process.exitCode = 1; },
+  (code) => { process.exitCode = code; },
+  (e) => { process.stdout.write(JSON.stringify({ code: 999, msg: String((e as Error)?.message ?? e) }, null, 4)); process.exitCode = 1; },
 );

@@ -14,13 +14,9 @@ import { CniError, ErrorCode, asCniError, goJson } from '../../core/cni/errors.j
 import { type CniEnv, type Request, parseRequest } from '../../core/cni/request.js';
 import { type Result, formatResult } from '../../core/cni/result.js';
 import { versionInfo } from '../../core/cni/version.js';
-import { bridgeAdd, bridgeDel } from './bridge.js';
-import { bridgeCheck, bridgeGc, bridgeStatus, validAttachments } from './bridge-check.js';
-import { hostLocalAdd, hostLocalCheck, hostLocalDel, hostLocalGc, hostLocalStatus } from './host-local.js';
-import { loopbackAdd, loopbackCheck, loopbackDel } from './loopback.js';
-import { portmapAdd, portmapCheck, portmapDel, portmapGc } from './portmap.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { loadPortmapConfig } from '../../core/cni/portmap-plan.js';
+import type { Attachment } from './host-local.js';
 
 export type PluginKind = 'bridge' | 'host-local' | 'loopback' | 'portmap';
 
@@ -48,6 +44,20 @@ export interface InvokeOutcome {
   stdout: string;
 }
 
+/** cni.dev/valid-attachments (or the older cni.dev/attachments) of a GC call. */
+function validAttachments(conf: Record<string, unknown>): Attachment[] {
+  const raw = conf['cni.dev/valid-attachments'] ?? conf['cni.dev/attachments'] ?? [];
+  if (!Array.isArray(raw)) {
+    throw new CniError(ErrorCode.InvalidNetworkConfig, 'cni.dev/valid-attachments must be a list of {"containerID", "ifname"}');
+  }
+  return raw.map((a) => {
+    const o = (a ?? {}) as Record<string, unknown>;
+    return { containerID: String(o.containerID ?? ''), ifname: String(o.ifname ?? '') };
+  });
+}
+
+// Each plugin's modules are imported when first used: a stand-alone plugin process (a Node start per
+// call) then loads only what its call needs.
 async function dispatch(req: Request, env: CniEnv, opts: InvokeOptions): Promise<Result | null> {
   const kind = pluginKind(opts.plugin) ?? pluginKind(String(req.conf.type ?? ''));
   if (!kind) {
@@ -55,34 +65,42 @@ async function dispatch(req: Request, env: CniEnv, opts: InvokeOptions): Promise
       `use one of: ${PLUGIN_TYPES.join(', ')}`);
   }
   const { command } = req;
-  const valid = () => validAttachments(req.conf);
   switch (kind) {
-    case 'bridge':
-      if (command === 'ADD') return bridgeAdd(req, env);
-      if (command === 'DEL') { await bridgeDel(req); return null; }
-      if (command === 'CHECK') { await bridgeCheck(req); return null; }
-      if (command === 'STATUS') { await bridgeStatus(req); return null; }
-      await bridgeGc(req);
+    case 'bridge': {
+      if (command === 'ADD') return (await import('./bridge.js')).bridgeAdd(req, env);
+      if (command === 'DEL') { await (await import('./bridge.js')).bridgeDel(req); return null; }
+      const c = await import('./bridge-check.js');
+      if (command === 'CHECK') await c.bridgeCheck(req);
+      else if (command === 'STATUS') await c.bridgeStatus(req);
+      else await c.bridgeGc(req, validAttachments(req.conf));
       return null;
-    case 'host-local':
-      if (command === 'ADD') return { ...(await hostLocalAdd(req.conf, req.args)), cniVersion: req.cniVersion };
-      if (command === 'DEL') { await hostLocalDel(req.conf, req.args); return null; }
-      if (command === 'CHECK') { await hostLocalCheck(req.conf, req.args); return null; }
-      if (command === 'STATUS') { await hostLocalStatus(req.conf, req.args); return null; }
-      await hostLocalGc(req.conf, req.args, valid());
+    }
+    case 'host-local': {
+      const h = await import('./host-local.js');
+      if (command === 'ADD') return { ...(await h.hostLocalAdd(req.conf, req.args)), cniVersion: req.cniVersion };
+      if (command === 'DEL') await h.hostLocalDel(req.conf, req.args);
+      else if (command === 'CHECK') await h.hostLocalCheck(req.conf, req.args);
+      else if (command === 'STATUS') await h.hostLocalStatus(req.conf, req.args);
+      else await h.hostLocalGc(req.conf, req.args, validAttachments(req.conf));
       return null;
-    case 'loopback':
-      if (command === 'ADD') return loopbackAdd(req, env);
-      if (command === 'DEL') { await loopbackDel(req); return null; }
-      if (command === 'CHECK') { await loopbackCheck(req); return null; }
-      return null; // STATUS: always ready; GC: loopback keeps no state.
-    case 'portmap':
-      if (command === 'ADD') return portmapAdd(req);
-      if (command === 'DEL') { await portmapDel(req); return null; }
-      if (command === 'CHECK') { await portmapCheck(req); return null; }
+    }
+    case 'loopback': {
+      if (command === 'STATUS' || command === 'GC') return null; // always ready; keeps no state
+      const l = await import('./loopback.js');
+      if (command === 'ADD') return l.loopbackAdd(req, env);
+      if (command === 'DEL') await l.loopbackDel(req);
+      else await l.loopbackCheck(req);
+      return null;
+    }
+    case 'portmap': {
       if (command === 'STATUS') { loadPortmapConfig(req.conf); return null; }
-      await portmapGc(req.conf, new Set(valid().map((a) => attachmentComment(String(req.conf.name), a.containerID, a.ifname))));
+      const p = await import('./portmap.js');
+      if (command === 'ADD') return p.portmapAdd(req);
+      if (command === 'DEL') await p.portmapDel(req);
+      else if (command === 'CHECK') await p.portmapCheck(req);
+      else await p.portmapGc(req.conf, new Set(validAttachments(req.conf).map((a) => attachmentComment(String(req.conf.name), a.containerID, a.ifname))));
       return null;
+    }
   }
 }
 
