@@ -18,23 +18,15 @@ import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
 import { shQuote, shellRun } from '../../linux/cni-shell.js';
-import { isOwnNetns, netnsProblem } from '../../linux/cni-netns.js';
+import { netnsProblem } from '../../linux/cni-netns.js';
 import { setSysctl, sysfsNet, sysfsShows } from '../../linux/cni-sysctl.js';
 import { configurePod, deleteLinkIn, linkExistsIn } from '../../linux/cni-veth.js';
 import { runBatch } from '../../linux/ipbatch.js';
 import { IN_PROCESS_IPAM, ipamAdd, ipamDel } from './ipam.js';
 import { masqAdd, masqDel } from './masq.js';
+import { checkAddNetns } from './netns-check.js';
 
 const VETH_NAME_ATTEMPTS = 10;
-
-/** ADD: the netns must exist and must not be our own (code 8, unless CNI_NETNS_OVERRIDE=1). */
-export function checkAddNetns(netns: string, env: Record<string, string | undefined>): void {
-  const p = netnsProblem(netns);
-  if (p) throw new CniError(ErrorCode.Internal, p.message);
-  if (env.CNI_NETNS_OVERRIDE !== '1' && isOwnNetns(netns)) {
-    throw new CniError(ErrorCode.InvalidNetNS, 'invalid network namespace', `${netns} is the plugin's own network namespace; give the container's namespace`);
-  }
-}
 
 /**
  * Waits for the host veth to be operationally UP, as the reference does before answering (a port

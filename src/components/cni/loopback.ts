@@ -7,7 +7,7 @@ import { netnsProblem } from '../../linux/cni-netns.js';
 import { readIn } from '../../linux/cni-veth.js';
 import { shellRun } from '../../linux/cni-shell.js';
 import { ipIn } from '../../linux/ipbatch.js';
-import { checkAddNetns } from './bridge.js';
+import { checkAddNetns } from './netns-check.js';
 
 interface LoJson { operstate?: string; flags?: string[]; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }
 
