@@ -1,5 +1,6 @@
 // Test support: a podnet API server on a random loopback port with its own state directory, PKI and
 // kubeconfig, run as a child process so tests can restart it or kill -9 it. No namespaces are involved.
+// PODNET_TEST_SERVER_NODE_ARGS adds node flags to the server process (e.g. `--cpu-prof` when profiling).
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ export async function startTestServer(name = 'apitest'): Promise<TestServer> {
     async start() {
       const { openSync } = await import('node:fs');
       const fd = openSync(logFile, 'a');
-      child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/support/run-server.ts'), join(dir, 'cluster.json')], {
+      child = spawn(process.execPath, [...(process.env.PODNET_TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(root, 'test/support/run-server.ts'), join(dir, 'cluster.json')], {
         cwd: root, stdio: ['ignore', fd, fd],
       });
       const deadline = Date.now() + 20_000;
