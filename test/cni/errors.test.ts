@@ -75,6 +75,12 @@ describe('bad input: codes, messages, exit status', () => {
     assert.match(String(o.json!.details), /must be a JSON integer/);
   });
 
+  test('ADD into the plugin\'s own namespace is refused with code 8 before anything is touched', async () => {
+    // The agent (socket server) runs in this test's namespace, the root one: /proc/1/ns/net.
+    const o = await ours({ ...full(), CNI_NETNS: '/proc/1/ns/net' }, JSON.stringify(conf));
+    assert.deepEqual([o.code, o.json?.code, o.json?.msg], [1, 8, 'invalid network namespace']);
+  });
+
   test('no CNI_COMMAND: code 4 and exit 1 (the reference prints its version to stderr and exits 0)', async () => {
     const o = await ours({ CNI_CONTAINERID: 'x' }, JSON.stringify(conf));
     assert.deepEqual([o.code, o.json?.code, o.json?.msg], [1, 4, 'required env variables [CNI_COMMAND] missing']);
