@@ -76,8 +76,8 @@ describe('bad input: codes, messages, exit status', () => {
   });
 
   test('ADD into the plugin\'s own namespace is refused with code 8 before anything is touched', async () => {
-    // The agent (socket server) runs in this test's namespace, the root one: /proc/1/ns/net.
-    const o = await ours({ ...full(), CNI_NETNS: '/proc/1/ns/net' }, JSON.stringify(conf));
+    // The agent (socket server) runs in this test process.
+    const o = await ours({ ...full(), CNI_NETNS: `/proc/${process.pid}/ns/net` }, JSON.stringify(conf));
     assert.deepEqual([o.code, o.json?.code, o.json?.msg], [1, 8, 'invalid network namespace']);
   });
 
