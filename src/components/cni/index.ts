@@ -7,3 +7,5 @@ export {
 export { type CniServer, type ServeOptions, serveCni } from './server.js';
 export { ensureShim, installPluginLinks, pluginExecutable, shimBinary, PODNET_ROOT } from './shim-build.js';
 export { closeShells } from '../../linux/cni-shell.js';
+export { type ListOptions, addNetworkList, checkNetworkList, delNetworkList, gcNetworkList, statusNetworkList } from './runtime.js';
+export { type ConfList, parseConfList, pluginConfig } from '../../core/cni/conflist.js';

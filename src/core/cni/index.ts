@@ -10,3 +10,4 @@ export * from './bridge-config.js';
 export * from './bridge-plan.js';
 export * from './masq-plan.js';
 export * from './portmap-plan.js';
+export * from './conflist.js';

@@ -1,0 +1,44 @@
+// The runtime side (addNetworkList & co.): a bridge + portmap .conflist, executed in-process as the
+// agent will, with capability arguments, the cached result for CHECK and DEL, and GC.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfList } from '../../src/core/cni/conflist.js';
+import { addNetworkList, checkNetworkList, delNetworkList, gcNetworkList } from '../../src/components/cni/runtime.js';
+import { closeShells } from '../../src/linux/cni-shell.js';
+import { requireRoot, run } from '../../src/linux/exec.js';
+import { Scratch, requireTools, reservations } from './harness.js';
+
+const scratch = new Scratch();
+
+describe('network configuration lists, in-process', () => {
+  before(() => { requireRoot('the CNI runtime tests'); requireTools(); scratch.links.add('pnc-brr0'); scratch.nftTables.add('pnc_rthp'); });
+  after(async () => { closeShells(); await scratch.cleanup(); });
+
+  test('ADD, CHECK, DEL and GC of bridge + portmap', async () => {
+    const dataDir = scratch.tempDir('rt');
+    const list = parseConfList(JSON.stringify({
+      cniVersion: '1.1.0', name: 'pnc-rt',
+      plugins: [
+        { type: 'podnet-bridge', bridge: 'pnc-brr0', isGateway: true, isDefaultGateway: true, hairpinMode: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.44.0/24' }]], dataDir } },
+        { type: 'podnet-portmap', nftTable: 'pnc_rthp', capabilities: { portMappings: true } },
+      ],
+    }));
+    const netns = await scratch.addNetns('pnc-rt-pod');
+    const call = { containerID: 'pnc-r1', netns, ifname: 'eth0', args: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web' };
+    const capabilityArgs = { portMappings: [{ hostPort: 18081, containerPort: 80, protocol: 'tcp' }] };
+    const result = await addNetworkList(list, call, { capabilityArgs });
+    assert.equal(result.cniVersion, '1.1.0');
+    assert.equal((result.ips as { address: string }[])[0].address, '10.99.44.2/24');
+    assert.match((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /tcp dport 18081 dnat to 10\.99\.44\.2:80/);
+    await checkNetworkList(list, call, result, { capabilityArgs });
+
+    // GC with no valid attachment removes the reservation and the hostPort rules of the pod.
+    await gcNetworkList(list, []);
+    assert.deepEqual(Object.keys(reservations(dataDir, 'pnc-rt')).filter((f) => /^\d/.test(f)), []);
+    assert.doesNotMatch((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /18081/);
+
+    await delNetworkList(list, call, result, { capabilityArgs });
+    await delNetworkList(list, call, result, { capabilityArgs });
+    assert.equal((await run(['ip', '-n', 'pnc-rt-pod', '-o', 'link', 'show'])).stdout.trim().split('\n').length, 1);
+  });
+});
