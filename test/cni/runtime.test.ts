@@ -3,7 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfList } from '../../src/core/cni/conflist.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addNetworkList, checkNetworkList, delNetworkList, gcNetworkList } from '../../src/components/cni/runtime.js';
+import { readCachedResult } from '../../src/components/cni/result-cache.js';
 import { closeShells } from '../../src/linux/cni-shell.js';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { Scratch, requireTools, reservations } from './harness.js';
@@ -26,19 +29,29 @@ describe('network configuration lists, in-process', () => {
     const netns = await scratch.addNetns('pnc-rt-pod');
     const call = { containerID: 'pnc-r1', netns, ifname: 'eth0', args: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web' };
     const capabilityArgs = { portMappings: [{ hostPort: 18081, containerPort: 80, protocol: 'tcp' }] };
-    const result = await addNetworkList(list, call, { capabilityArgs });
+    const cacheDir = scratch.tempDir('cache');
+    const result = await addNetworkList(list, call, { capabilityArgs, cacheDir });
+    // libcni's cache layout: the runtime's DEL and CHECK (and cnitool) find the attachment there.
+    const entry = JSON.parse(readFileSync(join(cacheDir, 'results', 'pnc-rt-pnc-r1-eth0'), 'utf8'));
+    assert.equal(entry.kind, 'cniCacheV1');
+    assert.deepEqual([entry.containerId, entry.ifName, entry.networkName, entry.netns], ['pnc-r1', 'eth0', 'pnc-rt', netns]);
+    assert.equal(JSON.parse(Buffer.from(entry.config, 'base64').toString()).name, 'pnc-rt');
+    assert.deepEqual(entry.cniArgs[0], ['IgnoreUnknown', '1']);
+    assert.deepEqual(entry.result, result);
+    assert.deepEqual(readCachedResult(cacheDir, 'pnc-rt', 'pnc-r1', 'eth0')?.capabilityArgs, capabilityArgs);
     assert.equal(result.cniVersion, '1.1.0');
     assert.equal((result.ips as { address: string }[])[0].address, '10.99.44.2/24');
     assert.match((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /tcp dport 18081 dnat to 10\.99\.44\.2:80/);
-    await checkNetworkList(list, call, result, { capabilityArgs });
+    await checkNetworkList(list, call, undefined, { cacheDir });
 
     // GC with no valid attachment removes the reservation and the hostPort rules of the pod.
     await gcNetworkList(list, []);
     assert.deepEqual(Object.keys(reservations(dataDir, 'pnc-rt')).filter((f) => /^\d/.test(f)), []);
     assert.doesNotMatch((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /18081/);
 
-    await delNetworkList(list, call, result, { capabilityArgs });
-    await delNetworkList(list, call, result, { capabilityArgs });
+    await delNetworkList(list, call, undefined, { cacheDir });
+    assert.equal(existsSync(join(cacheDir, 'results', 'pnc-rt-pnc-r1-eth0')), false);
+    await delNetworkList(list, call, undefined, { cacheDir });
     assert.equal((await run(['ip', '-n', 'pnc-rt-pod', '-o', 'link', 'show'])).stdout.trim().split('\n').length, 1);
   });
 });

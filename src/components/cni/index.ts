@@ -9,3 +9,4 @@ export { ensureShim, installPluginLinks, pluginExecutable, shimBinary, PODNET_RO
 export { closeShells } from '../../linux/cni-shell.js';
 export { type ListOptions, addNetworkList, checkNetworkList, delNetworkList, gcNetworkList, statusNetworkList } from './runtime.js';
 export { type ConfList, parseConfList, pluginConfig } from '../../core/cni/conflist.js';
+export { type CachedAttachment, DEFAULT_CACHE_DIR, cachePath, deleteCachedResult, readCachedResult, writeCachedResult } from './result-cache.js';

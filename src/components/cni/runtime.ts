@@ -3,19 +3,23 @@
 // ADD result; CHECK in order unless disableCheck; GC to every plugin, continuing past errors, only
 // for lists of version 1.1.0 or later). podnet's own plugin types (and the reference names they
 // stand in for) run in-process; any other type (bandwidth, firewall, ...) is executed from CNI_PATH.
-// Caching the final ADD result for DEL and CHECK is the caller's job (the spec requires it).
+// With `cacheDir`, the final ADD result is cached in libcni's layout (result-cache.ts) and DEL and
+// CHECK read it from there, as libcni does; without, the caller passes the cached result itself.
 import { type ConfList, pluginConfig } from '../../core/cni/conflist.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import { versionAtLeast } from '../../core/cni/version.js';
 import { CommandError, run } from '../../linux/exec.js';
 import { findPlugin } from './ipam.js';
 import { type CniCall, cniInvoke, pluginKind } from './plugin.js';
+import { deleteCachedResult, readCachedResult, writeCachedResult } from './result-cache.js';
 
 export interface ListOptions {
   /** Capability arguments for this attachment, e.g. { portMappings: [{hostPort, containerPort, protocol}] }. */
   capabilityArgs?: Record<string, unknown>;
   /** Types to execute from CNI_PATH even though podnet implements them (e.g. ['portmap'] to use the reference). */
   external?: string[];
+  /** libcni-compatible result cache directory (libcni's default is /var/lib/cni). */
+  cacheDir?: string;
 }
 
 const DEFAULT_PATH = ['/opt/cni/bin', '/usr/lib/cni'];
@@ -47,28 +51,44 @@ async function invoke(command: string, type: string, call: CniCall | null, conf:
   }
 }
 
-/** ADD the attachment to every plugin of the list; resolves with the final result (to be cached for DEL/CHECK). */
+/** ADD the attachment to every plugin of the list; resolves with the final result (cached when cacheDir is set). */
 export async function addNetworkList(list: ConfList, call: CniCall, opts: ListOptions = {}): Promise<Record<string, unknown>> {
   let prev: unknown;
   for (let i = 0; i < list.plugins.length; i++) {
     const conf = pluginConfig(list, i, { capabilityArgs: opts.capabilityArgs, prevResult: prev });
     prev = JSON.parse(await invoke('ADD', String(list.plugins[i].type), call, conf, opts));
   }
-  return prev as Record<string, unknown>;
+  const result = prev as Record<string, unknown>;
+  if (opts.cacheDir) writeCachedResult(opts.cacheDir, list.name, list.bytes, call, result, opts.capabilityArgs);
+  return result;
 }
 
-/** DEL in reverse order, every plugin getting the cached ADD result (may be undefined after a failed ADD). */
+function cached(list: ConfList, call: CniCall, opts: ListOptions, given: unknown): { result: unknown; capabilityArgs?: Record<string, unknown> } {
+  if (given !== undefined || !opts.cacheDir) return { result: given, capabilityArgs: opts.capabilityArgs };
+  const c = readCachedResult(opts.cacheDir, list.name, call.containerID, call.ifname);
+  return { result: c?.result, capabilityArgs: opts.capabilityArgs ?? c?.capabilityArgs };
+}
+
+/**
+ * DEL in reverse order, every plugin getting the cached ADD result (none before 0.4.0, and none
+ * after a failed ADD); the cache entry goes once every plugin succeeded.
+ */
 export async function delNetworkList(list: ConfList, call: CniCall, cachedResult?: unknown, opts: ListOptions = {}): Promise<void> {
+  const c = cached(list, call, opts, cachedResult);
+  const prevResult = versionAtLeast(list.cniVersion, '0.4.0') ? c.result : undefined;
   for (let i = list.plugins.length - 1; i >= 0; i--) {
-    await invoke('DEL', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: opts.capabilityArgs, prevResult: cachedResult }), opts);
+    await invoke('DEL', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: c.capabilityArgs, prevResult }), opts);
   }
+  if (opts.cacheDir) deleteCachedResult(opts.cacheDir, list.name, call.containerID, call.ifname);
 }
 
 /** CHECK in order with the cached ADD result; a no-op when the list says disableCheck. */
-export async function checkNetworkList(list: ConfList, call: CniCall, cachedResult: unknown, opts: ListOptions = {}): Promise<void> {
+export async function checkNetworkList(list: ConfList, call: CniCall, cachedResult?: unknown, opts: ListOptions = {}): Promise<void> {
   if (list.disableCheck || !versionAtLeast(list.cniVersion, '0.4.0')) return;
+  const c = cached(list, call, opts, cachedResult);
+  if (c.result === undefined) throw new CniError(ErrorCode.UnknownContainer, `no cached result for ${call.containerID}/${call.ifname} on network ${list.name}`, 'CHECK needs a previous ADD');
   for (let i = 0; i < list.plugins.length; i++) {
-    await invoke('CHECK', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: opts.capabilityArgs, prevResult: cachedResult }), opts);
+    await invoke('CHECK', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: c.capabilityArgs, prevResult: c.result }), opts);
   }
 }
 

@@ -13,6 +13,8 @@ export interface ConfList {
   disableCheck: boolean;
   disableGC: boolean;
   plugins: Record<string, unknown>[];
+  /** The configuration text as read (libcni caches it with each attachment). */
+  bytes: string;
 }
 
 function flag(v: unknown, key: string): boolean {
@@ -52,7 +54,7 @@ export function parseConfList(text: string): ConfList {
     throw new CniError(ErrorCode.IncompatibleCNIVersion, 'incompatible CNI versions',
       `network ${name} declares ${JSON.stringify(raw.cniVersion ?? '')}; podnet supports ${SUPPORTED_VERSIONS.join(', ')}`);
   }
-  return { cniVersion, name, disableCheck: flag(raw.disableCheck, 'disableCheck'), disableGC: flag(raw.disableGC, 'disableGC'), plugins };
+  return { cniVersion, name, disableCheck: flag(raw.disableCheck, 'disableCheck'), disableGC: flag(raw.disableGC, 'disableGC'), plugins, bytes: text };
 }
 
 export interface DeriveOptions {
