@@ -1,5 +1,11 @@
-// podnet's CNI plugins. The node agent calls them in-process (cniAdd/cniDel/... or cniInvoke with a
-// raw environment and stdin) and serves bin/podnet-cni's fast path with serveCni.
+// podnet's CNI plugins (bridge, host-local, loopback, portmap) and the runtime side that executes
+// a .conflist. The node agent:
+//   - runs a pod's network list in-process: parseConfList + addNetworkList / delNetworkList /
+//     checkNetworkList (with cacheDir: libcni's result cache) and gcNetworkList;
+//   - or single plugin calls: cniAdd / cniDel / cniCheck / cniStatus / cniGc, or cniInvoke with a raw
+//     CNI environment and stdin (what a plugin binary gets);
+//   - serves bin/podnet-cni's fast path for external runtimes: serveCni('/run/podnet/<node>/cni.sock')
+//     from the node's network namespace.
 export {
   type CniCall, type InvokeOptions, type InvokeOutcome, type PluginKind, PLUGIN_TYPES,
   cniAdd, cniCheck, cniDel, cniGc, cniInvoke, cniStatus, cniVersion, pluginKind,
