@@ -3,7 +3,8 @@
 // node-1 reaches agnhost on node-2 and is seen with its own IP; two containers of a pod share
 // localhost (and cannot both listen on one port); logs, exec, port-forward and `run -it --rm` work;
 // restartPolicy, probes and hostPort refusal behave as kubelet's; deleting a pod ends its processes and
-// frees its IP; an agent killed with -9 and started again adopts its pods (same IP, same processes).
+// frees its IP; an agent killed with -9 and started again adopts its pods (same IP, same processes), also
+// when it dies in the middle of 200 pod creations and deletions, and nothing leaks.
 // Private state root, kubeconfig, cluster name (pna-e2e) and underlay (172.31.244.0/24).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { requireRoot } from '../../src/linux/exec.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -381,4 +383,93 @@ spec:
   containers: [{ name: c, image: nginx }]
 `);
   await ready('after-restart');
+});
+
+test('kill -9 of the agents during 200 pod creations and deletions, then restart: pods keep their IPs, nothing leaks', async () => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(stateDir, 'kubeconfig'));
+  const core = kc.makeApiClient(CoreV1Api);
+  const CREATE = 120, DELETE = 80; // 200 operations
+  const body = (i: number): V1Pod => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: `churn-${i}`, labels: { churn: 'yes' } },
+    spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+  });
+  const agents = [node1, node2].map((node) => ({ node, id: JSON.parse(readFileSync(join(stateDir, 'pids', `agent-${node}.json`), 'utf8')) }));
+  const ipsBefore = new Map<string, string>();
+  let ops = 0;
+  let killed = false;
+  const killAgents = () => {
+    if (killed) return;
+    killed = true;
+    for (const a of agents) { try { process.kill(a.id.pid, 'SIGKILL'); } catch { /* already gone */ } }
+  };
+  const op = async (fn: () => Promise<unknown>) => {
+    await fn();
+    // The agents die in the middle of the churn, while sandboxes are being made and torn down.
+    if (++ops === 90) {
+      // Once a few of them run (the API takes the operations much faster than sandboxes are made).
+      await waitFor('a few churn pods to run', async () => {
+        const items = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'churn=yes' })).items;
+        const running = items.filter((p) => p.status?.podIP && p.status.phase === 'Running');
+        return running.length >= 5 ? running : undefined;
+      }, 60_000);
+      for (const p of (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'churn=yes' })).items) {
+        if (p.status?.podIP && p.status.phase === 'Running') ipsBefore.set(p.metadata!.name!, p.status.podIP);
+      }
+      killAgents();
+    }
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = next++; i < CREATE; i = next++) {
+      await op(() => core.createNamespacedPod({ namespace: 'default', body: body(i) }));
+      if (i < DELETE) {
+        await sleep(100 + (i % 7) * 60);
+        await op(() => core.deleteNamespacedPod({ name: `churn-${i}`, namespace: 'default' }));
+      }
+    }
+  }));
+  killAgents();
+  assert.ok(ipsBefore.size > 0, 'some pods were running before the agents died');
+
+  // Start the agents again, as podnet up does.
+  for (const a of agents) {
+    await waitFor(`the agent of ${a.node} to die`, async () => (alive(a.id.pid) ? undefined : true), 10_000);
+    const log = join(stateDir, 'logs', `agent-${a.node}-after-kill.log`);
+    spawn('sh', ['-c', 'exec "$@" >>"$0" 2>&1', log, 'ip', 'netns', 'exec', a.node, ...a.id.argv], { cwd: stateDir, detached: true, stdio: 'ignore', env }).unref();
+  }
+
+  const survivors = Array.from({ length: CREATE - DELETE }, (_, k) => `churn-${DELETE + k}`);
+  await waitFor('the deleted churn pods to be gone and the others Ready', async () => {
+    const items = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'churn=yes' })).items;
+    const names = new Set(items.map((p) => p.metadata!.name!));
+    const readyOnes = items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return names.size === survivors.length && survivors.every((n) => names.has(n)) && readyOnes.length === survivors.length ? true : undefined;
+  }, 180_000);
+
+  const pods = (await core.listPodForAllNamespaces({})).items;
+  for (const [name, ip] of ipsBefore) {
+    const p = pods.find((x) => x.metadata!.name === name);
+    if (p) assert.equal(p.status?.podIP, ip, `${name} kept its IP`);
+  }
+  // Nothing leaked: per node, IP reservations, pod netns, host-side veths and shims match the pods that run.
+  await waitFor('the kernel state to match the pods that run', async () => {
+    const now = (await core.listPodForAllNamespaces({})).items
+      .filter((p) => p.status?.podIP && p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed' && !p.spec?.hostNetwork);
+    for (const node of [node1, node2]) {
+      const mine = now.filter((p) => p.spec?.nodeName === node);
+      const want = mine.map((p) => p.status!.podIP!).sort();
+      if (JSON.stringify(reservedIPs(node).sort()) !== JSON.stringify(want)) return undefined;
+      const records = readdirSync(join(stateDir, 'nodes', node, 'pods'));
+      if (records.length !== mine.length) return undefined;
+      const veths = JSON.parse(execFileSync('ip', ['-n', node, '-j', 'link', 'show', 'master', 'cni0'], { encoding: 'utf8' })) as unknown[];
+      if (veths.length !== mine.length) return undefined;
+    }
+    const netns = readdirSync('/run/netns').filter((n) => n.startsWith(`${cluster}-pod-`));
+    if (netns.length !== now.length) return undefined;
+    const shims = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+      try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(stateDir, 'nodes')) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z'; } catch { return false; }
+    });
+    return shims.length === now.length ? true : undefined;
+  }, 60_000);
 });
