@@ -14,12 +14,20 @@ import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
 import { NodeIpamController } from './nodeipam.js';
 import { KubernetesServiceController } from './kubernetes-service.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { EndpointsController } from './endpoints.js';
+import { LoadBalancerController } from './loadbalancer.js';
 
 export { Informer, InformerFactory, type EventHandlers, type InformerOptions } from './informer.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 export { EventRecorder, eventRecorder, recordEvent, type EventSource, type EventType, type ObjectReference } from './events.js';
 export { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
 export { SYSTEM_NAMESPACES } from './namespace.js';
+export { EndpointSliceController, type EndpointSliceControllerOptions } from './endpointslice.js';
+export { EndpointsController } from './endpoints.js';
+export { LoadBalancerController, isOurLoadBalancer } from './loadbalancer.js';
+export { LoadBalancerPool, LoadBalancerAllocator, parseLoadBalancerPool, defaultLoadBalancerPool } from './loadbalancer-pool.js';
+export { ANNOTATION_ANNOUNCING_NODE, chooseAnnouncingNode } from './loadbalancer-announcer.js';
 
 export interface ControllerOptions {
   log?: (line: string) => void;
@@ -52,6 +60,9 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new PodGarbageCollector(ctx),
     new NodeIpamController(ctx, config),
     new KubernetesServiceController(ctx, config),
+    new EndpointSliceController(ctx),
+    new EndpointsController(ctx),
+    new LoadBalancerController(ctx, config),
     ...(opts.extra ?? []).map((make) => make(ctx)),
   ];
   await informers.start();

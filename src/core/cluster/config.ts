@@ -28,6 +28,13 @@ export interface ClusterConfig {
   clusterDomain: string;     // cluster.local
   dnsServiceIP: string;      // 10.96.0.10
   overlay: OverlayMode;
+  /**
+   * Addresses for LoadBalancer Services (status.loadBalancer.ingress), announced on the underlay by one
+   * node each: comma-separated IPv4 CIDRs and `first-last` ranges, e.g. "172.31.250.200-172.31.250.250".
+   * Optional: without it the pool is the upper part of underlayCIDR (.200-.250 of a /24). The host's
+   * and the nodes' addresses are never handed out. Changing it needs a restart of `podnet server`.
+   */
+  loadBalancerPool?: string;
   nodes: NodeConfig[];
   /** Paths inside stateDir. */
   paths: {

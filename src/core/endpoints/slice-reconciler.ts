@@ -48,6 +48,8 @@ export interface SlicePlan {
   unresolved: Array<{ port: UnresolvedPort; pods: string[] }>;
   /** Pods left out because their node is not (yet) in the cache. */
   skippedPods: string[];
+  /** How many pods became endpoints (the denominator for `unresolved`). */
+  endpointPods: number;
 }
 
 interface Group { ports: EndpointPort[]; endpoints: Map<string, SliceEndpoint> }
@@ -186,7 +188,7 @@ export function reconcileEndpointSlices(input: SliceReconcileInput, controllerNa
   const max = input.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE;
   const publishNotReady = service.spec?.publishNotReadyAddresses === true;
   const addressTypes = addressTypesFor(service);
-  const plan: SlicePlan = { create: [], update: [], delete: [], unresolved: [], skippedPods: [] };
+  const plan: SlicePlan = { create: [], update: [], delete: [], unresolved: [], skippedPods: [], endpointPods: 0 };
   const unresolved = new Map<string, { port: UnresolvedPort; pods: string[] }>();
 
   const byType = new Map<string, JsonObject[]>();
@@ -209,6 +211,7 @@ export function reconcileEndpointSlices(input: SliceReconcileInput, controllerNa
       }
       const { ports, unresolved: missing } = endpointPortsFor(service, pod);
       if (typeIndex === 0) {
+        plan.endpointPods++;
         for (const m of missing) {
           const k = JSON.stringify([m.name, m.protocol]);
           const u = unresolved.get(k) ?? { port: m, pods: [] };
