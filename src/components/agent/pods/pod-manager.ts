@@ -155,10 +155,10 @@ export class PodManager {
     if (!uid || pod.spec?.nodeName !== this.opts.nodeName) return;
     const existing = this.workers.get(uid);
     if (existing) { existing.update(pod); return; }
-    // A finished pod seen for the first time (agent restart) keeps its status; nothing runs for it.
-    if ((pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && !pod.metadata?.deletionTimestamp) return;
     const w = new PodWorker(pod, this.deps());
     this.workers.set(uid, w);
+    // A finished pod seen for the first time (agent restart) keeps its status; nothing runs for it.
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') w.adoptFinished();
     w.trigger();
   }
 

@@ -4,7 +4,7 @@
 // restartPolicy with crash-loop back-off, kills them when a liveness or startup probe fails, writes the
 // status, and on deletion stops everything gracefully, tears the sandbox down and removes the pod.
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { ApiException, PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Container, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import { backoffKey, goDuration, type CrashLoopBackoff } from './backoff.js';
 import { containerLaunch, DEFAULT_PATH, ImageError, resolveExecutable } from './container-command.js';
@@ -128,6 +128,19 @@ export class PodWorker {
     this.shim?.close();
   }
 
+  /**
+   * A pod that finished before this agent started (its sandbox is gone): nothing runs for it, its status
+   * stays, and its logs stay readable until it is deleted.
+   */
+  adoptFinished(): void {
+    this.admitted = true;
+    this.finished = true;
+    for (const s of [...(this.pod.status?.containerStatuses ?? []), ...(this.pod.status?.initContainerStatuses ?? [])]) {
+      const c = this.containers.get(s.name);
+      if (c) c.restartCount = s.restartCount;
+    }
+  }
+
   /** Takes over a sandbox a previous agent made, if its shim still runs (same IP, same processes). */
   async adopt(record: SandboxRecord): Promise<boolean> {
     this.admitted = true;
@@ -163,6 +176,8 @@ export class PodWorker {
     if (this.removed) {
       await this.killAll(0);
       await this.teardown();
+      // The pod is gone for good: its logs go too, as kubelet's garbage collection removes them.
+      rmSync(this.deps.sandbox.paths.podLogDir(this.namespace, this.name, this.uid), { recursive: true, force: true });
       return 'gone';
     }
     if (pod.metadata?.deletionTimestamp) {

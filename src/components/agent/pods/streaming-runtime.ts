@@ -3,6 +3,7 @@
 // CRI log files, kubelet's options) and port-forward (socat connecting to 127.0.0.1:<port> inside the pod's
 // network namespace; socat is the Debian package of that name).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Duplex, type Readable } from 'node:stream';
 import { NETNS_RUN_DIR } from '../../../linux/netns.js';
@@ -72,21 +73,24 @@ export class PodStreamingRuntime implements StreamingRuntime {
   }
 
   async logs(pod: PodRef, container: string, opts: LogOptions): Promise<Readable> {
-    const { c } = this.find(pod, container);
+    const { w, c } = this.find(pod, container);
     const cs = c!;
     const i = cs.instance;
-    if (!i) throw new StreamRequestError(`container "${container}" in pod "${pod.name}" is waiting to start: ${cs.waiting?.reason ?? 'ContainerCreating'}`, 400, 'BadRequest');
-    let path = i.logPath;
+    // A pod that finished before this agent started has no instance in memory, but its log files stay.
+    const current = i?.logPath ?? this.pods.paths.containerLog(w.namespace, w.name, w.uid, container, cs.restartCount);
+    if (!i && !existsSync(current)) {
+      throw new StreamRequestError(`container "${container}" in pod "${pod.name}" is waiting to start: ${cs.waiting?.reason ?? 'ContainerCreating'}`, 400, 'BadRequest');
+    }
+    let path = current;
     if (opts.previous) {
       if (cs.restartCount === 0) throw new StreamRequestError(`previous terminated container "${container}" in pod "${pod.name}" not found`, 400, 'BadRequest');
       path = path.replace(/\/(\d+)\.log$/, `/${cs.restartCount - 1}.log`);
     }
     const sinceMs = opts.sinceTime ? Date.parse(opts.sinceTime) : opts.sinceSeconds !== undefined ? Date.now() - opts.sinceSeconds * 1000 : undefined;
-    const instance = i;
     return readCriLog(path, {
       tailLines: opts.tailLines !== undefined && opts.tailLines >= 0 ? opts.tailLines : undefined,
       sinceMs, timestamps: opts.timestamps, limitBytes: opts.limitBytes, follow: opts.follow && !opts.previous,
-      running: () => cs.instance === instance && isRunning(cs),
+      running: () => i !== undefined && cs.instance === i && isRunning(cs),
     });
   }
 
