@@ -149,6 +149,7 @@ export class PodWorker {
     const shim = await reconnectSandbox(record);
     this.record = record;
     this.shim = shim;
+    shim.onDisconnect(() => this.trigger());
     await shim.watch((e) => this.onExit(e));
     const infos = await shim.list();
     for (const c of this.containers.values()) this.adoptContainer(c, infos.filter((i) => i.name === c.spec.name));

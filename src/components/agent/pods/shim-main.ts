@@ -225,6 +225,8 @@ function main(): void {
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGHUP', () => { /* the agent's terminal went away: keep running */ });
+  // The shim holds the pod: a bug in one request must not take the containers' stdio down with it.
+  process.on('uncaughtException', (e) => log(`unexpected error: ${e.stack ?? e}`));
 }
 
 main();
