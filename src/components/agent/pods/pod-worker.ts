@@ -18,7 +18,7 @@ import { writeRecord, type SandboxRecord } from './pod-record.js';
 import { buildPodStatus, rejectedPodStatus } from './pod-status.js';
 import { ProbeWorker, type AttemptResult } from './probes.js';
 import { podDnsConfig, renderResolvConf, type DnsConfig } from './resolv-conf.js';
-import { createSandbox, destroySandbox, reconnectSandbox, shimAlive, type SandboxEnv } from './sandbox.js';
+import { createSandbox, destroySandbox, reconnectSandbox, SandboxError, shimAlive, type SandboxEnv } from './sandbox.js';
 import type { ShimClient } from './shim-client.js';
 import type { ContainerInfo, ExitEvent } from './shim-protocol.js';
 import { execInSandbox } from './sandbox-exec.js';
@@ -67,6 +67,7 @@ export class PodWorker {
   private sandboxFailures = 0;
   private resync?: NodeJS.Timeout;
   private readonly earlyExits = new Map<string, ExitEvent>();
+  private leftover?: SandboxRecord;
 
   constructor(public pod: V1Pod, private readonly deps: WorkerDeps) {
     this.uid = pod.metadata!.uid!;
@@ -267,6 +268,11 @@ export class PodWorker {
   /** Makes sure a live sandbox exists; false (with an event, and a retry scheduled) when it cannot be made. */
   private async ensureSandbox(): Promise<boolean> {
     if (this.record && this.shim && !this.shim.isClosed && shimAlive(this.record)) return true;
+    if (this.leftover) {
+      // A sandbox that failed half-way and could not be torn down then: it goes before another is made.
+      await destroySandbox(this.deps.sandbox, this.leftover);
+      this.leftover = undefined;
+    }
     if (this.record) {
       this.deps.events.pod(this.pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       for (const c of this.containers.values()) {
@@ -287,6 +293,7 @@ export class PodWorker {
       await shim.watch((e) => this.onExit(e));
       return true;
     } catch (e) {
+      if (e instanceof SandboxError && e.leftover) this.leftover = e.leftover;
       this.sandboxFailures++;
       this.deps.events.pod(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
       this.after(Math.min(1000 * 2 ** Math.min(this.sandboxFailures, 6), 60_000));
@@ -296,6 +303,7 @@ export class PodWorker {
 
   private async teardown(): Promise<void> {
     for (const c of this.containers.values()) this.stopProbes(c);
+    if (this.leftover) { await destroySandbox(this.deps.sandbox, this.leftover); this.leftover = undefined; }
     if (!this.record) return;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -82,6 +82,8 @@ function recordNetnsInventory(env: SandboxEnv, netns: string): void {
 }
 
 export class SandboxError extends Error {
+  /** Set when tearing the half-made sandbox down failed too: it must be torn down before another is made. */
+  leftover?: SandboxRecord;
   constructor(message: string) { super(message); this.name = 'SandboxError'; }
 }
 
@@ -120,9 +122,12 @@ export async function createSandbox(env: SandboxEnv, pod: V1Pod, files: SandboxF
     writeRecord(env.paths, record);
     return { record, shim };
   } catch (e) {
-    const why = (e as Error).message;
-    await destroySandbox(env, record).catch((err) => env.log(`cleanup of failed sandbox ${sandboxId.slice(0, 12)}: ${(err as Error).message}`));
-    throw new SandboxError(why);
+    const error = new SandboxError((e as Error).message);
+    await destroySandbox(env, record).catch((err) => {
+      env.log(`cleanup of failed sandbox ${sandboxId.slice(0, 12)}: ${(err as Error).message}`);
+      error.leftover = record;
+    });
+    throw error;
   }
 }
 
