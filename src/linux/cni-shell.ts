@@ -93,6 +93,7 @@ class Shell {
   }
 
   run(script: string, timeoutMs: number): Promise<ShellResult> {
+    if (this.dead) return Promise.reject(new Error('the helper shell is gone; retry the call'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = null;
