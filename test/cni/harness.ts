@@ -19,6 +19,7 @@ export type Side = 'reference' | 'inproc' | 'bin' | 'socket';
 
 export interface CallEnv {
   CNI_COMMAND: string;
+  PODNET_CNI_FROM_SOURCE?: string;
   CNI_CONTAINERID?: string;
   CNI_NETNS?: string;
   CNI_IFNAME?: string;

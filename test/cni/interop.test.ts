@@ -62,7 +62,8 @@ describe('host-local and bridge interoperability with the reference', () => {
     const dataDir = scratch.tempDir('deleg');
     const conf = { ...netconf(dataDir), ipam: { type: 'podnet-host-local', ranges: [[{ subnet: '10.99.41.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir } };
     const netns = await scratch.addNetns('pnc-int-deleg');
-    const env = { CNI_CONTAINERID: 'pnc-dg', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: `${binDir}:${REF_DIR}` };
+    // The reference passes its environment on to the IPAM plugin: run podnet-host-local from the sources.
+    const env = { CNI_CONTAINERID: 'pnc-dg', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: `${binDir}:${REF_DIR}`, PODNET_CNI_FROM_SOURCE: '1' };
     const add = await call('reference', 'bridge', { ...env, CNI_COMMAND: 'ADD' }, conf);
     assert.equal(add.code, 0, add.stdout);
     const files = reservations(dataDir, 'pnc-int');
