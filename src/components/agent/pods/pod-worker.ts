@@ -4,19 +4,19 @@
 // restartPolicy with crash-loop back-off, kills them when a liveness or startup probe fails, writes the
 // status, and on deletion stops everything gracefully, tears the sandbox down and removes the pod.
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { ApiException, PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Container, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
+import { rmSync } from 'node:fs';
+import type { CoreV1Api, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { PodApi } from './pod-api.js';
 import { backoffKey, goDuration, type CrashLoopBackoff } from './backoff.js';
-import { containerLaunch, DEFAULT_PATH, ImageError, resolveExecutable } from './container-command.js';
 import { containerStatus, hasSucceeded, isRunning, newContainerState, terminationOf, type ContainerState } from './container-state.js';
-import { EnvConfigError, resolveEnv, type EnvSources, type NodeFacts } from './env.js';
+import type { EnvSources, NodeFacts } from './env.js';
+import { planContainer } from './container-plan.js';
 import { containerFieldPath, type PodEventRecorder } from './events.js';
 import { hostNetworkHostsFile, managedHostsFile, podHostnameAndDomain } from './hosts-file.js';
 import { hostPortConflict, hostPortRejection } from './host-ports.js';
-import { builtinArgv } from './node-command.js';
 import { writeRecord, type SandboxRecord } from './pod-record.js';
 import { buildPodStatus, rejectedPodStatus } from './pod-status.js';
-import { ProbeWorker, type AttemptResult } from './probes.js';
+import { startProbes, stopProbes } from './container-probes.js';
 import { podDnsConfig, renderResolvConf, type DnsConfig } from './resolv-conf.js';
 import { createSandbox, destroySandbox, reconnectSandbox, SandboxError, shimAlive, type SandboxEnv } from './sandbox.js';
 import type { ShimClient } from './shim-client.js';
@@ -42,8 +42,6 @@ export interface WorkerDeps {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const codeOf = (e: unknown) => (e instanceof ApiException ? e.code : undefined);
-const probeName = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' } as const;
 /** How often a pod is synced without a reason, as kubelet's resync. */
 const RESYNC_MS = 10_000;
 
@@ -62,8 +60,7 @@ export class PodWorker {
   private syncing = false;
   private dirty = false;
   private timers = new Set<NodeJS.Timeout>();
-  private lastStatus?: V1PodStatus;
-  private lastStatusJson = '';
+  private readonly api: PodApi;
   private sandboxFailures = 0;
   private resync?: NodeJS.Timeout;
   private readonly earlyExits = new Map<string, ExitEvent>();
@@ -71,7 +68,7 @@ export class PodWorker {
 
   constructor(public pod: V1Pod, private readonly deps: WorkerDeps) {
     this.uid = pod.metadata!.uid!;
-    this.lastStatus = pod.status;
+    this.api = new PodApi(deps.core, pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', this.uid, pod.status);
     if (pod.status?.startTime) this.startTime = new Date(pod.status.startTime);
     for (const c of pod.spec?.initContainers ?? []) this.containers.set(c.name, newContainerState(c, true));
     for (const c of pod.spec?.containers ?? []) this.containers.set(c.name, newContainerState(c, false));
@@ -189,7 +186,7 @@ export class PodWorker {
         await this.killAll(grace);
         await this.teardown();
         await this.writeStatus(true);
-        await this.deletePod();
+        await this.api.deleteNow();
       }
       return undefined;
     }
@@ -238,7 +235,7 @@ export class PodWorker {
       const r = hostPortRejection(conflict);
       this.rejected = true;
       this.deps.events.pod(this.pod, 'Warning', r.reason, `${r.message}: ${r.detail}`);
-      await this.patchStatus(rejectedPodStatus(this.pod, r.reason, `${r.message}: ${r.detail}`, this.deps.node.hostIP, new Date()));
+      await this.api.patchStatus(rejectedPodStatus(this.pod, r.reason, `${r.message}: ${r.detail}`, this.deps.node.hostIP, new Date()));
       return false;
     }
     this.admitted = true;
@@ -363,54 +360,23 @@ export class PodWorker {
     const pod = this.pod, spec = cs.spec, name = spec.name;
     const fieldPath = containerFieldPath(pod, name);
     const podIPs = this.record?.hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? [];
-    let env: Record<string, string>;
-    try {
-      const resolved = await resolveEnv(pod, spec, this.deps.node, podIPs, this.deps.envSources);
-      for (const w of resolved.warnings) this.deps.events.pod(pod, 'Warning', 'InvalidEnvironmentVariableNames', w, fieldPath);
-      env = resolved.env;
-    } catch (e) {
-      if (!(e instanceof EnvConfigError)) throw e;
-      if (cs.waiting?.message !== e.message) this.deps.events.pod(pod, 'Warning', 'Failed', `Error: ${e.message}`, fieldPath);
-      cs.waiting = { reason: e.reason, message: e.message };
-      this.after(10_000);
+    const plan = await planContainer(pod, spec, { node: this.deps.node, clusterDomain: this.deps.clusterDomain, envSources: this.deps.envSources, podIPs });
+    if (plan.kind === 'wait') {
+      // Reported once per reason and message, not at every sync.
+      if (cs.waiting?.message !== plan.message) for (const e of plan.events) this.deps.events.pod(pod, e.type, e.reason, e.message, fieldPath);
+      cs.waiting = { reason: plan.reason, message: plan.message };
+      if (plan.retryMs) this.after(plan.retryMs);
       return;
     }
-    let launch;
-    try {
-      launch = containerLaunch(spec, env);
-    } catch (e) {
-      if (!(e instanceof ImageError)) throw e;
-      if (cs.waiting?.message !== e.message) {
-        this.deps.events.pod(pod, 'Warning', 'Failed', `Failed to pull image "${spec.image}": ${e.message}`, fieldPath);
-        this.deps.events.pod(pod, 'Warning', 'Failed', `Error: ${e.reason}`, fieldPath);
-      }
-      cs.waiting = { reason: e.reason, message: e.message };
-      return;
-    }
-    this.deps.events.pod(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, fieldPath);
-
+    for (const e of plan.events) this.deps.events.pod(pod, e.type, e.reason, e.message, fieldPath);
+    const { argv, env: fullEnv, cwd } = plan;
+    let startError = plan.startError;
+    cs.imageID = plan.imageID;
     const tty = spec.tty === true;
-    const fullEnv: Record<string, string> = {
-      PATH: DEFAULT_PATH, HOSTNAME: podHostnameAndDomain(pod, this.deps.clusterDomain).hostname, HOME: '/root',
-      ...(tty ? { TERM: 'xterm' } : {}), ...env,
-    };
-    const cwd = spec.workingDir || '/';
     const restartCount = cs.instance ? cs.restartCount + 1 : cs.restartCount;
     const previous = cs.instance;
     const id = randomBytes(32).toString('hex');
     const logPath = this.deps.sandbox.paths.containerLog(this.namespace, this.name, this.uid, name, restartCount);
-    let argv: string[];
-    let startError: string | undefined;
-    if (launch.kind === 'builtin') {
-      argv = builtinArgv(launch.workload, launch.args);
-      cs.imageID = `podnet://builtin/${launch.workload}`;
-    } else {
-      const exe = resolveExecutable(launch.argv[0], fullEnv.PATH);
-      argv = exe ? [exe, ...launch.argv.slice(1)] : launch.argv;
-      cs.imageID = exe ? `podnet://host${exe}` : 'podnet://host';
-      if (!exe) startError = `exec: "${launch.argv[0]}": executable file not found in $PATH`;
-    }
-    if (!startError && !(existsSync(cwd) && statSync(cwd).isDirectory())) startError = `chdir to cwd ("${cwd}") set in config.json failed: no such file or directory`;
 
     this.deps.events.pod(pod, 'Normal', 'Created', `Created container: ${name}`, fieldPath);
     if (previous) {
@@ -472,56 +438,35 @@ export class PodWorker {
   // ---- probes -----------------------------------------------------------------------------------
 
   private startProbes(cs: ContainerState): void {
-    this.stopProbes(cs);
-    const spec = cs.spec;
     const instance = cs.instance;
-    if (!spec.startupProbe) cs.startupDone = true;
-    const target = () => {
-      if (!this.record || cs.instance !== instance || !instance) return undefined;
-      const podIP = this.record.hostNetwork ? this.deps.node.hostIP : this.record.podIPs[0];
-      const shimPid = this.record.shim?.pid;
-      return {
-        podIP, container: spec,
-        exec: (command: string[], timeoutMs: number) => execInSandbox(shimPid!, command, { env: instance.env, cwd: instance.cwd, timeoutMs }),
-      };
-    };
-    const add = (kind: 'liveness' | 'readiness' | 'startup', probe: V1Container['livenessProbe']) => {
-      if (!probe) return;
-      const active = () => cs.instance === instance && isRunning(cs) && (kind === 'startup' ? !cs.startupDone : cs.startupDone);
-      const w = new ProbeWorker(kind, probe, target, active, (worker, r, changed) => this.onProbe(cs, worker, r, changed));
-      cs.probes.push(w);
-      w.start();
-    };
-    add('startup', spec.startupProbe);
-    add('liveness', spec.livenessProbe);
-    add('readiness', spec.readinessProbe);
+    startProbes(cs, {
+      target: () => {
+        if (!this.record || !instance) return undefined;
+        const podIP = this.record.hostNetwork ? this.deps.node.hostIP : this.record.podIPs[0];
+        const shimPid = this.record.shim!.pid;
+        return {
+          podIP, container: cs.spec,
+          exec: (command: string[], timeoutMs: number) => execInSandbox(shimPid, command, { env: instance.env, cwd: instance.cwd, timeoutMs }),
+        };
+      },
+      unhealthy: (message) => this.deps.events.pod(this.pod, 'Warning', 'Unhealthy', message, containerFieldPath(this.pod, cs.spec.name)),
+      changed: () => this.trigger(),
+    });
   }
 
   private stopProbes(cs: ContainerState): void {
-    for (const p of cs.probes) p.stop();
-    cs.probes = [];
-  }
-
-  private onProbe(cs: ContainerState, w: ProbeWorker, r: AttemptResult, changed: boolean): void {
-    const fieldPath = containerFieldPath(this.pod, cs.spec.name);
-    if (!r.ok) this.deps.events.pod(this.pod, 'Warning', 'Unhealthy', `${probeName[w.kind]} probe failed: ${r.output.trim()}`, fieldPath);
-    if (!changed) return;
-    if (w.kind === 'startup' && w.tracker.result === 'success') cs.startupDone = true;
-    if ((w.kind === 'liveness' || w.kind === 'startup') && w.tracker.result === 'failure') {
-      cs.killing = `Container ${cs.spec.name} failed ${w.kind} probe, will be restarted`;
-    }
-    this.trigger();
+    stopProbes(cs);
   }
 
   // ---- status and deletion ----------------------------------------------------------------------
 
   private computeStatus(podIsTerminal: boolean): V1PodStatus {
-    const pod = { ...this.pod, status: this.lastStatus ?? this.pod.status };
+    const pod = { ...this.pod, status: this.api.lastStatus ?? this.pod.status };
     const anyInitPending = (pod.spec?.initContainers ?? []).some((c) => !hasSucceeded(this.containers.get(c.name)!));
     const init = (pod.spec?.initContainers ?? []).map((c) => containerStatus(this.containers.get(c.name)!, 'PodInitializing'));
     const regular = (pod.spec?.containers ?? []).map((c) => containerStatus(this.containers.get(c.name)!, anyInitPending ? 'PodInitializing' : 'ContainerCreating'));
     const hostNetwork = pod.spec?.hostNetwork === true;
-    const podIPs = hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? this.lastStatus?.podIPs?.map((p) => p.ip) ?? [];
+    const podIPs = hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? this.api.lastStatus?.podIPs?.map((p) => p.ip) ?? [];
     return buildPodStatus({
       pod, init, containers: regular, sandboxReady: this.record?.state === 'ready' && !!this.shim && !this.shim.isClosed,
       hostIP: this.deps.node.hostIP, podIPs, startTime: this.startTime, now: new Date(), podIsTerminal,
@@ -530,33 +475,7 @@ export class PodWorker {
 
   private async writeStatus(podIsTerminal: boolean): Promise<V1PodStatus> {
     const status = this.computeStatus(podIsTerminal);
-    await this.patchStatus(status);
+    await this.api.patchStatus(status);
     return status;
-  }
-
-  private async patchStatus(status: V1PodStatus): Promise<void> {
-    const json = JSON.stringify(status);
-    if (json === this.lastStatusJson) return;
-    const body = { status: { ...JSON.parse(json), reason: status.reason ?? null, message: status.message ?? null } };
-    try {
-      await this.deps.core.patchNamespacedPodStatus({ name: this.name, namespace: this.namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-      this.lastStatusJson = json;
-      this.lastStatus = status;
-    } catch (e) {
-      if (codeOf(e) === 404) return; // the pod is gone; its DELETE event follows
-      throw e;
-    }
-  }
-
-  private async deletePod(): Promise<void> {
-    try {
-      await this.deps.core.deleteNamespacedPod({
-        name: this.name, namespace: this.namespace,
-        body: { gracePeriodSeconds: 0, preconditions: { uid: this.uid } },
-      });
-    } catch (e) {
-      // Gone already, or the name now belongs to a new pod (uid precondition): nothing left to delete.
-      if (codeOf(e) !== 404 && codeOf(e) !== 409) throw e;
-    }
   }
 }
