@@ -79,6 +79,9 @@ test('spec.loadBalancerIP: honoured when free and in the pool, refused otherwise
     const taken = await waitFor(() => eventsFor(c, 'taken', 'AllocationFailed')[0], 'taken refused');
     assert.match(taken.message, /already assigned to Service default\/fixed/);
     assert.equal(await ipOf(c, 'taken'), undefined);
+    // fixed moves to another address: the one it held goes to the Service that asked for it.
+    await c.patch('services', 'default', 'fixed', { spec: { loadBalancerIP: '172.31.250.200' } }, 'merge');
+    await waitFor(async () => (await ipOf(c, 'fixed')) === '172.31.250.200' && (await ipOf(c, 'taken')) === '172.31.250.202', 'moved and handed over');
   } finally { await run.stop(); }
 });
 

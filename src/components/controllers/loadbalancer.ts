@@ -129,6 +129,7 @@ export class LoadBalancerController implements Controller {
       return;
     }
     const requested: string | undefined = svc.spec.loadBalancerIP || undefined;
+    const before = this.allocator.ipOf(key);
     let ip: string | undefined;
     if (requested) {
       if (!this.allocator.pool.contains(requested)) {
@@ -144,6 +145,8 @@ export class LoadBalancerController implements Controller {
       }
       this.allocator.allocate(key, requested);
       ip = requested;
+      // Moving to the requested address frees the one held so far.
+      if (before && before !== ip) this.retryPending();
     } else {
       ip = this.allocator.allocateNext(key);
       if (!ip) {
