@@ -1,0 +1,112 @@
+// DNS over UDP and TCP (RFC 1035 §4.2, RFC 7766): one datagram per message over UDP; over TCP each
+// message is preceded by its 2-octet length, a connection may carry many queries (pipelined, answered
+// as they complete), and idle connections are closed. Both listeners share one port number: with
+// port 0 the UDP socket picks it and TCP binds the same one.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Proto } from './plugin.js';
+
+export interface Packet {
+  data: Buffer;
+  proto: Proto;
+  remoteAddress: string;
+  remotePort: number;
+  family: 1 | 2;
+}
+
+/** Handles one query; resolves with the reply's octets, or undefined to send nothing. */
+export type PacketHandler = (p: Packet) => Promise<Buffer | undefined>;
+
+export interface Listener {
+  address: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TCP_IDLE_MS = 10_000;
+const MAX_TCP_CONNECTIONS = 1000;
+
+function familyOf(address: string): 1 | 2 {
+  return address.includes(':') && !address.startsWith('::ffff:') ? 2 : 1;
+}
+
+function bindUdp(address: string, port: number, handle: PacketHandler): Promise<dgram.Socket> {
+  const sock = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  sock.on('message', (data, rinfo) => {
+    handle({ data, proto: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, family: familyOf(rinfo.address) }).then(
+      (reply) => { if (reply) sock.send(reply, rinfo.port, rinfo.address, () => { /* a lost reply is the client's retry */ }); },
+      () => { /* the handler logs its own failures */ },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(port, address, () => {
+      sock.off('error', reject);
+      sock.on('error', () => { /* ICMP errors for departed clients: nothing to do */ });
+      resolve(sock);
+    });
+  });
+}
+
+function bindTcp(address: string, port: number, handle: PacketHandler): Promise<net.Server> {
+  const conns = new Set<net.Socket>();
+  const server = net.createServer((conn) => {
+    if (conns.size >= MAX_TCP_CONNECTIONS) { conn.destroy(); return; }
+    conns.add(conn);
+    conn.setNoDelay(true);
+    conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
+    conn.on('close', () => conns.delete(conn));
+    conn.on('error', () => conn.destroy());
+    let buf: Buffer = Buffer.alloc(0);
+    conn.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const data = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        handle({ data: Buffer.from(data), proto: 'tcp', remoteAddress: conn.remoteAddress ?? '', remotePort: conn.remotePort ?? 0, family: familyOf(conn.remoteAddress ?? '') }).then(
+          (reply) => {
+            if (!reply) { conn.destroy(); return; }
+            if (conn.destroyed) return;
+            const head = Buffer.alloc(2);
+            head.writeUInt16BE(reply.length);
+            conn.write(Buffer.concat([head, reply]));
+          },
+          () => conn.destroy(),
+        );
+      }
+    });
+  });
+  (server as net.Server & { conns?: Set<net.Socket> }).conns = conns;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: address, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Listens on address:port for UDP and TCP. Port 0 picks a port free for both. */
+export async function listen(address: string, port: number, handle: PacketHandler): Promise<Listener> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = await bindUdp(address, port, handle);
+    const bound = udp.address().port;
+    try {
+      const tcp = await bindTcp(address, bound, handle);
+      return {
+        address, port: bound,
+        close: async () => {
+          udp.close();
+          const conns = (tcp as net.Server & { conns?: Set<net.Socket> }).conns;
+          for (const c of conns ?? []) c.destroy();
+          await new Promise<void>((r) => tcp.close(() => r()));
+        },
+      };
+    } catch (e) {
+      udp.close();
+      if (port !== 0 || attempt >= 20 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+}
