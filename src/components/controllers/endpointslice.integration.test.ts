@@ -82,25 +82,30 @@ test('against the registry: slices, Endpoints and a LoadBalancer address; pod Re
     for (let i = 0; i < N; i++) await setStatus(registry, `backend-${i}`, i, false);
     const slices = async () => (await registry.list(SLICES, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=backend' })).items as JsonObject[];
     await waitFor(async () => (await slices()).flatMap((s) => s.endpoints ?? []).length === N, `${N} not-ready endpoints`);
+    // Pods' condition times have whole seconds, so a later write in the same second may carry none (as upstream).
+    assert.match((await slices())[0].metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     // One at a time: the latency of a single change with nothing else going on.
     const single: number[] = [];
-    for (let i = 0; i < N / 2; i++) {
+    for (let i = 0; i < N; i++) {
       const t0 = performance.now();
       await setStatus(registry, `backend-${i}`, i, true);
       await waitFor(() => seenReady.has(`backend-${i}`), `backend-${i} ready in its slice`);
       single.push(seenReady.get(`backend-${i}`)! - t0);
     }
-    // All the others at once: a rollout's worth of changes queued behind each other.
+    // All at once, as in a rollout: every pod goes not ready, then all turn Ready together.
+    await Promise.all(Array.from({ length: N }, (_, i) => setStatus(registry, `backend-${i}`, i, false)));
+    await waitFor(async () => (await slices()).flatMap((s) => s.endpoints ?? []).every((e: JsonObject) => !e.conditions.ready), 'all not ready');
+    seenReady.clear();
     const started = new Map<string, number>();
-    await Promise.all(Array.from({ length: N / 2 }, (_, k) => N / 2 + k).map(async (i) => {
+    await Promise.all(Array.from({ length: N }, async (_, i) => {
       started.set(`backend-${i}`, performance.now());
       await setStatus(registry, `backend-${i}`, i, true);
     }));
-    await waitFor(() => seenReady.size === N, 'all ready in slices');
+    await waitFor(() => seenReady.size === N, 'all ready in slices again');
     const burst = [...started].map(([name, t0]) => seenReady.get(name)! - t0);
     const fmt = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return `p50 ${percentile(s, 50).toFixed(1)} ms, p99 ${percentile(s, 99).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`; };
-    t.diagnostic(`pod Ready → EndpointSlice, one at a time (${single.length} pods): ${fmt(single)}`);
+    t.diagnostic(`pod Ready → EndpointSlice, one pod at a time (${single.length} samples): ${fmt(single)}`);
     t.diagnostic(`pod Ready → EndpointSlice, ${burst.length} pods at once: ${fmt(burst)}`);
 
     const all = await slices();
@@ -109,7 +114,6 @@ test('against the registry: slices, Endpoints and a LoadBalancer address; pod Re
     assert.deepEqual(s.ports, [{ name: 'web', port: 80, protocol: 'TCP' }]);
     assert.equal(s.endpoints.filter((e: JsonObject) => e.conditions.ready).length, N);
     assert.ok(s.endpoints.every((e: JsonObject) => e.zone === (e.nodeName === 'node-1' ? 'zone-1' : 'zone-2')));
-    assert.match(s.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     await waitFor(async () => ((await registry.get('endpoints', 'default', 'backend')) as JsonObject)?.subsets?.[0]?.addresses?.length === N, 'Endpoints');
     await waitFor(async () => ((await registry.get('services', 'default', 'frontend')) as JsonObject).status.loadBalancer.ingress?.[0]?.ip === '172.31.250.200', 'LB address');
     await waitFor(async () => ((await registry.get('services', 'default', 'frontend')) as JsonObject).metadata.annotations?.['podnet.io/announcing-node'], 'announcer');
