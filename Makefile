@@ -6,8 +6,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages podnet uses: kernel tools (ip, nft, conntrack, sysctl/ps), openssl for the cluster PKI,
-# dig/curl/iperf3/dnsperf for looking at and measuring the network, the reference CNI plugins as a peer.
-DEB_PACKAGES := nftables iproute2 dnsutils curl iperf3 dnsperf containernetworking-plugins conntrack openssl procps
+# dig/curl/iperf3/dnsperf for looking at and measuring the network, the reference CNI plugins as a peer,
+# socat and util-linux (nsenter, unshare, script) for port-forward, pod sandboxes and terminals.
+DEB_PACKAGES := nftables iproute2 dnsutils curl iperf3 dnsperf containernetworking-plugins conntrack openssl procps socat util-linux
 
 .PHONY: help install build up test down
 

@@ -1,13 +1,15 @@
 // `podnet agent`: the kubelet-like process of one node, running inside the node's network namespace.
 // It registers the Node through the Kubernetes API and keeps its status fresh with a heartbeat every
-// 10 s (and a Lease in kube-node-lease), and programs the node's side of the pod network: routes or the
-// VXLAN overlay to the other nodes' podCIDRs and masquerade of traffic leaving the cluster.
+// 10 s (and a Lease in kube-node-lease); programs the node's side of the pod network (routes or the VXLAN
+// overlay to the other nodes' podCIDRs, masquerade of traffic leaving the cluster); and runs the pods
+// bound to the node, with logs, exec, attach and port-forward served on <node IP>:10250.
 import {
   ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease, type V1Node,
 } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js';
 import { startOverlay } from './overlay/index.js';
+import { startPodRuntime } from './pods/index.js';
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** The kubelet's default node lease duration. */
@@ -47,6 +49,8 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   let leases = true;
   await heartbeat();
   const overlay = await startOverlay(kc, config, nodeName, { log });
+  // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint.
+  const pods = await startPodRuntime(config, nodeName, { log });
 
   let inFlight: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -60,6 +64,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       stopped = true;
       clearInterval(timer);
       await inFlight.catch(() => {});
+      await pods.stop();
       await overlay.stop();
       log(`agent of ${nodeName} stopped`);
     },
