@@ -1,0 +1,36 @@
+// The `dns` built-in workload: what a container of image registry.k8s.io/coredns/coredns (any tag) runs
+// in podnet — podnet's CoreDNS-compatible server, with CoreDNS's flags (`-conf /etc/coredns/Corefile`,
+// `-dns.port 53`). Without a Corefile file it reads the `coredns` ConfigMap in kube-system through the
+// Kubernetes API (the pod's KUBECONFIG, or KUBERNETES_SERVICE_HOST/PORT with a service account token).
+import { parseDnsArgs, runDnsServer, UsageError } from '../components/dns/index.js';
+
+/** Images that select this workload: CoreDNS's, under any registry and tag. */
+export function isCorednsImage(repository: string): boolean {
+  return repository === 'coredns/coredns' || repository.endsWith('/coredns/coredns') || repository === 'coredns';
+}
+
+export async function runDns(argv: string[]): Promise<void> {
+  let args;
+  try {
+    args = parseDnsArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`${e.message}\n`); process.exit(2); }
+    throw e;
+  }
+  let running: Awaited<ReturnType<typeof runDnsServer>>;
+  try {
+    running = await runDnsServer(args, { onFatal: () => process.exit(1) });
+  } catch (e) {
+    process.stderr.write(`[FATAL] ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`[INFO] SIG${signal.replace(/^SIG/, '')}: Shutting down\n`);
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('TERM'));
+  process.on('SIGINT', () => stop('INT'));
+}
