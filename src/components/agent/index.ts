@@ -10,6 +10,9 @@ import type { ClusterConfig } from '../../core/cluster/config.js';
 import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js';
 import { startOverlay } from './overlay/index.js';
 import { startPodRuntime } from './pods/index.js';
+import { serveCni } from '../cni/index.js';
+import { rmSync, rmdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** The kubelet's default node lease duration. */
@@ -51,6 +54,11 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   const overlay = await startOverlay(kc, config, nodeName, { log });
   // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint.
   const pods = await startPodRuntime(config, nodeName, { log });
+  // The fast path of bin/podnet-cni for runtimes on this node (containerd, or a person with env vars and
+  // stdin): a thin client hands the call to this process instead of starting Node per call.
+  const cniSocket = `/run/podnet/${nodeName}/cni.sock`;
+  const cni = await serveCni(cniSocket, { buildShim: true });
+  if (cni.shimError) log(`bin/podnet-cni fast path unavailable (${cni.shimError}); the plugin runs stand-alone`);
 
   let inFlight: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -64,6 +72,9 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       stopped = true;
       clearInterval(timer);
       await inFlight.catch(() => {});
+      await cni.close();
+      rmSync(dirname(cniSocket), { recursive: true, force: true });
+      try { rmdirSync(dirname(dirname(cniSocket))); } catch { /* other nodes still use /run/podnet */ }
       await pods.stop();
       await overlay.stop();
       log(`agent of ${nodeName} stopped`);
