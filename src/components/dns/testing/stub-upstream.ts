@@ -47,10 +47,10 @@ function answer(stub: StubUpstream, query: dnsPacket.Packet, proto: string): Buf
   return wire;
 }
 
-export async function startStubUpstream(records: Record<string, StubRecord[]> = {}): Promise<StubUpstream> {
+export async function startStubUpstream(records: Record<string, StubRecord[]> = {}, host = '127.0.0.1'): Promise<StubUpstream> {
   const udp = dgram.createSocket('udp4');
   const stub: StubUpstream = {
-    host: '127.0.0.1', port: 0, records: new Map(Object.entries(records)), seen: [], delayMs: 0, silent: false,
+    host, port: 0, records: new Map(Object.entries(records)), seen: [], delayMs: 0, silent: false,
     close: async () => {
       udp.close();
       for (const c of conns) c.destroy();
@@ -65,7 +65,7 @@ export async function startStubUpstream(records: Record<string, StubRecord[]> = 
     const wire = answer(stub, q, 'udp');
     if (wire) later(() => udp.send(wire, rinfo.port, rinfo.address));
   });
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => udp.bind(0, host, () => r()));
   stub.port = udp.address().port;
   const conns = new Set<net.Socket>();
   const tcp = net.createServer((c) => {
@@ -89,6 +89,6 @@ export async function startStubUpstream(records: Record<string, StubRecord[]> = 
       }
     });
   });
-  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(stub.port, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(stub.port, host, () => resolve()); });
   return stub;
 }
