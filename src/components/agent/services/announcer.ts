@@ -70,15 +70,21 @@ export class LoadBalancerAnnouncer {
 
   /** The addresses announced now (ours, by label). */
   async announced(): Promise<string[]> {
+    return (await this.addresses()).filter((a) => a.ours).map((a) => a.ip);
+  }
+
+  private async addresses(): Promise<Array<{ ip: string; ours: boolean }>> {
     type Raw = { addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> };
     const links = await runJson<Raw[]>([...ipIn(this.netns), '-j', '-4', 'addr', 'show', 'dev', this.device]);
-    return links.flatMap((l) => l.addr_info ?? [])
-      .filter((a) => a.family === 'inet' && a.prefixlen === 32 && a.label === this.label).map((a) => a.local);
+    return links.flatMap((l) => l.addr_info ?? []).filter((a) => a.family === 'inet')
+      .map((a) => ({ ip: a.local, ours: a.prefixlen === 32 && a.label === this.label }));
   }
 
   /** Adds what `wanted` has and the link lacks, withdraws our addresses it no longer has; returns the changes. */
   async reconcile(wanted: Map<string, string>): Promise<{ added: string[]; removed: string[] }> {
-    const have = new Set(await this.announced());
+    const all = await this.addresses();
+    const have = new Set(all.filter((a) => a.ours).map((a) => a.ip));
+    const foreign = new Set(all.filter((a) => !a.ours).map((a) => a.ip));
     const removed: string[] = [];
     for (const ip of have) {
       if (wanted.has(ip)) continue;
@@ -89,16 +95,12 @@ export class LoadBalancerAnnouncer {
     const added: string[] = [];
     for (const [ip, svc] of wanted) {
       if (have.has(ip)) continue;
-      try {
-        await run([...ipIn(this.netns), 'addr', 'add', `${ip}/32`, 'dev', this.device, 'label', this.label, 'noprefixroute']);
-      } catch (e) {
-        if (e instanceof CommandError && /File exists/.test(e.stderr)) {
-          this.log(`cannot announce ${ip} of Service ${svc}: ${this.device} already has that address (not a LoadBalancer address of podnet); `
-            + 'choose a loadBalancerPool that excludes the node addresses');
-          continue;
-        }
-        throw e;
+      if (foreign.has(ip)) {
+        this.log(`cannot announce ${ip} of Service ${svc}: ${this.device} already has that address (not a LoadBalancer address of podnet); `
+          + 'choose a loadBalancerPool that excludes the node addresses');
+        continue;
       }
+      await run([...ipIn(this.netns), 'addr', 'add', `${ip}/32`, 'dev', this.device, 'label', this.label, 'noprefixroute']);
       added.push(ip);
       this.log(`announcing LoadBalancer address ${ip} of Service ${svc} on ${this.device}`);
     }
@@ -113,7 +115,7 @@ export class LoadBalancerAnnouncer {
 
   private async del(ip: string): Promise<void> {
     try {
-      await run([...ipIn(this.netns), 'addr', 'del', `${ip}/32`, 'dev', this.device]);
+      await run([...ipIn(this.netns), 'addr', 'del', `${ip}/32`, 'dev', this.device, 'label', this.label]);
     } catch (e) {
       if (!(e instanceof CommandError && /Cannot assign requested address|Address not found/.test(e.stderr))) throw e;
     }
