@@ -48,12 +48,12 @@ test('servers: 200 with the local endpoint count, 503 without local endpoints or
     await hc.sync(new Map([['default/web', { ...t, localEndpoints: 0 }]]));
     r = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(r.status, 503);
-    assert.equal((await r.json()).localEndpoints, 0);
+    assert.equal((await r.json() as { localEndpoints: number }).localEndpoints, 0);
     await hc.sync(new Map([['default/web', t]]));
     proxyHealthy = false;
     r = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(r.status, 503);
-    assert.equal((await r.json()).serviceProxyHealthy, false);
+    assert.equal((await r.json() as { serviceProxyHealthy: boolean }).serviceProxyHealthy, false);
     await hc.sync(new Map());
     assert.equal(hc.ports().size, 0);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
