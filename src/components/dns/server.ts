@@ -174,8 +174,18 @@ export class DnsServer {
 
   // ------------------------------------------------------------------------------------------- queries
 
+  private blockCache = new WeakMap<Instance, Map<string, Block[]>>();
+
+  /** The server blocks a listener serves (cached per instance: this runs for every query). */
   private blocksFor(listenerKey: string): Block[] {
-    return this.instance.blocks.filter((b) => b.cfg.bind.some((a) => `${a}:${b.cfg.port}` === listenerKey));
+    let byKey = this.blockCache.get(this.instance);
+    if (!byKey) this.blockCache.set(this.instance, byKey = new Map());
+    let blocks = byKey.get(listenerKey);
+    if (!blocks) {
+      blocks = this.instance.blocks.filter((b) => b.cfg.bind.some((a) => `${a}:${b.cfg.port}` === listenerKey));
+      byKey.set(listenerKey, blocks);
+    }
+    return blocks;
   }
 
   private pickBlock(blocks: Block[], qname: string): { block: Block; zone: string } | undefined {
