@@ -48,7 +48,9 @@ before(async () => {
     'www.example.test': [{ type: 'A', data: '192.0.2.10' }, { type: 'A', data: '192.0.2.11' }],
     'ext.interwebs.test': [{ type: 'A', data: '192.0.2.53' }],
     '4.3.2.1.in-addr.arpa': [{ type: 'PTR', data: 'host.example.test' }],
+    'many.example.test': Array.from({ length: 60 }, (_, i) => ({ type: 'A', data: `192.0.2.${i + 1}` })),
   });
+  index.upsertService(service('testns', 'manyext', { type: 'ExternalName', externalName: 'many.example.test' }));
   index.upsertService(service('testns', 'big', { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] }));
   index.upsertEndpointSlice(slice('testns', 'big-1', 'big', Array.from({ length: 100 }, (_, i) => ({ ip: `10.244.3.${i + 1}` })), [{ name: 'http', port: 80 }]));
   server = await DnsServer.start({ corefile: corefile(stub.port), sourceFor: () => memorySource(index), localIPs: ['10.244.0.2'], log: (l) => logs.push(l), onFatal: (e) => logs.push(`FATAL ${e.message}`) });
@@ -121,6 +123,14 @@ test('big answers: TC over UDP without EDNS, whole over TCP, dig falls back on i
   const small = await dig(port, 'big.testns.svc.cluster.local', 'A', ['+bufsize=1232', '+ignore']);
   assert.ok(small.flags.includes('tc'));
   assert.ok(small.size <= 1232 && small.size > 1000);
+});
+
+test('an ExternalName whose target is truncated upstream is truncated too; over TCP it is whole', async () => {
+  const udp = await dig(port, 'manyext.testns.svc.cluster.local', 'A', ['+noedns', '+ignore']);
+  assert.ok(udp.flags.includes('tc'));
+  const tcp = await dig(port, 'manyext.testns.svc.cluster.local', 'A', ['+tcp']);
+  assert.equal(tcp.answer.length, 61);
+  assert.equal(tcp.answer[0], 'manyext.testns.svc.cluster.local. 30 CNAME many.example.test.');
 });
 
 test('answers follow the cluster: a Service created, its endpoints changing, deleted', async () => {
