@@ -1,0 +1,216 @@
+// Network programming latency (the Kubernetes SLI): from the change that an EndpointSlice carries (its
+// endpoints.kubernetes.io/last-change-trigger-time, set by the EndpointSlice controller from the pod
+// change) to the rules of every node holding it, during a rollout of a 100-pod Deployment behind one
+// Service on `podnet up --nodes 3`. Two measurements side by side:
+//   - timestamps: the bench watches the Service's EndpointSlices and polls each node's endpoint map
+//     (`nft list map ip podnet endpoints-tcp`, every --poll-ms) until the node holds that state or a
+//     later one; latency = first poll showing it − trigger time (and − when the bench saw the slice);
+//   - metrics: each node's kubeproxy_network_programming_duration_seconds histogram (before/after
+//     difference), quantiles interpolated within buckets as Prometheus' histogram_quantile does
+//     (what clusterloader2's NetworkProgrammingLatency reports).
+// Runs its own cluster (pns-bench, underlay 172.31.237.0/24, private state root and kubeconfig) and
+// removes it. No peer runs side by side: there is no kube-proxy on this machine to compare with.
+//
+//   node --import tsx bench/programming-latency.ts [--replicas 100] [--poll-ms 50] [--dist]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiscoveryV1Api, KubeConfig, ListWatch, Watch, type V1EndpointSlice } from '@kubernetes/client-node';
+import { requireRoot } from '../src/linux/exec.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const REPLICAS = Number(flag('--replicas', '100'));
+const POLL_MS = Number(flag('--poll-ms', '50'));
+const DIST = args.includes('--dist');
+const CLUSTER = 'pns-bench';
+const UNDERLAY = '172.31.237.0/24';
+const NODES = [1, 2, 3].map((i) => ({ name: `${CLUSTER}-node-${i}`, ip: `172.31.237.${10 + i}` }));
+
+const repo = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'pns-bench-'));
+const stateRoot = join(work, 'state');
+const kubeconfigPath = join(work, 'kube', 'config');
+const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfigPath };
+
+interface Result { code: number; out: string }
+function run(argv: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+const podnet = (...a: string[]) => run([process.execPath, ...(DIST ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')]), ...a]);
+async function kubectl(...a: string[]): Promise<string> {
+  const r = await run(['kubectl', '--kubeconfig', kubeconfigPath, ...a]);
+  if (r.code !== 0) throw new Error(`kubectl ${a.join(' ')} failed: ${r.out}`);
+  return r.out;
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const ms = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(x)} ms`);
+
+/** The endpoint IPs a node's table holds for ClusterIP:80 (the maps layout's endpoint map). */
+async function nodeEndpoints(node: string, clusterIP: string): Promise<string | undefined> {
+  const r = await run(['ip', 'netns', 'exec', node, 'nft', 'list', 'map', 'ip', 'podnet', 'endpoints-tcp']);
+  if (r.code !== 0) return undefined;
+  const re = new RegExp(`${clusterIP.replaceAll('.', '\\.')} \\. tcp \\. 80 \\. \\d+ : (\\d+\\.\\d+\\.\\d+\\.\\d+) \\. 80`, 'g');
+  return [...r.out.matchAll(re)].map((m) => m[1]).sort().join(',');
+}
+
+/** kubeproxy_network_programming_duration_seconds buckets (le → cumulative count) of one node. */
+async function histogram(node: { ip: string }): Promise<Map<number, number>> {
+  const r = await run(['curl', '-s', '--max-time', '3', `http://${node.ip}:10256/metrics`]);
+  const out = new Map<number, number>();
+  for (const m of r.out.matchAll(/^kubeproxy_network_programming_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) {
+    out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  }
+  return out;
+}
+
+/** Prometheus' histogram_quantile over cumulative buckets. */
+function histogramQuantile(q: number, buckets: Map<number, number>): number {
+  const les = [...buckets.keys()].sort((a, b) => a - b);
+  const total = buckets.get(Infinity) ?? 0;
+  if (!total) return NaN;
+  const rank = q * total;
+  let prevLe = 0, prevCount = 0;
+  for (const le of les) {
+    const c = buckets.get(le)!;
+    if (c >= rank) {
+      if (le === Infinity) return prevLe;
+      return prevLe + (le - prevLe) * ((rank - prevCount) / Math.max(1, c - prevCount));
+    }
+    prevLe = le; prevCount = c;
+  }
+  return NaN;
+}
+
+async function main(): Promise<void> {
+  requireRoot('bench/programming-latency.ts');
+  const up = await podnet('up', '--name', CLUSTER, '--nodes', '3', '--underlay-cidr', UNDERLAY);
+  if (up.code !== 0) throw new Error(`podnet up failed:\n${up.out}`);
+  writeFileSync(join(work, 'lat.yaml'), `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: lat }
+spec:
+  replicas: ${REPLICAS}
+  selector: { matchLabels: { app: lat } }
+  template:
+    metadata: { labels: { app: lat } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{ name: c, image: busybox, command: ["sleep", "3600"] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: lat }
+spec:
+  selector: { app: lat }
+  ports: [{ port: 80 }]
+`);
+  await kubectl('apply', '-f', join(work, 'lat.yaml'));
+  await kubectl('rollout', 'status', 'deployment/lat', '--timeout=600s');
+  const clusterIP = (await kubectl('get', 'service', 'lat', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+
+  // The Service's slices as the API has them: every change is a target state for the nodes.
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const selector = 'kubernetes.io/service-name=lat';
+  const slices = new ListWatch<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', new Watch(kc),
+    () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: selector }), false, selector);
+  const states: Array<{ seen: number; trigger: number; set: string }> = [];
+  const stateOf = () => slices.list().flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.addresses[0])).sort().join(',');
+  const record = (s: V1EndpointSlice) => {
+    const set = stateOf();
+    if (states.length && states[states.length - 1].set === set) return;
+    const raw = s.metadata?.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'];
+    states.push({ seen: Date.now(), trigger: raw ? Date.parse(raw) : NaN, set });
+  };
+  for (const ev of ['add', 'update', 'delete'] as const) slices.on(ev, record);
+  await slices.start();
+  const steady = stateOf();
+  // Every node holds the steady state before the rollout starts.
+  for (const n of NODES) {
+    for (let i = 0; (await nodeEndpoints(n.name, clusterIP)) !== steady; i++) {
+      if (i > 600) throw new Error(`${n.name} never programmed the ${REPLICAS} endpoints`);
+      await sleep(100);
+    }
+  }
+  states.length = 0;
+  states.push({ seen: Date.now(), trigger: NaN, set: steady });
+  const before = await Promise.all(NODES.map(histogram));
+
+  // Poll every node's endpoint map while the rollout runs.
+  const polls = new Map<string, Array<{ at: number; set: string }>>(NODES.map((n) => [n.name, []]));
+  let polling = true;
+  const pollers = NODES.map(async (n) => {
+    while (polling) {
+      const t0 = Date.now();
+      const set = await nodeEndpoints(n.name, clusterIP);
+      if (set !== undefined) polls.get(n.name)!.push({ at: Date.now(), set });
+      await sleep(Math.max(0, POLL_MS - (Date.now() - t0)));
+    }
+  });
+  const started = Date.now();
+  await kubectl('rollout', 'restart', 'deployment/lat');
+  await kubectl('rollout', 'status', 'deployment/lat', '--timeout=900s');
+  // Until the old pods are gone from the slices and every node holds the final state.
+  for (;;) {
+    await sleep(500);
+    const final = stateOf();
+    const pods = (await kubectl('get', 'pods', '-l', 'app=lat', '--no-headers')).trim().split('\n').filter(Boolean).length;
+    const last = NODES.map((n) => polls.get(n.name)!.at(-1)?.set);
+    if (pods === REPLICAS && last.every((s) => s === final)) break;
+    if (Date.now() - started > 900_000) throw new Error('the rollout did not settle in 15 minutes');
+  }
+  polling = false;
+  await Promise.all(pollers);
+  const rolloutMs = Date.now() - started;
+  const after = await Promise.all(NODES.map(histogram));
+  await slices.stop();
+
+  // Per (state, node): the first poll showing that state or a later one.
+  const fromTrigger: number[] = [], fromSeen: number[] = [];
+  let unmatched = 0;
+  const changes = states.slice(1);
+  for (const n of NODES) {
+    const ps = polls.get(n.name)!;
+    changes.forEach((st, k) => {
+      const later = new Set(changes.slice(k).map((s) => s.set));
+      const hit = ps.find((p) => p.at >= st.seen - 1000 && later.has(p.set));
+      if (!hit) { unmatched++; return; }
+      if (!Number.isNaN(st.trigger)) fromTrigger.push(hit.at - st.trigger);
+      fromSeen.push(hit.at - st.seen);
+    });
+  }
+  const metric = NODES.map((_, i) => {
+    const diff = new Map<number, number>();
+    for (const [le, c] of after[i]) diff.set(le, c - (before[i].get(le) ?? 0));
+    return diff;
+  });
+  const merged = new Map<number, number>();
+  for (const m of metric) for (const [le, c] of m) merged.set(le, (merged.get(le) ?? 0) + c);
+
+  console.log(`rollout of ${REPLICAS} pods behind one Service on 3 nodes: ${(rolloutMs / 1000).toFixed(1)} s, ${changes.length} EndpointSlice states, `
+    + `${changes.length * NODES.length} (state, node) pairs, polled every ${POLL_MS} ms${DIST ? ' (dist)' : ' (tsx)'}`);
+  console.log(`  timestamps  trigger → rules in node: p50 ${ms(pct(fromTrigger, 50))}  p90 ${ms(pct(fromTrigger, 90))}  p99 ${ms(pct(fromTrigger, 99))}  max ${ms(pct(fromTrigger, 100))}  (n=${fromTrigger.length})`);
+  console.log(`              slice seen by the bench → rules in node: p50 ${ms(pct(fromSeen, 50))}  p99 ${ms(pct(fromSeen, 99))}  (states skipped by coalescing are counted at the later state; ${unmatched} unmatched)`);
+  console.log(`  metrics     kubeproxy_network_programming_duration_seconds over ${merged.get(Infinity) ?? 0} observations: `
+    + `p50 ${ms(histogramQuantile(0.5, merged) * 1000)}  p99 ${ms(histogramQuantile(0.99, merged) * 1000)} (bucket-interpolated)`);
+  NODES.forEach((n, i) => console.log(`              ${n.name}: n=${metric[i].get(Infinity) ?? 0} p50 ${ms(histogramQuantile(0.5, metric[i]) * 1000)} p99 ${ms(histogramQuantile(0.99, metric[i]) * 1000)}`));
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(async () => {
+  if (existsSync(join(stateRoot, CLUSTER))) await podnet('down', '--name', CLUSTER);
+  rmSync(work, { recursive: true, force: true });
+});
