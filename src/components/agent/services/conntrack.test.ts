@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { requireRoot } from '../../../linux/exec.js';
-import { cleanStaleUdpEntries } from './conntrack.js';
+import { cleanStaleUdpEntries, StaleUdpCleaner } from './conntrack.js';
 import { endpoint, endpointSlice, service } from './objects.case.js';
 
 const NS = 'pns-ct';
@@ -56,4 +56,19 @@ test('stale UDP entries towards gone endpoints are deleted, live ones kept', asy
 
 test('no UDP service with endpoints: conntrack is not even listed', async () => {
   assert.equal(await cleanStaleUdpEntries([service('default', 't', '10.96.0.5', [{ port: 80, protocol: 'TCP' }])], [], { netns: 'pns-does-not-exist' }), 0);
+});
+
+test('StaleUdpCleaner lists again only when the UDP frontends or their endpoints changed', async () => {
+  ct('-F');
+  const services = [service('default', 'u', '10.96.0.20', [{ port: 9000, protocol: 'UDP' }])];
+  const slice = (ips: string[]) => [endpointSlice('default', 'u', ips.map((ip) => endpoint(ip)), [{ port: 9000, protocol: 'UDP' }])];
+  const cleaner = new StaleUdpCleaner({ netns: NS });
+  insert('udp', '10.244.1.5', '10.96.0.20', 40000, 9000, '10.244.2.9', 9000);
+  assert.equal(await cleaner.clean(services, slice(['10.244.2.3'])), 1);
+  // Same frontends: not even listed, so an entry made meanwhile stays (no new entry can be stale then).
+  insert('udp', '10.244.1.6', '10.96.0.20', 40001, 9000, '10.244.2.9', 9000);
+  assert.equal(await cleaner.clean(services, slice(['10.244.2.3'])), 0);
+  assert.equal(remaining().length, 1);
+  assert.equal(await cleaner.clean(services, slice(['10.244.2.3', '10.244.2.4'])), 1);
+  assert.equal(remaining().length, 0);
 });

@@ -1,10 +1,11 @@
 // Deletes stale UDP conntrack entries in the node's namespace with the `conntrack` CLI (conntrack-tools,
 // the same tool kube-proxy shelled out to before it moved to netlink): one `conntrack -L -p udp` to list,
-// then one `conntrack -D` per stale (frontend, endpoint) pair. Runs after each sync that follows a change,
-// only when some UDP service has serving endpoints (otherwise nothing can be stale).
+// then one `conntrack -D` per stale (frontend, endpoint) pair. Runs after a sync in which the UDP
+// frontends or their serving endpoints changed (entries only go stale when those change), and only when
+// some UDP service has serving endpoints (otherwise nothing can be stale).
 import { CommandError, run } from '../../../linux/exec.js';
 import type { EndpointSlice, Service } from '../../../core/proxy/index.js';
-import { parseConntrackList, staleUdpFilters, udpFrontends, type ConntrackFilter } from './stale-udp.js';
+import { parseConntrackList, staleUdpFilters, udpFrontends, type ConntrackFilter, type UdpFrontends } from './stale-udp.js';
 
 export interface ConntrackOptions {
   /** Named namespace to run in (tests); the agent runs inside its node's. */
@@ -27,7 +28,32 @@ export function deleteArgs(f: ConntrackFilter): string[] {
 
 /** Lists UDP entries, deletes the stale ones; returns how many entries conntrack deleted. */
 export async function cleanStaleUdpEntries(services: readonly Service[], slices: readonly EndpointSlice[], opts: ConntrackOptions = {}): Promise<number> {
-  const frontends = udpFrontends(services, slices);
+  return cleanFrontends(udpFrontends(services, slices), opts);
+}
+
+/** A stable text of the frontends and their endpoints: equal text, nothing new can be stale. */
+export function frontendsSignature(f: UdpFrontends): string {
+  const part = (m: Map<string | number, Set<string>>) => [...m].map(([k, v]) => `${k}>${[...v].sort().join(',')}`).sort().join(';');
+  return `${part(f.ipPorts)}|${part(f.nodePorts)}`;
+}
+
+/** cleanStaleUdpEntries that skips the listing when the UDP frontends did not change since its last clean. */
+export class StaleUdpCleaner {
+  private cleaned: string | undefined;
+
+  constructor(private readonly opts: ConntrackOptions = {}) {}
+
+  async clean(services: readonly Service[], slices: readonly EndpointSlice[]): Promise<number> {
+    const frontends = udpFrontends(services, slices);
+    const sig = frontendsSignature(frontends);
+    if (sig === this.cleaned) return 0;
+    const n = await cleanFrontends(frontends, this.opts);
+    this.cleaned = sig;
+    return n;
+  }
+}
+
+async function cleanFrontends(frontends: UdpFrontends, opts: ConntrackOptions): Promise<number> {
   if (!frontends.ipPorts.size && !frontends.nodePorts.size) return 0;
   let listing: string;
   try {

@@ -11,7 +11,7 @@ import type { ClusterConfig } from '../../../core/cluster/config.js';
 import { serviceEnvironment, type EnvPod } from '../../../core/service-env/index.js';
 import { ServiceProxy, type ProxySyncResult } from '../../proxy/index.js';
 import { LoadBalancerAnnouncer, announcedAddresses } from './announcer.js';
-import { cleanStaleUdpEntries } from './conntrack.js';
+import { StaleUdpCleaner } from './conntrack.js';
 import { ProxyHealth } from './health.js';
 import { HEALTHZ_PORT, ProxyHealthServer } from './health-server.js';
 import { HealthCheckNodePorts, healthCheckTargets } from './healthcheck-nodeports.js';
@@ -25,11 +25,13 @@ export { ProxyMetrics } from './metrics.js';
 export { HEALTHZ_PORT } from './health-server.js';
 export { LoadBalancerAnnouncer, announcedAddresses, ANNOTATION_ANNOUNCING_NODE } from './announcer.js';
 export { healthCheckTargets, HealthCheckNodePorts, type HealthCheckTarget } from './healthcheck-nodeports.js';
-export { cleanStaleUdpEntries } from './conntrack.js';
+export { cleanStaleUdpEntries, StaleUdpCleaner } from './conntrack.js';
 export { proxyNodeOf, nodeEligible } from './node.js';
 
 /** Coalesces a burst of informer events (a rollout's pod and slice updates) into one hand-over. */
 const COALESCE_MS = 10;
+/** How often an unchanged LoadBalancer announcement is checked against the link anyway. */
+const ANNOUNCE_RECHECK_MS = 30_000;
 
 export interface ServiceProxyOptions {
   log?: (line: string) => void;
@@ -80,6 +82,8 @@ export async function startServiceProxy(kc: KubeConfig, config: ClusterConfig, n
   const healthzPort = await healthServer.start(host, opts.healthzPort ?? HEALTHZ_PORT);
   const healthChecks = new HealthCheckNodePorts({ host, proxyHealthy: () => health.isHealthy(), log });
   const announcer = new LoadBalancerAnnouncer({ device, netns: opts.netns, log });
+  const conntrack = new StaleUdpCleaner({ netns: opts.netns });
+  let announced = { sig: '', at: 0 };
   const sources = opts.sources ?? kubeProxySources(kc, nodeName, log);
 
   let node = proxyNodeOf(nodeName, self.ip, config.clusterCIDR);
@@ -121,10 +125,17 @@ export async function startServiceProxy(kc: KubeConfig, config: ClusterConfig, n
       do {
         again = false;
         const services = sources.services(), slices = sources.endpointSlices();
-        await step('LoadBalancer announcement', () => announcer.reconcile(announcedAddresses(services, nodeName)));
+        await step('LoadBalancer announcement', async () => {
+          // The link is read back when the wanted addresses change, and at least every 30 s (repairs).
+          const wanted = announcedAddresses(services, nodeName);
+          const sig = [...wanted.keys()].sort().join(',');
+          if (sig === announced.sig && Date.now() - announced.at < ANNOUNCE_RECHECK_MS) return;
+          await announcer.reconcile(wanted);
+          announced = { sig, at: Date.now() };
+        });
         await step('healthCheckNodePorts', () => healthChecks.sync(healthCheckTargets(services, slices, nodeName)));
         await step('UDP conntrack cleanup', async () => {
-          const n = await cleanStaleUdpEntries(services, slices, { netns: opts.netns });
+          const n = await conntrack.clean(services, slices);
           if (n) { metrics.conntrackDeleted.inc(n); log(`service proxy: deleted ${n} stale UDP conntrack entries`); }
         });
       } while (again && !stopped);

@@ -64,3 +64,13 @@ test('headless, ExternalName and TCP-only Services have no UDP frontends', () =>
   assert.equal(udpFrontends([service('default', 'h', 'None', [{ port: 53, protocol: 'UDP' }])], slices).ipPorts.size, 0);
   assert.equal(udpFrontends([service('default', 'h', '10.96.0.3', [{ port: 53, protocol: 'TCP' }])], slices).ipPorts.size, 0);
 });
+
+test('frontendsSignature: same frontends and endpoints in any order, same text; an endpoint change, another', async () => {
+  const { frontendsSignature } = await import('./conntrack.js');
+  const svc = service('default', 'u', '10.96.0.5', [{ port: 53, protocol: 'UDP' }]);
+  const a = udpFrontends([svc], [endpointSlice('default', 'u', [endpoint('10.244.1.2'), endpoint('10.244.1.3')], [{ port: 53, protocol: 'UDP' }])]);
+  const b = udpFrontends([svc], [endpointSlice('default', 'u', [endpoint('10.244.1.3'), endpoint('10.244.1.2')], [{ port: 53, protocol: 'UDP' }])]);
+  const c = udpFrontends([svc], [endpointSlice('default', 'u', [endpoint('10.244.1.3')], [{ port: 53, protocol: 'UDP' }])]);
+  assert.equal(frontendsSignature(a), frontendsSignature(b));
+  assert.notEqual(frontendsSignature(a), frontendsSignature(c));
+});
