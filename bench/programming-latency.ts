@@ -62,7 +62,8 @@ const ms = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(x)} ms`);
 async function nodeEndpoints(node: string, clusterIP: string): Promise<string | undefined> {
   const r = await run(['ip', 'netns', 'exec', node, 'nft', 'list', 'map', 'ip', 'podnet', 'endpoints-tcp']);
   if (r.code !== 0) return undefined;
-  const re = new RegExp(`${clusterIP.replaceAll('.', '\\.')} \\. tcp \\. 80 \\. \\d+ : (\\d+\\.\\d+\\.\\d+\\.\\d+) \\. 80`, 'g');
+  // Elements read `10.96.0.12 . tcp . 80 . 3 comment "default/lat" : 10.244.1.7 . 80`.
+  const re = new RegExp(`${clusterIP.replaceAll('.', '\\.')} \\. tcp \\. 80 \\. \\d+ (?:comment "[^"]*" )?: (\\d+\\.\\d+\\.\\d+\\.\\d+) \\. 80`, 'g');
   return [...r.out.matchAll(re)].map((m) => m[1]).sort().join(',');
 }
 
