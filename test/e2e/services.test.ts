@@ -6,8 +6,9 @@
 // endpoints refuses at once; hairpin and same-node pod → ClusterIP → pod; source IP kept with
 // externalTrafficPolicy Local and its healthCheckNodePort; UDP keeps working after its endpoint is
 // replaced (stale conntrack entries deleted); scaling and a rollout leave no rule pointing at a deleted
-// pod; a Service selecting nothing or naming a port no pod has breaks nothing; proxy /healthz and
-// /metrics. Private state root, kubeconfig, cluster name (pns-e2e) and underlay (172.31.238.0/24).
+// pod; a Service selecting nothing or naming a port no pod has breaks nothing; Service environment
+// variables (enableServiceLinks); proxy /healthz and /metrics. Private state root, kubeconfig, cluster
+// name (pns-e2e) and underlay (172.31.238.0/24).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -409,6 +410,40 @@ test('scaling up and down and a rollout: answers only from live pods, and no rul
   const fresh = new Set((await podsOf('backend')).map((p) => p.metadata.name));
   const after = await hostnamesFrom('client', `http://${ip}:5000/hostname`, 20);
   assert.ok(after.every((a) => fresh.has(a)), `answers only from the new pods ${[...fresh].join(',')}: ${after.join(',')}`);
+});
+
+test('Service environment variables: a pod started after the Services gets them; enableServiceLinks: false only the kubernetes ones', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: envy }
+spec:
+  containers:
+  - { name: c, image: busybox, command: ["sleep", "3600"] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: nolinks }
+spec:
+  enableServiceLinks: false
+  containers:
+  - { name: c, image: busybox, command: ["sleep", "3600"] }
+`);
+  await ready('envy', 'nolinks');
+  const ip = await clusterIP('backend');
+  const envOf = async (pod: string) => Object.fromEntries((await ok('exec', pod, '--', 'env')).trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const env = await envOf('envy');
+  assert.equal(env.BACKEND_SERVICE_HOST, ip);
+  assert.equal(env.BACKEND_SERVICE_PORT, '5000');
+  assert.equal(env.BACKEND_PORT, `tcp://${ip}:5000`);
+  assert.equal(env.BACKEND_PORT_5000_TCP_ADDR, ip);
+  assert.equal(env.KUBERNETES_SERVICE_HOST, '10.96.0.1');
+  assert.equal(env.KUBERNETES_SERVICE_PORT_HTTPS, '443');
+  const none = await envOf('nolinks');
+  assert.equal(none.BACKEND_SERVICE_HOST, undefined);
+  assert.equal(none.KUBERNETES_SERVICE_HOST, '10.96.0.1');
+  // The seeds' containers reach the backend through what the variables say.
+  const r = await sh('client', `curl -s --max-time 3 http://${env.BACKEND_SERVICE_HOST}:${env.BACKEND_SERVICE_PORT}/hostname`);
+  assert.ok((await podsOf('backend')).some((p) => p.metadata.name === r.stdout), r.stdout);
 });
 
 test('the proxy of every node: /healthz 200 on :10256 and kubeproxy metrics with programming latency', async () => {
