@@ -22,10 +22,11 @@ export function upCommand(): Command {
     .option('--cluster-cidr <cidr>', 'pod network, one /24 per node (default: 10.244.0.0/16)')
     .option('--service-cidr <cidr>', 'ClusterIP range (default: 10.96.0.0/12)')
     .option('--service-node-port-range <range>', 'NodePort range (default: 30000-32767)')
+    .option('--dns-upstream <ip[:port]>', 'DNS server that cluster DNS forwards other names to (default: none; podnet never sends to the host\'s resolver on its own)')
     .option('-f, --filename <path>', 'manifest file or directory to `kubectl apply -f` once the nodes are Ready (repeatable)', collect, [])
     .action(async (o: {
       name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
-      serviceCidr?: string; serviceNodePortRange?: string; filename: string[];
+      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string;
     }) => {
       needRoot('up');
       const progress = consoleProgress();
@@ -42,7 +43,7 @@ export function upCommand(): Command {
         const r = await bringUp({
           signal: abort.signal,
           name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
-          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, podnetCommand: podnetCommand(),
+          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, podnetCommand: podnetCommand(),
         }, progress);
         const c = r.config;
         const flag = c.name === 'podnet' ? '' : ` --name ${c.name}`;

@@ -4,10 +4,7 @@
 // Kubernetes API (the pod's KUBECONFIG, or KUBERNETES_SERVICE_HOST/PORT with a service account token).
 import { parseDnsArgs, runDnsServer, UsageError } from '../components/dns/index.js';
 
-/** Images that select this workload: CoreDNS's, under any registry and tag. */
-export function isCorednsImage(repository: string): boolean {
-  return repository === 'coredns/coredns' || repository.endsWith('/coredns/coredns') || repository === 'coredns';
-}
+export { isCorednsImage } from './images.js';
 
 export async function runDns(argv: string[]): Promise<void> {
   let args;

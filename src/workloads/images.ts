@@ -1,8 +1,8 @@
 // Which image runs what. podnet is a networking system, not a container runtime: an image selects a
-// built-in workload (nginx, agnhost, pause) or names a family of shell images whose commands run from the
+// built-in workload (nginx, agnhost, pause, CoreDNS) or names a family of shell images whose commands run from the
 // host's filesystem. Anything else must give a command, or the pod fails with a reason saying so.
 
-export type ImageKind = 'nginx' | 'agnhost' | 'pause' | 'shell';
+export type ImageKind = 'nginx' | 'agnhost' | 'pause' | 'shell' | 'dns';
 
 export interface ImageRef { registry?: string; repository: string; tag?: string; digest?: string }
 
@@ -28,6 +28,11 @@ export function parseImage(image: string): ImageRef {
 const SHELL_IMAGES = new Set(['busybox', 'alpine', 'curlimages/curl', 'nicolaka/netshoot', 'ubuntu', 'debian',
   'amouat/network-utils', 'praqma/network-multitool', 'wbitt/network-multitool']);
 
+/** CoreDNS's image, under any registry and tag: selects podnet's cluster DNS server. */
+export function isCorednsImage(repository: string): boolean {
+  return repository === 'coredns/coredns' || repository.endsWith('/coredns/coredns') || repository === 'coredns';
+}
+
 /** The built-in workload an image selects, or undefined when podnet does not know it. */
 export function imageKind(image: string): ImageKind | undefined {
   const { repository } = parseImage(image);
@@ -35,6 +40,7 @@ export function imageKind(image: string): ImageKind | undefined {
   if (repository === 'nginx' || repository === 'nginxinc/nginx-unprivileged' || repository === 'bitnami/nginx') return 'nginx';
   if (base === 'agnhost') return 'agnhost';
   if (base === 'pause') return 'pause';
+  if (isCorednsImage(repository)) return 'dns';
   if (SHELL_IMAGES.has(repository)) return 'shell';
   return undefined;
 }

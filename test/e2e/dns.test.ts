@@ -1,4 +1,4 @@
-// End to end: cluster DNS as users meet it. `podnet up --nodes 2`, examples/coredns.yaml applied (its
+// End to end: cluster DNS as users meet it. `podnet up --nodes 2`, addons/coredns.yaml applied (its
 // forward pointed at a stub DNS server this test runs on the host's underlay address, never a real
 // resolver), then from pods through kubectl: nslookup of a Service by short name, <svc>.<ns>,
 // <svc>.<ns>.svc and FQDN; pod A records; SRV with dig; a headless Service with hostname/subdomain pods;
@@ -74,7 +74,7 @@ before(async () => {
   assert.equal(up.code, 0, show(up));
   stub = await startStubUpstream({ 'www.example.test': [{ type: 'A', data: '192.0.2.80' }] }, hostIP);
   // kubeadm's manifest as shipped, with forward pointed at the stub instead of the node's resolv.conf.
-  const manifest = readFileSync(join(repo, 'examples/coredns.yaml'), 'utf8').replace('forward . /etc/resolv.conf', `forward . ${hostIP}:${stub.port}`);
+  const manifest = readFileSync(join(repo, 'addons/coredns.yaml'), 'utf8').replace('forward . /etc/resolv.conf', `forward . ${hostIP}:${stub.port}`);
   await apply(manifest);
   await ok('rollout', 'status', '-n', 'kube-system', 'deployment/coredns', '--timeout=120s');
   await apply(`apiVersion: v1

@@ -2,6 +2,7 @@
 // (starting together) → /readyz → Nodes Ready → kubeconfig merge → manifests. The bridge comes before
 // the server because the server listens on the bridge's address. Every object is recorded before it is made; on any failure
 // everything made so far is torn down and the error says why.
+import { DNS_ADDON, installAddon } from './addons.js';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ import type { Progress } from './progress.js';
 export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPort'> {
   /** Files or directories for `kubectl apply -f`, applied once the nodes are Ready. */
   manifests?: string[];
+  /** Where cluster DNS forwards names outside the cluster; none by default (see addons.ts). */
+  dnsUpstream?: string;
   /** The argv that runs this podnet CLI (node, its flags, main.js); `server` / `agent` are appended. */
   podnetCommand: string[];
   stateRoot?: string;
@@ -164,6 +167,10 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       inventory.setKubeconfigMerge({ path: userKubeconfig, entry: context });
       const merged = mergeKubeconfig(userKubeconfig, context, credentialsOf(config, `https://127.0.0.1:${config.apiServerPort}`));
       inventory.setKubeconfigMerge({ path: userKubeconfig, entry: context, ...merged });
+    });
+
+    await progress.step('Installing cluster DNS (kube-dns at ' + config.dnsServiceIP + ')', async () => {
+      await installAddon(DNS_ADDON, config, { dnsUpstream: opts.dnsUpstream });
     });
 
     for (const manifest of opts.manifests ?? []) {

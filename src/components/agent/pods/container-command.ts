@@ -8,7 +8,7 @@ import type { V1Container } from '@kubernetes/client-node';
 import { imageKind, parseImage } from '../../../workloads/images.js';
 import { expand } from './env.js';
 
-export type BuiltinWorkload = 'nginx' | 'agnhost' | 'pause';
+export type BuiltinWorkload = 'nginx' | 'agnhost' | 'pause' | 'dns';
 
 export type Launch =
   | { kind: 'builtin'; workload: BuiltinWorkload; args: string[] }
@@ -84,6 +84,10 @@ export function containerLaunch(container: V1Container, env: Record<string, stri
       return { kind: 'host', argv: [...command, ...args] };
     case 'pause':
       if (!hasCommand || base(command[0]) === 'pause') return { kind: 'builtin', workload: 'pause', args: [] };
+      return { kind: 'host', argv: [...command, ...args] };
+    case 'dns':
+      // The upstream image's entrypoint is /coredns; its args (-conf ...) go to podnet's DNS server.
+      if (!hasCommand || base(command[0]) === 'coredns') return { kind: 'builtin', workload: 'dns', args: hasCommand ? [...command.slice(1), ...args] : args };
       return { kind: 'host', argv: [...command, ...args] };
     case 'shell':
       if (hasCommand) return { kind: 'host', argv: [...command, ...args] };

@@ -122,6 +122,7 @@ export class PodManager {
     return {
       sandbox: this.sandboxEnv, core: this.core, events: this.events, node: this.nodeFacts,
       clusterDomain: this.opts.cluster.clusterDomain, clusterDNS: [this.opts.cluster.dnsServiceIP],
+      apiKubeconfig: this.opts.cluster.paths.kubeconfig,
       hostResolv: () => parseResolvConf(readOr('/etc/resolv.conf')),
       hostHosts: () => readOr('/etc/hosts'),
       envSources: this.envSources(),

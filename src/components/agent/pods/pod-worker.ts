@@ -30,6 +30,8 @@ export interface WorkerDeps {
   node: NodeFacts;
   clusterDomain: string;
   clusterDNS: string[];
+  /** Credentials for built-in workloads that read the API (cluster DNS), as a pod's service account would. */
+  apiKubeconfig: string;
   hostResolv(): DnsConfig;
   hostHosts(): string;
   envSources: EnvSources;
@@ -360,7 +362,10 @@ export class PodWorker {
     const pod = this.pod, spec = cs.spec, name = spec.name;
     const fieldPath = containerFieldPath(pod, name);
     const podIPs = this.record?.hostNetwork ? [this.deps.node.hostIP] : this.record?.podIPs ?? [];
-    const plan = await planContainer(pod, spec, { node: this.deps.node, clusterDomain: this.deps.clusterDomain, envSources: this.deps.envSources, podIPs });
+    const plan = await planContainer(pod, spec, {
+      node: this.deps.node, clusterDomain: this.deps.clusterDomain, envSources: this.deps.envSources, podIPs,
+      apiKubeconfig: this.deps.apiKubeconfig,
+    });
     if (plan.kind === 'wait') {
       // Reported once per reason and message, not at every sync.
       if (cs.waiting?.message !== plan.message) for (const e of plan.events) this.deps.events.pod(pod, e.type, e.reason, e.message, fieldPath);

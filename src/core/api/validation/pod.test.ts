@@ -131,3 +131,11 @@ test('pod updates may not remove containers, tolerations or change the name', ()
   renamed.metadata.name = 'other';
   assert.deepEqual(validateUpdate(renamed, old).map(fieldErrorString), ['metadata.name: Invalid value: "other": field is immutable']);
 });
+
+test('Pod update: tolerations without tolerationSeconds are unchanged by an update (binding CoreDNS pods)', () => {
+  const old = stored(pod({})) as any;
+  old.spec.tolerations = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }];
+  const next = structuredClone(old);
+  next.spec.nodeName = 'node-1';
+  assert.deepEqual(validateUpdate(next, old).map(fieldErrorString), []);
+});

@@ -285,7 +285,9 @@ export function jsonDiff(old: unknown, next: unknown, path = 'spec'): string[] {
 
 function tolerationsOnlyAdded(next: unknown, old: unknown): boolean {
   const n = arr(next).map(obj);
-  return arr(old).map(obj).every((o) => n.some((t) => isDeepStrictEqual({ ...o, tolerationSeconds: t.tolerationSeconds }, t)));
+  // Equal but for tolerationSeconds (which may change); an absent key and an undefined one are the same.
+  const withoutSeconds = ({ tolerationSeconds: _, ...rest }: Record<string, unknown>) => rest;
+  return arr(old).map(obj).every((o) => n.some((t) => isDeepStrictEqual(withoutSeconds(o), withoutSeconds(t))));
 }
 
 /** ValidatePodUpdate: the pod must stay valid and only a few spec fields may change. */
