@@ -28,8 +28,9 @@ test('an informer sees adds, updates and deletes, and recovers after a server re
   informer.on('add', (o) => seen.push(`add ${o.metadata?.name} ${o.data?.v ?? ''}`));
   informer.on('update', (o) => seen.push(`update ${o.metadata?.name} ${o.data?.v ?? ''}`));
   informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
-  // client-node reports a broken watch through 'error'; restarting it is the caller's job.
-  informer.on('error', () => setTimeout(() => void informer.start().catch(() => undefined), 200));
+  // client-node reports a broken watch through 'error'; restarting it is the caller's job (until we stop).
+  let stopped = false;
+  informer.on('error', () => setTimeout(() => { if (!stopped) void informer.start().catch(() => undefined); }, 200));
   await informer.start();
   try {
     await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a' }, data: { v: '1' } } });
@@ -47,6 +48,7 @@ test('an informer sees adds, updates and deletes, and recovers after a server re
     await until(() => seen.includes('add b after-restart'), 'add b after the restart');
     assert.equal(informer.list('default').map((o) => o.metadata?.name).sort().join(','), 'b');
   } finally {
+    stopped = true;
     await informer.stop();
   }
 });
