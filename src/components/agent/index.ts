@@ -1,8 +1,9 @@
 // `podnet agent`: the kubelet-like process of one node, running inside the node's network namespace.
 // It registers the Node through the Kubernetes API and keeps its status fresh with a heartbeat every
 // 10 s (and a Lease in kube-node-lease); programs the node's side of the pod network (routes or the VXLAN
-// overlay to the other nodes' podCIDRs, masquerade of traffic leaving the cluster); and runs the pods
-// bound to the node, with logs, exec, attach and port-forward served on <node IP>:10250.
+// overlay to the other nodes' podCIDRs, masquerade of traffic leaving the cluster); makes Services real in
+// nftables, as kube-proxy does; and runs the pods bound to the node, with logs, exec, attach and
+// port-forward served on <node IP>:10250.
 import {
   ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease, type V1Node,
 } from '@kubernetes/client-node';
@@ -10,6 +11,7 @@ import type { ClusterConfig } from '../../core/cluster/config.js';
 import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js';
 import { startOverlay } from './overlay/index.js';
 import { startPodRuntime } from './pods/index.js';
+import { startServiceProxy } from './services/index.js';
 import { serveCni } from '../cni/index.js';
 import { rmSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -52,8 +54,10 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   let leases = true;
   await heartbeat();
   const overlay = await startOverlay(kc, config, nodeName, { log });
+  // Services: the nftables service proxy (kube-proxy's job), health/metrics on :10256, LB announcement.
+  const services = await startServiceProxy(kc, config, nodeName, { log });
   // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint.
-  const pods = await startPodRuntime(config, nodeName, { log });
+  const pods = await startPodRuntime(config, nodeName, { log, serviceEnv: (pod) => services.serviceEnv(pod) });
   // The fast path of bin/podnet-cni for runtimes on this node (containerd, or a person with env vars and
   // stdin): a thin client hands the call to this process instead of starting Node per call.
   const cniSocket = `/run/podnet/${nodeName}/cni.sock`;
@@ -76,6 +80,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       rmSync(dirname(cniSocket), { recursive: true, force: true });
       try { rmdirSync(dirname(dirname(cniSocket))); } catch { /* other nodes still use /run/podnet */ }
       await pods.stop();
+      await services.stop();
       await overlay.stop();
       log(`agent of ${nodeName} stopped`);
     },
