@@ -41,6 +41,8 @@ for (const phase of phases) {
   const code = await new Promise((resolve) => {
     const child = spawn(process.execPath, [
       '--test', '--import', 'tsx', `--test-concurrency=${phase.concurrency}`,
+      // A file whose handles outlive its tests must not hang the suite; no single test may run 10 minutes.
+      '--test-force-exit', '--test-timeout=600000',
       '--test-reporter=spec', ...phase.files,
     ], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (chunk) => {

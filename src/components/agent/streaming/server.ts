@@ -55,6 +55,7 @@ export class StreamingServer {
   // `SPDY/3.1+portforward.k8s.io`, whose '/' ws rejects as a header token.
   private readonly chosen = new WeakMap<IncomingMessage, string>();
   private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: StreamingServerOptions) {
     this.wss.on('headers', (headers, req) => {
@@ -89,6 +90,8 @@ export class StreamingServer {
 
   async stop(): Promise<void> {
     for (const c of this.wss.clients) c.terminate();
+    // Upgraded connections (exec, attach, port-forward) no longer belong to the HTTP server: end them here.
+    for (const sock of this.upgraded) sock.destroy();
     await new Promise<void>((resolve) => { if (!this.server) return resolve(); this.server.close(() => resolve()); this.server.closeAllConnections(); });
   }
 
@@ -124,6 +127,8 @@ export class StreamingServer {
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     const url = new URL(req.url ?? '/', 'http://agent');
     if (!this.authorized(req)) return this.reject(socket, 401, 'Unauthorized', 'Unauthorized');
     const r = route(url.pathname);
