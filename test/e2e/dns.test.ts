@@ -14,47 +14,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRoot } from '../../src/linux/exec.js';
+import { e2eCluster, type Result } from '../support/e2e-cluster.js';
 import { startStubUpstream, type StubUpstream } from '../../src/components/dns/testing/stub-upstream.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
 const cluster = 'pnd-e2e';
 const underlay = '172.31.236.0/24';
 const hostIP = '172.31.236.1';
-const work = mkdtempSync(join(tmpdir(), 'pnd-e2e-'));
-const stateRoot = join(work, 'state');
-const kubeconfig = join(work, 'kube', 'config');
-const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
+const { repo, work, stateRoot, kubeconfig, podnet, kubectl, show, ok, apply } = e2eCluster(cluster);
 let stub: StubUpstream | undefined;
-
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], timeoutMs = 180_000, input?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input ?? '');
-  });
-}
-
-const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
-const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 90_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${show(r)}`);
-  return r.stdout;
-}
-
-async function apply(yaml: string): Promise<void> {
-  const file = join(work, `m-${Date.now()}-${Math.random().toString(16).slice(2)}.yaml`);
-  writeFileSync(file, yaml);
-  await ok('apply', '-f', file);
-}
 
 async function eventually(what: string, f: () => Promise<Result>, good: (r: Result) => boolean, timeoutMs = 60_000): Promise<Result> {
   const deadline = Date.now() + timeoutMs;

@@ -14,57 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { requireRoot } from '../../src/linux/exec.js';
+import { e2eCluster, type Result } from '../support/e2e-cluster.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
 const cluster = 'pna-e2e';
 const underlay = '172.31.244.0/24';
-const work = mkdtempSync(join(tmpdir(), 'pna-e2e-'));
-const stateRoot = join(work, 'state');
-const stateDir = join(stateRoot, cluster);
-const kubeconfig = join(work, 'kube', 'config');
-const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
+const { repo, work, stateDir, kubeconfig, env, run, podnet, kubectl, show, sleep, ok, apply, waitFor } = e2eCluster(cluster);
 const node1 = `${cluster}-node-1`, node2 = `${cluster}-node-2`;
-
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], timeoutMs = 180_000, input?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input ?? '');
-  });
-}
-
-const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
-const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 90_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${show(r)}`);
-  return r.stdout;
-}
-
-async function apply(yaml: string): Promise<void> {
-  const file = join(work, `m-${Date.now()}-${Math.random().toString(16).slice(2)}.yaml`);
-  writeFileSync(file, yaml);
-  await ok('apply', '-f', file);
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(300);
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -312,8 +267,11 @@ spec:
   assert.equal(web.ready, false);
   assert.ok(web.state.running);
   assert.equal(pod.status.conditions.find((c: Json) => c.type === 'Ready').status, 'False');
-  const events = await ok('get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}');
-  assert.match(events, /^Unhealthy:Readiness probe failed: HTTP probe failed with statuscode: 404$/m);
+  // The first readiness failures may be "connection refused" while agnhost starts listening: wait for the 404.
+  const events = await waitFor('the readiness probe to see the 404', async () => {
+    const text = await ok('get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}');
+    return /^Unhealthy:Readiness probe failed: HTTP probe failed with statuscode: 404$/m.test(text) ? text : undefined;
+  }, 30_000);
   assert.match(events, /^Unhealthy:Liveness probe failed: /m);
   assert.match(events, /^Killing:Container sick failed liveness probe, will be restarted$/m);
 });

@@ -16,58 +16,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRoot } from '../../src/linux/exec.js';
+import { e2eCluster, type Result } from '../support/e2e-cluster.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
 const cluster = 'pns-e2e';
 const underlay = '172.31.238.0/24';
 const hostIP = '172.31.238.1';
-const work = mkdtempSync(join(tmpdir(), 'pns-e2e-'));
-const stateRoot = join(work, 'state');
-const stateDir = join(stateRoot, cluster);
-const kubeconfig = join(work, 'kube', 'config');
-const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
+const { repo, work, stateDir, kubeconfig, env, run, podnet, kubectl, show, sleep, ok, apply, waitFor } = e2eCluster(cluster, { kubectlTimeoutMs: 120_000 });
 const nodes = [1, 2, 3].map((i) => ({ name: `${cluster}-node-${i}`, ip: `172.31.238.${10 + i}` }));
-
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], timeoutMs = 180_000, input?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input ?? '');
-  });
-}
-
-const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
-const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 120_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${show(r)}`);
-  return r.stdout;
-}
-
-async function apply(yaml: string): Promise<void> {
-  const file = join(work, `m-${Date.now()}-${Math.random().toString(16).slice(2)}.yaml`);
-  writeFileSync(file, yaml);
-  await ok('apply', '-f', file);
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(300);
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -87,6 +42,18 @@ async function sh(pod: string, script: string): Promise<Result> {
 }
 
 /** `count` GETs of url from `pod`, one line per answer (empty line for a failure). */
+/**
+ * 20 answers through the client pod, once most requests are answered: a new agnhost pod is Ready when its
+ * process starts (no readiness probe, as with kubelet) and listens a moment later. Failed requests say
+ * nothing about where traffic went; the answers that came back must all be from live pods.
+ */
+async function answered(url: string): Promise<string[]> {
+  return waitFor(`answers from ${url}`, async () => {
+    const got = (await hostnamesFrom('client', url, 20)).filter(Boolean);
+    return got.length >= 15 ? got : undefined;
+  }, 60_000);
+}
+
 async function hostnamesFrom(pod: string, url: string, count: number): Promise<string[]> {
   const r = await sh(pod, `for i in $(seq ${count}); do curl -s --max-time 2 ${url}; echo; done`);
   return r.stdout.split('\n').slice(0, count);
@@ -395,7 +362,7 @@ test('scaling up and down and a rollout: answers only from live pods, and no rul
   const kept = new Set((await podsOf('backend')).map((p) => p.metadata.name));
   const gone = before5.filter((p) => !kept.has(p.metadata.name)).map((p) => p.status.podIP);
   await rulesForget(gone, 'scale down');
-  const answers = await hostnamesFrom('client', `http://${ip}:5000/hostname`, 20);
+  const answers = await answered(`http://${ip}:5000/hostname`);
   assert.ok(answers.every((a) => kept.has(a)), `answers only from ${[...kept].join(',')}: ${answers.join(',')}`);
 
   // A rollout (new pods, old ones deleted): requests keep being answered, and once done, only by new pods.
@@ -408,7 +375,7 @@ test('scaling up and down and a rollout: answers only from live pods, and no rul
   });
   await rulesForget(old.map((p) => p.status.podIP), 'rollout');
   const fresh = new Set((await podsOf('backend')).map((p) => p.metadata.name));
-  const after = await hostnamesFrom('client', `http://${ip}:5000/hostname`, 20);
+  const after = await answered(`http://${ip}:5000/hostname`);
   assert.ok(after.every((a) => fresh.has(a)), `answers only from the new pods ${[...fresh].join(',')}: ${after.join(',')}`);
 });
 

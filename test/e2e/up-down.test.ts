@@ -93,7 +93,8 @@ test('podnet up --nodes 2, kubectl sees 2 Ready nodes, up again is refused, down
   assert.equal(ctx.stdout.trim(), `podnet-${cluster}`);
 
   // The kernel side: node namespaces with eth0 on the underlay and a default route to the host.
-  assert.deepEqual(netnsOfCluster().sort(), [`${cluster}-node-1`, `${cluster}-node-2`]);
+  // (Pod namespaces, e.g. cluster DNS's, are named <cluster>-pod-<id>; down must remove them too.)
+  assert.deepEqual(netnsOfCluster().filter((n) => !n.startsWith(`${cluster}-pod-`)).sort(), [`${cluster}-node-1`, `${cluster}-node-2`]);
   const addr = execFileSync('ip', ['-n', `${cluster}-node-2`, '-j', '-4', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' });
   assert.equal(JSON.parse(addr)[0].addr_info[0].local, '172.31.246.12');
   const route = execFileSync('ip', ['-n', `${cluster}-node-1`, 'route', 'show', 'default'], { encoding: 'utf8' });
