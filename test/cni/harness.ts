@@ -3,7 +3,7 @@
 // same environment and configuration, and snapshots the kernel state they leave. Everything it
 // creates carries the "pnc" prefix and is removed by cleanup(), even when a test fails.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cniInvoke } from '../../src/components/cni/plugin.js';
@@ -94,8 +94,15 @@ export function startServer(scratch: Scratch, node: string, socket: string): Pro
   });
 }
 
-/** Kernel objects and directories to remove at the end of a test. */
+const FORWARDING = ['/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv6/conf/all/forwarding'];
+
+/**
+ * Kernel objects and directories to remove at the end of a test. The plugins under test run in the
+ * host's own namespace (as a runtime runs them), and a gateway bridge turns forwarding on there, as the
+ * reference plugin does: the host's forwarding settings are put back as they were.
+ */
 export class Scratch {
+  private readonly forwarding = FORWARDING.map((f) => [f, existsSync(f) ? readFileSync(f, 'utf8') : undefined] as const);
   readonly netns = new Set<string>();
   readonly links = new Set<string>();
   readonly nftTables = new Set<string>();
@@ -122,6 +129,7 @@ export class Scratch {
       for (const fam of ['ip', 'ip6']) await run(['nft', 'delete', 'table', fam, t]).catch(() => undefined);
     }
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
+    for (const [file, value] of this.forwarding) if (value !== undefined) { try { writeFileSync(file, value); } catch { /* read-only */ } }
   }
 }
 
