@@ -45,9 +45,12 @@ for (const phase of phases) {
       '--test-force-exit', '--test-timeout=600000',
       '--test-reporter=spec', ...phase.files,
     ], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let partial = ''; // a line may be split across chunks
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      for (const line of chunk.toString().split('\n')) {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
         const m = /^ℹ (pass|fail) (\d+)$/.exec(line.trim());
         if (m) m[1] === 'pass' ? (passed += Number(m[2])) : (failed += Number(m[2]));
       }

@@ -4,10 +4,9 @@
 // in src/linux; each word is checked so that it cannot split or comment a line.
 import { run } from './exec.js';
 import { ipIn } from './netns.js';
-import { validateIfName, type InNetns } from './link.js';
+import type { InNetns } from './link.js';
 import { bridgeIn } from './fdb.js';
-import type { RouteSpec } from './route.js';
-import { validateIPv4 } from './neigh.js';
+import { routeArgs, type RouteSpec } from './route.js';
 
 // iproute2's batch reader splits lines on blanks and honours quotes and '#' comments.
 const SAFE_WORD = /^[^\s"'#\\]+$/;
@@ -43,18 +42,7 @@ export async function runBridgeBatch(commands: readonly (readonly string[])[], o
   await run([...bridgeIn(opts.netns), ...(opts.force ? ['-force'] : []), '-batch', '-'], { input: batchText(commands) });
 }
 
-const CIDR_OR_ADDR = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
-
-/**
- * The words after `ip` for `route replace|del` of an overlay route (dst via gateway dev DEV [onlink]),
- * for batches. The single-route functions are in route.ts.
- */
+/** The words after `ip` for `route replace|del`, for batches: the same checks as the single-route calls. */
 export function routeBatchArgs(op: 'replace' | 'del', spec: Pick<RouteSpec, 'dst' | 'via' | 'dev' | 'onlink'>): string[] {
-  if (!CIDR_OR_ADDR.test(spec.dst)) throw new Error(`invalid route destination ${JSON.stringify(spec.dst)}: use an IPv4 address or a CIDR like 10.244.2.0/24`);
-  const argv = ['route', op, spec.dst];
-  if (spec.via !== undefined) { validateIPv4(spec.via, 'next hop'); argv.push('via', spec.via); }
-  if (spec.dev !== undefined) { validateIfName(spec.dev); argv.push('dev', spec.dev); }
-  if (spec.onlink) argv.push('onlink');
-  if (op === 'replace' && spec.via === undefined && spec.dev === undefined) throw new Error(`route to ${spec.dst} needs a next hop (via) or a device (dev)`);
-  return argv;
+  return ['route', op, ...routeArgs(spec, op === 'replace')];
 }

@@ -44,7 +44,8 @@ export interface RouteInfo {
 const DST = /^(default|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?)$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-function routeArgs(spec: RouteSpec, needNextHop = true): string[] {
+/** The words after `ip route add|replace|del` for a route; validates every part first. */
+export function routeArgs(spec: RouteSpec, needNextHop = true): string[] {
   if (!DST.test(spec.dst)) throw new Error(`invalid route destination ${JSON.stringify(spec.dst)}: use "default", an IPv4 address or a CIDR like 10.244.2.0/24`);
   const argv = [spec.dst];
   if (spec.via !== undefined) {

@@ -5,34 +5,16 @@
 // underlays (172.31.242.0/24, 172.31.241.0/24).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRoot } from '../../src/linux/exec.js';
+import { e2eCluster } from '../support/e2e-cluster.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), 'pno-e2e-'));
-const stateRoot = join(work, 'state');
-const kubeconfig = join(work, 'kube', 'config');
-const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
+// One private state root and kubeconfig for both clusters of this file.
+const { work, stateRoot, kubeconfig, podnet, kubectl, show } = e2eCluster('pno-e2e', { kubectlTimeoutMs: 60_000 });
 const clusters = new Set<string>();
-
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
-const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const ipIn = (netns: string, ...args: string[]) => execFileSync('ip', ['-n', netns, ...args], { encoding: 'utf8' });
 
 before(() => requireRoot('the overlay end-to-end test'));

@@ -4,36 +4,16 @@
 // root, kubeconfig and underlay, so it touches nothing outside its own pnt6e2e cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRoot } from '../../src/linux/exec.js';
+import { e2eCluster } from '../support/e2e-cluster.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
 const cluster = 'pnt6e2e';
 const underlay = '172.31.246.0/24';
-const work = mkdtempSync(join(tmpdir(), 'pnt6-e2e-'));
-const stateRoot = join(work, 'state');
-const kubeconfig = join(work, 'kube', 'config');
-const stateDir = join(stateRoot, cluster);
-const env = { ...process.env, PODNET_STATE_ROOT: stateRoot, KUBECONFIG: kubeconfig };
-
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(argv[0], argv.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
-const kubectl = (...args: string[]) => run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], 30_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const { repo, work, stateDir, kubeconfig, podnet, kubectl, show } = e2eCluster(cluster, { kubectlTimeoutMs: 30_000 });
 
 function netnsOfCluster(): string[] {
   return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(`${cluster}-`));

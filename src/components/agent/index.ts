@@ -1,6 +1,6 @@
 // `podnet agent`: the kubelet-like process of one node, running inside the node's network namespace.
 // It registers the Node through the Kubernetes API and keeps its status fresh with a heartbeat every
-// 10 s (and a Lease in kube-node-lease); programs the node's side of the pod network (routes or the VXLAN
+// 10 s and a Lease in kube-node-lease; programs the node's side of the pod network (routes or the VXLAN
 // overlay to the other nodes' podCIDRs, masquerade of traffic leaving the cluster); makes Services real in
 // nftables, as kube-proxy does; and runs the pods bound to the node, with logs, exec, attach and
 // port-forward served on <node IP>:10250.
@@ -51,7 +51,6 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
 
   await untilReachable(register, log);
   log(`registered node ${nodeName} (${node.ip}) with ${kc.getCurrentCluster()?.server}`);
-  let leases = true;
   await heartbeat();
   const overlay = await startOverlay(kc, config, nodeName, { log });
   // Services: the nftables service proxy (kube-proxy's job), health/metrics on :10256, LB announcement.
@@ -110,7 +109,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       current.status = { ...current.status, ...nodeStatus(nodeName, node!.ip, facts, new Date(), current.status?.conditions) };
       await core.replaceNodeStatus({ name: nodeName, body: current });
     });
-    if (leases) await renewLease().catch((e) => log(`lease renewal failed: ${(e as Error).message}`));
+    await renewLease().catch((e) => log(`lease renewal failed: ${(e as Error).message}`));
   }
 
   async function renewLease(): Promise<void> {
@@ -132,18 +131,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       },
       spec,
     };
-    try {
-      await coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body });
-    } catch (e) {
-      // 404 on create: the server does not serve coordination.k8s.io Leases; the Node status heartbeat
-      // alone then tells that the node is alive, as before node leases existed.
-      if (codeOf(e) === 404) {
-        leases = false;
-        log('the API server does not serve coordination.k8s.io/v1 Leases; heartbeats go to the Node status only');
-        return;
-      }
-      throw e;
-    }
+    await coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body });
   }
 }
 

@@ -10,6 +10,7 @@ const SUBRESOURCE_KIND: Record<Subresource, { group: string; version: string; ki
   attach: { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
   portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   binding: { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
+  finalize: { group: '', version: '', verbs: ['update'] },
 };
 
 /** Group names in the order kube-apiserver lists them (core first). */

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ApiError, badRequestError, methodNotAllowedError, pathNotFoundError, unsupportedMediaTypeError,
-  internalServerError, unauthorizedError, serviceUnavailableError,
+  internalServerError, unauthorizedError, serviceUnavailableError, successStatus,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
 import { type ResourceInfo, qualifiedResource, apiVersionOf } from '../../core/api/resources.js';
@@ -26,7 +26,7 @@ export interface HandlerOptions {
   /** Address clients reach the server at (host:port), for legacy discovery. */
   serverAddress: string;
   isReady: () => boolean;
-  podStreams?: PodStreams;
+  podStreams: PodStreams;
   log?: (line: string) => void;
 }
 
@@ -50,10 +50,8 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
 
 export function sendError(res: ServerResponse, err: unknown, log?: (l: string) => void): void {
   let apiErr: ApiError;
-  if (err instanceof ApiError) apiErr = err;
-  else if (err instanceof Error && err.name === 'PatchError') {
-    apiErr = new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid', message: err.message });
-  } else {
+  if (err instanceof ApiError) apiErr = err; // PatchError included: it carries its own Status
+  else {
     log?.(`internal error: ${(err as Error)?.stack ?? err}`);
     apiErr = internalServerError((err as Error)?.message ?? String(err));
   }
@@ -130,7 +128,7 @@ export class ApiHandler {
     const q = url.searchParams;
     const resource = qualifiedResource(info);
     const method = req.method ?? 'GET';
-    if (subresource && !info.subresources.includes(subresource as never) && !(info.kind === 'Namespace' && subresource === 'finalize')) {
+    if (subresource && !info.subresources.includes(subresource as never)) {
       throw pathNotFoundError(url.pathname);
     }
     const warnings: string[] = [];
@@ -140,7 +138,6 @@ export class ApiHandler {
     if (subresource === 'log' || subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') {
       if (subresource !== 'log') throw badRequestError(`${subresource} needs an upgraded connection (WebSocket or SPDY)`);
       const pod = await this.opts.registry.getOrThrow(resource, namespace, name!);
-      if (!this.opts.podStreams) throw notImplemented(`pods/${subresource}`);
       return this.opts.podStreams.log(pod, url, req, res);
     }
 
@@ -205,8 +202,7 @@ export class ApiHandler {
         if (!name) return this.deleteCollection(req, res, info, namespace, q, opts, dryRun);
         const left = await this.opts.registry.delete(resource, namespace, name, opts, { dryRun });
         if (left) return this.respondObject(req, res, info, left, 200, q);
-        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-          details: { name, kind: info.resource, ...(info.group ? { group: info.group } : {}) } });
+        return sendJson(res, 200, successStatus(info, name));
       }
       default:
         throw methodNotAllowedError(`the server does not allow this method on the requested resource`);
@@ -338,10 +334,5 @@ function patchTypeOf(contentType: string | undefined): PatchType {
     case 'application/json-patch+json': return 'json';
     default: throw unsupportedMediaTypeError(ct || 'no Content-Type');
   }
-}
-
-export function notImplemented(what: string): ApiError {
-  return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 501, reason: 'NotImplemented',
-    message: `${what} is not implemented yet: the node agents do not run containers yet` });
 }
 

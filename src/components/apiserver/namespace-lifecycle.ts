@@ -1,6 +1,9 @@
 // The NamespaceLifecycle admission plugin: objects may only be created in a namespace that exists and
-// is not being deleted, as kube-apiserver enforces.
-import { ApiError, notFoundError } from '../../core/api/errors.js';
+// is not being deleted, and the namespaces the cluster itself needs may not be deleted, as kube-apiserver
+// enforces.
+import { ApiError, forbiddenError, notFoundError } from '../../core/api/errors.js';
+
+const IMMORTAL = ['default', 'kube-system', 'kube-public'];
 import { mustResource } from '../../core/api/resources.js';
 import type { ApiClient } from '../../core/api/client.js';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
@@ -11,6 +14,9 @@ export class NamespaceLifecycle implements AdmissionPlugin {
   constructor(private readonly client: Pick<ApiClient, 'get'>) {}
 
   async admit(attrs: AdmissionAttributes): Promise<void> {
+    if (attrs.operation === 'DELETE' && attrs.info.kind === 'Namespace' && IMMORTAL.includes(attrs.oldObject!.metadata.name!)) {
+      throw forbiddenError(attrs.info, attrs.oldObject!.metadata.name!, 'this namespace may not be deleted');
+    }
     if (attrs.operation !== 'CREATE' || !attrs.info.namespaced) return;
     const ns = attrs.object.metadata.namespace!;
     const namespace = await this.client.get('namespaces', undefined, ns);

@@ -8,7 +8,7 @@ import type {
   ApiClient, DeleteOptions, ListOptions, ListResponse, PatchType, WatchEvent, WatchOptions,
 } from '../../core/api/client.js';
 import {
-  alreadyExistsError, badRequestError, conflictError, expiredError, forbiddenError, invalidError, invalid,
+  alreadyExistsError, badRequestError, conflictError, expiredError, invalidError, invalid,
   notFoundError,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
@@ -146,7 +146,7 @@ export class Registry implements ApiClient {
       for (const p of this.admission) { await p.admit(attrs); admitted.push(p); }
       if (operation !== 'DELETE') {
         // Admission may have mutated the object (allocations); it must still be valid.
-        const errs = oldObject && operation === 'UPDATE' ? validateUpdate(object, oldObject) : validateCreate(object);
+        const errs = oldObject && operation === 'UPDATE' ? updateErrors(object, oldObject, subresource) : validateCreate(object);
         if (errs.length) throw invalidError(info, object.metadata.name ?? '', errs);
       }
       const stored = opts.dryRun ? { ...object, metadata: { ...object.metadata } } : await write();
@@ -218,7 +218,7 @@ export class Registry implements ApiClient {
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
       else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
       defaultObject(next);
-      const errs = validateUpdate(next, current);
+      const errs = updateErrors(next, current, subresource);
       if (errs.length) throw invalidError(info, name, errs);
       const key = this.key(info, namespace, name);
       const expected = Number(current.metadata.resourceVersion);
@@ -300,18 +300,17 @@ export class Registry implements ApiClient {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw conflictError(info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      if (info.kind === 'Namespace' && ['default', 'kube-system', 'kube-public'].includes(name)) {
-        throw forbiddenError(info, name, 'this namespace may not be deleted');
-      }
       const key = this.key(info, namespace, name);
       const expected = Number(current.metadata.resourceVersion);
       const next = this.deletionState(info, current, opts);
       try {
-        return await this.admitAndWrite('DELETE', info, next ?? current, current, wopts, undefined, async () => {
+        const left = await this.admitAndWrite('DELETE', info, next ?? current, current, wopts, undefined, async () => {
           if (!next) return this.store.delete(key, expected);
           if (isDeepStrictEqual(next, current)) return current;
           return this.store.update(key, next, expected);
         }, !next);
+        // As ApiClient promises: the object while its deletion is in progress, undefined once it is gone.
+        return next ? left : undefined;
       } catch (e) {
         if (e instanceof StoreError && e.code === 'conflict' && attempt < UPDATE_RETRIES) continue;
         if (e instanceof StoreError && e.code === 'notfound') throw notFoundError(info, name);
@@ -406,6 +405,14 @@ export class Registry implements ApiClient {
     }
     return { stop };
   }
+}
+
+/**
+ * Update validation by subresource: a binding is not a spec update (it may only set nodeName once, which
+ * bind() checks, as upstream's BindingREST does), everything else is validated as an update.
+ */
+function updateErrors(next: KubeObject, current: KubeObject, subresource: string | undefined) {
+  return subresource === 'binding' ? [] : validateUpdate(next, current);
 }
 
 function stripRv(o: KubeObject): KubeObject {

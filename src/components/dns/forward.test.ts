@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import packet from 'dns-packet';
 import { DnsServer } from './server.js';
 import { resolveUpstreams } from './plugins/forward.js';
 import { dig } from './testing/dig.js';
@@ -33,16 +34,34 @@ async function deadPort(): Promise<number> {
   return p;
 }
 
+/** An upstream that receives but never answers, counting the queries for each name (health checks too). */
+async function silentUpstream(): Promise<{ port: number; queriesFor(name: string): number; close(): void }> {
+  const s = dgram.createSocket('udp4');
+  const seen = new Map<string, number>();
+  s.on('message', (msg) => {
+    try {
+      const q = packet.decode(msg).questions?.[0]?.name?.toLowerCase();
+      if (q) seen.set(q, (seen.get(q) ?? 0) + 1);
+    } catch { /* not DNS */ }
+  });
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  return { port: s.address().port, queriesFor: (n) => seen.get(n) ?? 0, close: () => s.close() };
+}
+
 test('an upstream that does not answer is passed over; after max_fails it is skipped until healthy', async () => {
   const good = await stubWith();
-  const dead = await deadPort();
-  const { port } = await start(`.:0 {\n bind 127.0.0.1\n forward . 127.0.0.1:${dead} 127.0.0.1:${good.port} {\n  policy sequential\n  max_fails 1\n  health_check 100ms\n }\n}`);
-  const r = await dig(port, 'www.example.test', 'A', ['+time=8']);
-  assert.deepEqual(r.answer, ['www.example.test. 300 A 192.0.2.1']);
-  // Marked down now: the next query goes straight to the good one (answered well under the 2 s timeout).
-  const t0 = Date.now();
-  assert.equal((await dig(port, 'www.example.test')).status, 'NOERROR');
-  assert.ok(Date.now() - t0 < 1500);
+  const dead = await silentUpstream();
+  try {
+    const { port } = await start(`.:0 {\n bind 127.0.0.1\n forward . 127.0.0.1:${dead.port} 127.0.0.1:${good.port} {\n  policy sequential\n  max_fails 1\n  health_check 100ms\n }\n}`);
+    const r = await dig(port, 'www.example.test', 'A', ['+time=8']);
+    assert.deepEqual(r.answer, ['www.example.test. 300 A 192.0.2.1']);
+    assert.equal(dead.queriesFor('www.example.test'), 1, 'the first query tried the silent upstream first');
+    // Marked down now: the next query goes straight to the good one, never to the silent upstream.
+    assert.equal((await dig(port, 'many.example.test')).status, 'NOERROR');
+    assert.equal(dead.queriesFor('many.example.test'), 0);
+  } finally {
+    dead.close();
+  }
 });
 
 test('no upstream answers: SERVFAIL, and the errors plugin says why', async () => {

@@ -1,7 +1,7 @@
 // The resource registry: every kind the API server serves, with the names discovery reports.
 // Discovery, routing, storage keys, printers and validation all look kinds up here.
 
-export type Subresource = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'binding';
+export type Subresource = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'binding' | 'finalize';
 
 export interface ResourceInfo {
   group: string;            // '' for the core group
@@ -31,7 +31,7 @@ function r(
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
-  r('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'],
+  r('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status', 'finalize'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
   r('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status'] }),
   r('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'],

@@ -104,14 +104,16 @@ function stored(o: KubeObject): KubeObject {
   return c;
 }
 
-test('pod updates may change images, add tolerations and bind a node, but nothing else', () => {
+test('pod updates may change images and add tolerations, but nothing else (a node is bound through pods/binding)', () => {
   const old = stored(pod({}));
   const next = structuredClone(old) as any;
   next.spec.containers[0].image = 'nginx:1.28';
   next.spec.tolerations.push({ key: 'x', operator: 'Exists' });
-  next.spec.nodeName = 'node-1';
   next.metadata.labels = { app: 'web' };
   assert.deepEqual(validateUpdate(next, old).map(fieldErrorString), []);
+  const bound = structuredClone(next);
+  bound.spec.nodeName = 'node-1';
+  assert.equal(validateUpdate(bound, old).length, 1);
   next.spec.containers[0].ports[0].containerPort = 8080;
   const errs = validateUpdate(next, old).map(fieldErrorString);
   assert.equal(errs.length, 1);
@@ -132,10 +134,10 @@ test('pod updates may not remove containers, tolerations or change the name', ()
   assert.deepEqual(validateUpdate(renamed, old).map(fieldErrorString), ['metadata.name: Invalid value: "other": field is immutable']);
 });
 
-test('Pod update: tolerations without tolerationSeconds are unchanged by an update (binding CoreDNS pods)', () => {
+test('Pod update: tolerations without tolerationSeconds are unchanged by an update (CoreDNS pods)', () => {
   const old = stored(pod({})) as any;
   old.spec.tolerations = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }];
   const next = structuredClone(old);
-  next.spec.nodeName = 'node-1';
+  next.spec.containers[0].image = 'nginx:1.28';
   assert.deepEqual(validateUpdate(next, old).map(fieldErrorString), []);
 });

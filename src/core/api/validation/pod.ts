@@ -327,8 +327,6 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
   if (typeof oldSpec.terminationGracePeriodSeconds === 'number' && oldSpec.terminationGracePeriodSeconds < 0 && munged.terminationGracePeriodSeconds === 1) {
     munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
   }
-  // Binding (pods/binding) sets nodeName once; the registry validates that write like an update.
-  if (!str(oldSpec.nodeName) && str(munged.nodeName)) setOrDelete(munged, 'nodeName', oldSpec.nodeName);
   if (!isDeepStrictEqual(munged, oldSpec)) {
     const diff = jsonDiff(oldSpec, munged).join('\n');
     errs.push(forbidden('spec', `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(',')}\n${diff}`));
