@@ -113,3 +113,9 @@ test('a custom service range moves kube-dns with it', () => {
   assert.equal(c.overlay, 'host-gw');
   assert.equal(c.nodePortRange, '31000-31100');
 });
+
+test('the NodePort range is read as the API server reads it: A-B, A+N and A', () => {
+  assert.equal(planCluster({ nodePortRange: '30000+100' }, []).nodePortRange, '30000+100');
+  assert.equal(planCluster({ nodePortRange: '31000' }, []).nodePortRange, '31000');
+  assert.throws(() => planCluster({ nodePortRange: '30000-70000' }, []), /invalid NodePort range.*65535.*--service-node-port-range/);
+});

@@ -2,6 +2,7 @@
 // underlay subnet that overlaps nothing the host routes, and refuses user-given ranges that overlap each
 // other or a host route, naming the route and the flag to change. Pure: the caller reads the routes
 // (`ip -j -4 route show table all`) and probes the API server port.
+import { parsePortRange as parseIpamPortRange } from '../ipam/port-allocator.js';
 import { join } from 'node:path';
 import { DEFAULTS, type ClusterConfig, type OverlayMode } from '../cluster/config.js';
 import { addressAt, formatCidr, overlaps, parseCidr, sizeOf, type Cidr } from './cidr.js';
@@ -73,13 +74,17 @@ function firstFreeUnderlay(taken: readonly Cidr[], size: number): Cidr | undefin
   return undefined;
 }
 
+/**
+ * The NodePort range as the API server will read it (ipam's parser: `A-B`, `A+N` or `A`); an error says
+ * which flag sets it.
+ */
 function parsePortRange(text: string): [number, number] {
-  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text);
-  const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-  if (!(lo >= 1 && hi <= 65535 && lo <= hi)) {
-    throw new Error(`invalid NodePort range ${JSON.stringify(text)}: expected FIRST-LAST within 1-65535, like 30000-32767; set it with --service-node-port-range`);
+  try {
+    const r = parseIpamPortRange(text);
+    return [r.base, r.base + r.size - 1];
+  } catch (e) {
+    throw new Error(`invalid NodePort range: ${(e as Error).message}; set it with --service-node-port-range`);
   }
-  return [lo, hi];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { EnvConfigError, expand, resolveEnv, type EnvSources } from './env.js';
+import { EnvConfigError, expand, parseQuantity, resolveEnv, type EnvSources } from './env.js';
 
 const node = { nodeName: 'node-1', hostIP: '172.31.0.11', allocatableCpu: 2, allocatableMemoryBytes: 4 * 2 ** 30 };
 const pod: V1Pod = {
@@ -59,4 +59,12 @@ test('a missing ConfigMap, Secret or key is CreateContainerConfigError with kube
   await assert.rejects(resolveEnv(pod, one({ secretKeyRef: { name: 's', key: 'k' } }), node, [], sources()), /secret "s" not found/);
   const r = await resolveEnv(pod, one({ secretKeyRef: { name: 's', key: 'k', optional: true } }), node, [], sources());
   assert.deepEqual(r.env, {});
+});
+
+test('quantities are read as the API server reads them (decimal exponents and micro included)', () => {
+  assert.equal(parseQuantity('500m'), 0.5);
+  assert.equal(parseQuantity('1Gi'), 2 ** 30);
+  assert.equal(parseQuantity('1e3'), 1000);
+  assert.ok(Math.abs(parseQuantity('100u') - 1e-4) < 1e-12);
+  assert.throws(() => parseQuantity('1 Gi'), EnvConfigError);
 });

@@ -3,6 +3,7 @@
 // defined so far ($$ escapes), fieldRef (pod metadata, spec and status fields), resourceFieldRef, and
 // configMapKeyRef / secretKeyRef. A missing ConfigMap, Secret or key that is not optional is an error
 // that keeps the container waiting with CreateContainerConfigError, with kubelet's message.
+import { parseQuantity as parseApiQuantity } from '../../../core/api/validation/resources.js';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 
 export interface EnvSources {
@@ -82,16 +83,11 @@ export function fieldRefValue(pod: V1Pod, fieldPath: string, node: NodeFacts, po
 }
 
 /** Quantity text to a number of base units ("500m" → 0.5, "64Mi" → 67108864). */
+/** A quantity (`500m`, `1Gi`, `1e3`) as the API server reads it; an unreadable one keeps the container waiting. */
 export function parseQuantity(q: string): number {
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) throw new EnvConfigError(`invalid quantity ${JSON.stringify(q)}`);
-  const n = Number(m[1]);
-  const mult: Record<string, number> = {
-    '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-  };
-  if (!(m[2] in mult)) throw new EnvConfigError(`invalid quantity suffix in ${JSON.stringify(q)}`);
-  return n * mult[m[2]];
+  const n = parseApiQuantity(q);
+  if (n === undefined) throw new EnvConfigError(`invalid quantity ${JSON.stringify(q)}`);
+  return n;
 }
 
 /** resourceFieldRef: requests/limits of the container, limits defaulting to node allocatable; ceil(value/divisor). */
