@@ -7,8 +7,12 @@ SHELL := /bin/bash
 
 # Debian packages podnet uses: kernel tools (ip, nft, conntrack, sysctl/ps), openssl for the cluster PKI,
 # dig/curl/iperf3/dnsperf for looking at and measuring the network, the reference CNI plugins as a peer,
-# socat and util-linux (nsenter, unshare, script) for port-forward, pod sandboxes and terminals.
-DEB_PACKAGES := nftables iproute2 dnsutils curl iperf3 dnsperf containernetworking-plugins conntrack openssl procps socat util-linux
+# socat and util-linux (nsenter, unshare, script) for port-forward, pod sandboxes and terminals;
+# nginx (the Ingress data plane and its benchmark peer), wrk, dnsmasq-base (the DNS benchmark peer),
+# etcd-server/etcd-client (the etcd datastore), python3-kubernetes (a client no one here wrote, for the
+# e2e tests), chromium (the web page's tests) and conmon (a C container monitor).
+DEB_PACKAGES := nftables iproute2 dnsutils curl iperf3 dnsperf containernetworking-plugins conntrack openssl procps socat util-linux \
+  nginx wrk dnsmasq-base etcd-server etcd-client python3-kubernetes chromium conmon
 
 .PHONY: help install build up test down
 
