@@ -17,7 +17,7 @@ import { wantsTable, includeObjectOf } from './negotiate.js';
 import {
   AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated,
 } from './discovery.js';
-import { openapiDocument, openapiIndex } from './openapi.js';
+import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
 import type { PodStreams } from './pod-streams.js';
 
 export interface HandlerOptions {
@@ -97,14 +97,12 @@ export class ApiHandler {
           : sendJson(res, 200, legacyGroupList());
       }
       case '/openapi/v3': return sendJson(res, 200, openapiIndex());
+      case '/openapi/v2': return sendDocument(req, res, openapiV2(accept), false);
     }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiDocument(path.slice('/openapi/v3/'.length));
       if (!doc) throw pathNotFoundError(path);
-      res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`,
-        'Cache-Control': url.searchParams.has('hash') ? 'public, immutable' : 'no-cache, private' });
-      res.end(doc.body);
-      return;
+      return sendDocument(req, res, doc, url.searchParams.has('hash'));
     }
     const parts = path.split('/').filter(Boolean);
     if (parts[0] === 'apis' && parts.length === 2) {
@@ -315,6 +313,15 @@ export class ApiHandler {
       finish();
     }
   }
+}
+
+/** An OpenAPI document with its ETag; a client that already has it (If-None-Match) gets a 304. */
+function sendDocument(req: IncomingMessage, res: ServerResponse, doc: Doc, immutable: boolean): void {
+  const etag = `"${doc.hash}"`;
+  const headers = { ETag: etag, 'Cache-Control': immutable ? 'public, immutable' : 'no-cache, private', Vary: 'Accept' };
+  if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers); res.end(); return; }
+  res.writeHead(200, { ...headers, 'Content-Type': doc.contentType });
+  res.end(doc.body);
 }
 
 function sendText(res: ServerResponse, code: number, text: string): void {

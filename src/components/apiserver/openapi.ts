@@ -1,63 +1,57 @@
-// A small OpenAPI v3 document per group-version: enough for kubectl's field-validation check (it looks
-// for each kind's PATCH operation with a fieldValidation parameter) so `kubectl apply` and `create -f`
-// validate on the server. With no schemas, kubectl computes strategic merge patches from its built-in
-// types, which is what it does for every built-in kind anyway.
+// The OpenAPI documents, served as kube-apiserver serves them: /openapi/v3 lists a document per
+// group-version with a content hash in its URL (`?hash=`), each document carries an ETag and is
+// immutable under its hashed URL, so kubectl's disk cache revalidates with If-None-Match and gets a 304;
+// /openapi/v2 is one document in protobuf (what kubectl asks for) or JSON. The documents are built once,
+// on first use, from the resource registry and the upstream types (core/openapi).
 import { createHash } from 'node:crypto';
-import { RESOURCES, type ResourceInfo } from '../../core/api/resources.js';
+import { RESOURCES } from '../../core/api/resources.js';
+import { encodeV2Document, gvPath, v2Document, v3Document, OPENAPI_V2_PROTOBUF } from '../../core/openapi/index.js';
 
-function gvPath(r: ResourceInfo): string {
-  return r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`;
+export interface Doc { body: Buffer; hash: string; contentType: string }
+
+let v3: Map<string, Doc> | undefined;
+let v2: { json: Doc; protobuf: Doc } | undefined;
+
+function doc(body: Buffer, contentType: string): Doc {
+  return { body, contentType, hash: createHash('sha512').update(body).digest('hex').toUpperCase() };
 }
 
-const PARAMS = [
-  { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
-  { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
-  { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } },
-];
-
-function operation(r: ResourceInfo, action: 'patch' | 'post' | 'put') {
-  const body = action === 'patch'
-    ? { 'application/strategic-merge-patch+json': { schema: { type: 'object' } },
-        'application/merge-patch+json': { schema: { type: 'object' } },
-        'application/json-patch+json': { schema: { type: 'object' } },
-        'application/apply-patch+yaml': { schema: { type: 'object' } } }
-    : { 'application/json': { schema: { type: 'object' } } };
-  return {
-    parameters: PARAMS,
-    requestBody: { content: body },
-    responses: { '200': { description: 'OK' }, ...(action === 'post' ? { '201': { description: 'Created' } } : {}) },
-    'x-kubernetes-action': action,
-    'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind },
-  };
-}
-
-function documentFor(gv: string) {
-  const paths: Record<string, object> = {};
-  for (const r of RESOURCES.filter((x) => gvPath(x) === gv)) {
-    const base = `/${gv}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}`;
-    paths[base] = { post: operation(r, 'post') };
-    paths[`${base}/{name}`] = { patch: operation(r, 'patch'), put: operation(r, 'put') };
+function v3Documents(): Map<string, Doc> {
+  if (!v3) {
+    v3 = new Map();
+    for (const gv of [...new Set(RESOURCES.map(gvPath))].sort()) {
+      v3.set(gv, doc(Buffer.from(JSON.stringify(v3Document(gv, RESOURCES))), 'application/json'));
+    }
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
-}
-
-interface Doc { body: string; hash: string }
-
-const documents = new Map<string, Doc>();
-for (const gv of new Set(RESOURCES.map(gvPath))) {
-  const body = JSON.stringify(documentFor(gv));
-  documents.set(gv, { body, hash: createHash('sha512').update(body).digest('hex').slice(0, 128).toUpperCase() });
+  return v3;
 }
 
 /** The /openapi/v3 index: a serverRelativeURL with a content hash per group-version. */
 export function openapiIndex(): string {
   const paths: Record<string, object> = {};
-  for (const [gv, d] of documents) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${d.hash}` };
+  for (const [gv, d] of v3Documents()) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${d.hash}` };
   return JSON.stringify({ paths });
 }
 
 /** The document for `api/v1`, `apis/apps/v1`, ...; undefined if not served. */
 export function openapiDocument(gv: string): Doc | undefined {
-  return documents.get(gv);
+  return v3Documents().get(gv);
 }
 
+/** /openapi/v2: protobuf when the client accepts it (kubectl does), JSON otherwise. */
+export function openapiV2(accept: string | undefined): Doc {
+  if (!v2) {
+    const d = v2Document(RESOURCES);
+    v2 = {
+      json: doc(Buffer.from(JSON.stringify(d)), 'application/json'),
+      protobuf: doc(encodeV2Document(d as never), OPENAPI_V2_PROTOBUF),
+    };
+  }
+  return (accept ?? '').includes('protobuf') ? v2.protobuf : v2.json;
+}
+
+/** Builds every document now (at server start, off the request path). */
+export function warmOpenapi(): void {
+  v3Documents();
+  openapiV2(undefined);
+}

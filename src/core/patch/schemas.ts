@@ -19,6 +19,11 @@ export interface FieldMeta {
   readonly retainKeys?: boolean;
   /** `patchMergeKey`: the field that identifies an element of a merging list of objects. */
   readonly mergeKey?: string;
+  /**
+   * `+listMapKey` where it names more fields than the merge key: server-side apply identifies an item by
+   * all of them (a container port by containerPort and protocol), a strategic merge patch by mergeKey.
+   */
+  readonly listMapKeys?: readonly string[];
   /** The struct the field holds (object fields) or its elements are (list fields), if it has tagged fields. */
   readonly schema?: StructSchema;
 }
@@ -39,8 +44,8 @@ export function lookupField(schema: StructSchema, key: string): { meta: FieldMet
 }
 
 const struct = (name: string, fields: Record<string, FieldMeta>): StructSchema => ({ name, fields });
-const mergeBy = (mergeKey: string, schema?: StructSchema, retainKeys = false): FieldMeta =>
-  ({ strategy: 'merge', mergeKey, schema, retainKeys });
+const mergeBy = (mergeKey: string, schema?: StructSchema, retainKeys = false, listMapKeys?: string[]): FieldMeta =>
+  ({ strategy: 'merge', mergeKey, schema, retainKeys, listMapKeys });
 /** A list of primitives with patchStrategy merge: it behaves as a set. */
 const mergeSet: FieldMeta = { strategy: 'merge' };
 const nested = (schema: StructSchema): FieldMeta => ({ schema });
@@ -53,7 +58,7 @@ export const OBJECT_META = struct('ObjectMeta', {
 
 // core/v1 Container and EphemeralContainerCommon carry the same tags.
 const CONTAINER = struct('Container', {
-  ports: mergeBy('containerPort'),
+  ports: mergeBy('containerPort', undefined, false, ['containerPort', 'protocol']),
   env: mergeBy('name'),
   volumeMounts: mergeBy('mountPath'),
   volumeDevices: mergeBy('devicePath'),
@@ -66,7 +71,7 @@ export const POD_SPEC = struct('PodSpec', {
   ephemeralContainers: mergeBy('name', CONTAINER),
   imagePullSecrets: mergeBy('name'),
   hostAliases: mergeBy('ip'),
-  topologySpreadConstraints: mergeBy('topologyKey'),
+  topologySpreadConstraints: mergeBy('topologyKey', undefined, false, ['topologyKey', 'whenUnsatisfiable']),
   schedulingGates: mergeBy('name'),
   resourceClaims: mergeBy('name', undefined, true),
 });
@@ -90,7 +95,7 @@ const kind = (name: string, fields: Record<string, FieldMeta> = {}): StructSchem
 const SCHEMAS: Readonly<Record<string, StructSchema>> = {
   'v1/Pod': kind('Pod', { spec: nested(POD_SPEC), status: nested(POD_STATUS) }),
   'v1/Service': kind('Service', {
-    spec: nested(struct('ServiceSpec', { ports: mergeBy('port') })),
+    spec: nested(struct('ServiceSpec', { ports: mergeBy('port', undefined, false, ['port', 'protocol']) })),
     status: nested(conditionsStatus('ServiceStatus')),
   }),
   'v1/Node': kind('Node', {
