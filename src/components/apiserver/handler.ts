@@ -2,6 +2,7 @@
 // to the registry, encodes JSON or Table responses, streams watches, and turns every error into a
 // Kubernetes Status. Transport (TLS, listeners, upgrades) lives in server.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import {
   ApiError, badRequestError, methodNotAllowedError, pathNotFoundError, unsupportedMediaTypeError,
   internalServerError, unauthorizedError, serviceUnavailableError, successStatus,
@@ -17,6 +18,7 @@ import { wantsTable, includeObjectOf } from './negotiate.js';
 import {
   AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated,
 } from './discovery.js';
+import { checkPatchOptions, managerOf } from './field-manager.js';
 import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
 import type { PodStreams } from './pod-streams.js';
 
@@ -131,6 +133,7 @@ export class ApiHandler {
     }
     const warnings: string[] = [];
     const dryRun = q.getAll('dryRun').includes('All');
+    const fieldManager = managerOf(q.get('fieldManager'), req.headers['user-agent']);
     if (info.namespaced && name && !namespace) throw pathNotFoundError(url.pathname);
 
     if (subresource === 'log' || subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') {
@@ -166,7 +169,7 @@ export class ApiHandler {
           if (!namespace) throw pathNotFoundError(url.pathname);
           obj.metadata.namespace = namespace;
         }
-        const created = await this.opts.registry.create(resource, obj, undefined, { dryRun, warnings });
+        const created = await this.opts.registry.create(resource, obj, undefined, { dryRun, warnings, fieldManager });
         return this.respondObject(req, res, info, created, 201, q, warnings);
       }
       case 'PUT': {
@@ -183,17 +186,20 @@ export class ApiHandler {
         }
         obj.metadata.name = name;
         if (info.namespaced) obj.metadata.namespace = namespace;
-        const updated = await this.opts.registry.update(resource, obj, subresource as 'status' | 'finalize' | undefined, { dryRun, warnings });
+        const updated = await this.opts.registry.update(resource, obj, subresource as 'status' | 'finalize' | undefined, { dryRun, warnings, fieldManager });
         return this.respondObject(req, res, info, updated, 200, q, warnings);
       }
       case 'PATCH': {
         if (!name) throw methodNotAllowedError(`PATCH is not supported on a collection (${url.pathname})`);
         const type = patchTypeOf(req.headers['content-type']);
-        const patch = parseBody(await readBody(req), 'application/json');
+        const force = q.get('force') === 'true';
+        checkPatchOptions(q.get('fieldManager'), force, type === 'apply');
+        const patch = type === 'apply' ? parseApplyBody(await readBody(req)) : parseBody(await readBody(req), 'application/json');
         const fieldValidation = fieldValidationOf(q.get('fieldValidation'));
+        const existed = type === 'apply' && !!(await this.opts.registry.get(resource, namespace, name));
         const updated = await this.opts.registry.patch(resource, namespace, name, patch, type,
-          subresource as 'status' | 'scale' | undefined, { dryRun, warnings, fieldValidation });
-        return this.respondObject(req, res, info, updated, 200, q, warnings);
+          subresource as 'status' | 'scale' | undefined, { dryRun, warnings, fieldValidation, fieldManager, force });
+        return this.respondObject(req, res, info, updated, type === 'apply' && !existed ? 201 : 200, q, warnings);
       }
       case 'DELETE': {
         const opts = await this.deleteOptions(req, q);
@@ -324,6 +330,15 @@ function sendDocument(req: IncomingMessage, res: ServerResponse, doc: Doc, immut
   res.end(doc.body);
 }
 
+/** An apply configuration: YAML (JSON is YAML too); upstream's wording when it is not. */
+function parseApplyBody(body: Buffer): unknown {
+  try {
+    return parseYaml(body.toString('utf8'));
+  } catch (e) {
+    throw badRequestError(`error decoding YAML: ${(e as Error).message}`);
+  }
+}
+
 function sendText(res: ServerResponse, code: number, text: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
@@ -339,6 +354,7 @@ function patchTypeOf(contentType: string | undefined): PatchType {
     case 'application/strategic-merge-patch+json': return 'strategic';
     case 'application/merge-patch+json': return 'merge';
     case 'application/json-patch+json': return 'json';
+    case 'application/apply-patch+yaml': return 'apply';
     default: throw unsupportedMediaTypeError(ct || 'no Content-Type');
   }
 }

@@ -8,7 +8,7 @@ import type {
   ApiClient, DeleteOptions, ListOptions, ListResponse, PatchType, WatchEvent, WatchOptions,
 } from '../../core/api/client.js';
 import {
-  alreadyExistsError, badRequestError, conflictError, expiredError, invalidError, invalid,
+  ApiError, alreadyExistsError, badRequestError, conflictError, expiredError, invalidError, invalid,
   notFoundError,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
@@ -22,6 +22,7 @@ import { validateCreate, validateUpdate } from '../../core/api/validation/index.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../core/patch/index.js';
 import { StoreError, type Store, type StoreEvent } from '../../components/store/store.js';
 import { checkUnknownFields, type FieldValidation } from './decode.js';
+import { applyConfig, checkApplyConfig, IN_PROCESS_MANAGER, recordChange, recordCreate } from './field-manager.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './admission.js';
 import {
   gracePeriodFor, nowTimestamp, prepareForCreate, prepareForFinalize, prepareForStatusUpdate,
@@ -34,7 +35,16 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** Collected `Warning:` texts for the HTTP response. */
   warnings?: string[];
+  /** Who writes, for managedFields (`?fieldManager=` or the user agent); in-process writers by default. */
+  fieldManager?: string;
+  /** Server-side apply: take over fields other managers own instead of failing with a conflict. */
+  force?: boolean;
+  /** The subresource managedFields record the write under when it differs from the one validated (scale). */
+  managedSubresource?: string;
 }
+
+/** Set by applyPatch: the change function already recorded managed fields. */
+const APPLIED = Symbol('applied');
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const UPDATE_RETRIES = 8;
@@ -113,6 +123,7 @@ export class Registry implements ApiClient {
     o.metadata.creationTimestamp = nowTimestamp();
     prepareForCreate(info, o);
     defaultObject(o, { create: true });
+    if (!(opts as { [APPLIED]?: boolean })[APPLIED]) o.metadata.managedFields = recordCreate(info, o, opts.fieldManager ?? IN_PROCESS_MANAGER).metadata.managedFields;
     const errs = validateCreate(o);
     if (errs.length) throw invalidError(info, o.metadata.name ?? '', errs);
     return this.admitAndWrite('CREATE', info, o, undefined, opts, undefined, async () => {
@@ -218,6 +229,9 @@ export class Registry implements ApiClient {
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
       else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
       defaultObject(next);
+      if (!(opts as { [APPLIED]?: boolean })[APPLIED]) {
+        next = recordChange(info, current, next, opts.fieldManager ?? IN_PROCESS_MANAGER, opts.managedSubresource ?? subresource);
+      }
       const errs = updateErrors(next, current, subresource);
       if (errs.length) throw invalidError(info, name, errs);
       const key = this.key(info, namespace, name);
@@ -244,6 +258,7 @@ export class Registry implements ApiClient {
     subresource?: 'status' | 'scale', opts: WriteOptions = {},
   ): Promise<KubeObject> {
     const info = this.info(resource);
+    if (type === 'apply') return this.applyPatch(info, namespace, name, patch, subresource, opts);
     if (subresource === 'scale') return this.patchScale(info, namespace, name, patch, type, opts);
     return this.mutate(info, namespace, name, opts, (current) => {
       const patched = applyPatch(current, patch, type);
@@ -253,6 +268,41 @@ export class Registry implements ApiClient {
       // The patch was computed against `current`: keep its resourceVersion so a concurrent write retries.
       patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: current.metadata.resourceVersion };
       return patched;
+    }, subresource);
+  }
+
+  /**
+   * Server-side apply: merges the configuration into the live object under the field manager's rules
+   * (conflicts, ownership, removal of fields the manager stopped applying), or creates the object.
+   */
+  private async applyPatch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown,
+    subresource: 'status' | 'scale' | undefined, opts: WriteOptions): Promise<KubeObject> {
+    if (subresource === 'scale') throw badRequestError('server-side apply is not supported on the scale subresource');
+    const config = checkApplyConfig(info, patch, namespace, name);
+    if (config.metadata.name !== undefined && config.metadata.name !== name) {
+      throw badRequestError(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (info.namespaced && config.metadata.namespace && config.metadata.namespace !== namespace) {
+      throw badRequestError('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const manager = opts.fieldManager ?? IN_PROCESS_MANAGER;
+    const applied = { ...opts, [APPLIED]: true } as WriteOptions;
+    if (!(await this.get(qualifiedResource(info), namespace, name))) {
+      if (subresource) throw notFoundError(info, name);
+      const created = applyConfig(info, undefined, config, manager, !!opts.force).object;
+      created.metadata.name = name;
+      if (info.namespaced) created.metadata.namespace = namespace;
+      try {
+        return await this.create(qualifiedResource(info), created, undefined, applied);
+      } catch (e) {
+        // Someone created it meanwhile: apply to theirs.
+        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
+    return this.mutate(info, namespace, name, applied, (current) => {
+      const { object } = applyConfig(info, current, config, manager, !!opts.force, subresource);
+      object.metadata.resourceVersion = current.metadata.resourceVersion;
+      return object;
     }, subresource);
   }
 
@@ -268,7 +318,7 @@ export class Registry implements ApiClient {
     const replicas = (scale as JsonObject).spec?.replicas;
     checkReplicas(info, name, replicas);
     const rv = scale.metadata?.resourceVersion;
-    const updated = await this.mutate(info, namespace, name, opts, (current) => {
+    const updated = await this.mutate(info, namespace, name, { ...opts, managedSubresource: 'scale' }, (current) => {
       if (rv && rv !== current.metadata.resourceVersion) throw conflictError(info, name);
       (current as JsonObject).spec.replicas = replicas;
       return current;
@@ -278,7 +328,7 @@ export class Registry implements ApiClient {
 
   private async patchScale(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown,
     type: PatchType, opts: WriteOptions): Promise<KubeObject> {
-    const updated = await this.mutate(info, namespace, name, opts, (current) => {
+    const updated = await this.mutate(info, namespace, name, { ...opts, managedSubresource: 'scale' }, (current) => {
       const scale = applyPatch(toScale(current), patch, type === 'strategic' ? 'merge' : type) as JsonObject;
       checkReplicas(info, name, scale.spec?.replicas);
       (current as JsonObject).spec.replicas = scale.spec.replicas;

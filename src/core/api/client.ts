@@ -34,7 +34,8 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export type PatchType = 'strategic' | 'merge' | 'json';
+/** `apply` is server-side apply (application/apply-patch+yaml). */
+export type PatchType = 'strategic' | 'merge' | 'json' | 'apply';
 
 export interface ApiClient {
   get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;

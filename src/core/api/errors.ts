@@ -149,7 +149,7 @@ export function methodNotAllowedError(message: string): ApiError {
 }
 
 export function unsupportedMediaTypeError(contentType: string): ApiError {
-  return new ApiError(status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType})`));
+  return new ApiError(status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`));
 }
 
 export function notAcceptableError(message: string): ApiError {

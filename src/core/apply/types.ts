@@ -82,11 +82,12 @@ function keyDefaultsOf(schemas: ReadonlyMap<string, Schema>, items: Schema): Rec
   return out;
 }
 
-let shared: { kinds: string; model: TypeModel } | undefined;
+const models = new Map<string, TypeModel>();
 
-/** The type model for a set of kinds, built once per distinct set. */
+/** The type model for a set of kinds (usually one: only the types it reaches are loaded), built once. */
 export function typeModelFor(kinds: readonly Gvk[]): TypeModel {
   const id = kinds.map((k) => `${k.group}/${k.version}/${k.kind}`).join(',');
-  if (shared?.kinds !== id) shared = { kinds: id, model: new TypeModel(buildComponents(kinds)) };
-  return shared.model;
+  let m = models.get(id);
+  if (!m) { m = new TypeModel(buildComponents(kinds)); models.set(id, m); }
+  return m;
 }
