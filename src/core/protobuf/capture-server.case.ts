@@ -1,5 +1,5 @@
 // Test-only (excluded from the build): a throwaway API server for tests that need to see exactly what
-// the real kubectl sends. It answers /version, discovery and /openapi/v3 like podnet's API server,
+// the real kubectl sends. It answers /version, discovery and /openapi like podnet's API server,
 // records every request body, keeps created objects in memory so later commands (expose, scale, label,
 // delete) find them, and answers writes with the decoded object. Listens on 127.0.0.1 only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import {
   aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated,
 } from '../../components/apiserver/discovery.js';
-import { openapiDocument, openapiIndex } from '../../components/apiserver/openapi.js';
+import { openapiDocument, openapiIndex, openapiV2 } from '../../components/apiserver/openapi.js';
 import { decodeKubernetesProtobuf } from './decode.js';
 
 export interface CapturedRequest {
@@ -31,7 +31,7 @@ export interface CaptureServer {
 function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   res.statusCode = code;
   res.setHeader('content-type', contentType);
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
 }
 
 function notFound(res: ServerResponse, what: string): void {
@@ -66,6 +66,10 @@ export async function startCaptureServer(): Promise<CaptureServer> {
     }
     if (req.method === 'GET' && /^\/apis\/[^/]+$/.test(path)) return send(res, 200, legacyGroup(path.split('/')[2]));
     if (req.method === 'GET' && path === '/openapi/v3') return send(res, 200, openapiIndex());
+    if (req.method === 'GET' && path === '/openapi/v2') {
+      const doc = openapiV2(req.headers.accept);
+      return send(res, 200, doc.body, doc.contentType);
+    }
     if (req.method === 'GET' && path.startsWith('/openapi/v3/')) {
       const doc = openapiDocument(path.slice('/openapi/v3/'.length));
       return doc ? send(res, 200, doc.body) : notFound(res, path);
