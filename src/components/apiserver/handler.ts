@@ -192,7 +192,8 @@ export class ApiHandler {
       case 'PATCH': {
         if (!name) throw methodNotAllowedError(`PATCH is not supported on a collection (${url.pathname})`);
         const type = patchTypeOf(req.headers['content-type']);
-        const force = q.get('force') === 'true';
+        // PatchOptions.Force is a *bool: Go's strconv.ParseBool spellings of true.
+        const force = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(q.get('force') ?? '');
         checkPatchOptions(q.get('fieldManager'), force, type === 'apply');
         const patch = type === 'apply' ? parseApplyBody(await readBody(req)) : parseBody(await readBody(req), 'application/json');
         const fieldValidation = fieldValidationOf(q.get('fieldValidation'));
