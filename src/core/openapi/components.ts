@@ -56,12 +56,40 @@ interface Builder {
   owner: Map<string, string>;
 }
 
-/** Component schemas for `kinds` (their lists included) and every type they reach, keyed by name. */
-export function buildComponents(kinds: readonly Gvk[]): Map<string, Schema> {
-  const b: Builder = { schemas: new Map(), owner: new Map() };
-  // Core types first: a type shared by groups (PodTemplateSpec) keeps its core package.
-  const ordered = [...kinds].sort((x, y) => (x.group === '' ? 0 : 1) - (y.group === '' ? 0 : 1));
-  for (const k of ordered) {
+const CORE_SEEDS = ['V1PodTemplate', 'V1TypedLocalObjectReference', 'V1TopologySelectorTerm'];
+
+/** Core kinds first: a type shared by groups (PodTemplateSpec) belongs to the core package. */
+function coreFirst(kinds: readonly Gvk[]): Gvk[] {
+  return [...kinds].sort((x, y) => (x.group === '' ? 0 : 1) - (y.group === '' ? 0 : 1));
+}
+
+/** Which group's package each class reached from `kinds` lives in: the first kind to reach it decides. */
+function owners(kinds: readonly Gvk[]): Map<string, string> {
+  const owner = new Map<string, string>();
+  const walk = (cls: string, group: string) => {
+    if (owner.has(cls)) return;
+    const m = loadModel(cls);
+    if (!m) return;
+    owner.set(cls, group);
+    for (const p of m.properties) { const inner = innerModel(p.type); if (inner) walk(inner, group); }
+  };
+  // Core types other groups use though no core kind podnet serves reaches them.
+  for (const cls of CORE_SEEDS) walk(cls, '');
+  for (const k of coreFirst(kinds)) {
+    const cls = modelNameForKind(k.group, k.version, k.kind);
+    if (cls) walk(cls, k.group);
+  }
+  return owner;
+}
+
+/**
+ * Component schemas for `kinds` (their lists included) and every type they reach, keyed by name.
+ * `all` (every kind served) decides the package names of shared types, so each document names a
+ * type as the others do.
+ */
+export function buildComponents(kinds: readonly Gvk[], all: readonly Gvk[] = kinds): Map<string, Schema> {
+  const b: Builder = { schemas: new Map(), owner: owners(all) };
+  for (const k of coreFirst(kinds)) {
     const cls = modelNameForKind(k.group, k.version, k.kind);
     if (!cls) continue;
     const apiVersion = k.group ? `${k.group}/${k.version}` : k.version;

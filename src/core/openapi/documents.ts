@@ -39,7 +39,7 @@ function operation(r: ResourceInfo, action: 'patch' | 'post' | 'put', ref: strin
 /** The document of one group-version: its kinds' operations and every schema they reach. */
 export function v3Document(gv: string, resources: readonly ResourceInfo[]): object {
   const mine = resources.filter((r) => gvPath(r) === gv);
-  const schemas = buildComponents(mine);
+  const schemas = buildComponents(mine, resources);
   const refOf = (r: ResourceInfo) => {
     for (const [name, s] of schemas) {
       const gvks = s['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined;
