@@ -35,9 +35,16 @@ export function checkPatchOptions(fieldManager: string | null, force: boolean, i
   }
 }
 
+const types = new Map<ResourceInfo, TypeNode>();
+
 export function typeOf(info: ResourceInfo): TypeNode {
-  const gvk = { group: info.group, version: info.version, kind: info.kind };
-  return typeModelFor([gvk]).kind(gvk) ?? UNTYPED;
+  let t = types.get(info);
+  if (!t) {
+    const gvk = { group: info.group, version: info.version, kind: info.kind };
+    t = typeModelFor([gvk]).kind(gvk) ?? UNTYPED;
+    types.set(info, t);
+  }
+  return t;
 }
 
 function context(info: ResourceInfo, subresource: string | undefined): Context {

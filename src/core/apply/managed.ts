@@ -208,7 +208,7 @@ export function managersForUpdate(live: KubeObject | undefined, next: KubeObject
  */
 export function recordUpdate(live: KubeObject, next: KubeObject, manager: string, ctx: Context, fromRequest = true): KubeObject {
   const managers = managersForUpdate(live, next, fromRequest);
-  const out = structuredClone(next);
+  const out = { ...next, metadata: { ...next.metadata } };
   const c = filtered(compare(withoutManaged(live), withoutManaged(out), ctx.type), ctx.scope);
   const self = managerIdentifier({ manager, operation: 'Update', apiVersion: next.apiVersion, subresource: ctx.scope.subresource });
   settle(managers, c, self, true);
@@ -262,7 +262,7 @@ export function apply(live: KubeObject, config: KubeObject, manager: string, for
   const changed = !deepEqual(liveObj, pruned);
   if (changed || !applied.time) applied.time = ctx.now;
   if (applied.set.empty()) managers.delete(self);
-  const object = changed ? pruned : structuredClone(liveObj);
+  const object = changed ? structuredClone(pruned) : structuredClone(liveObj);
   setManaged(object, managers);
   return { object, changed };
 }
@@ -295,10 +295,11 @@ function ownsAtOrBelow(set: FieldSet, path: Path): boolean {
   return !!s && !s.empty();
 }
 
+/** A shallow copy without managedFields (the walkers never modify their inputs). */
 function withoutManaged(o: KubeObject): KubeObject {
-  const c = structuredClone(o);
-  if (c.metadata) delete c.metadata.managedFields;
-  return c;
+  if (!o.metadata || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _, ...metadata } = o.metadata;
+  return { ...o, metadata };
 }
 
 function setManaged(o: KubeObject, managers: Managers): void {
