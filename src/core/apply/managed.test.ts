@@ -116,3 +116,13 @@ test('an object nobody managed yet belongs to before-first-apply', () => {
   assert.throws(() => apply(live, deployment(4), 'kubectl', false, ctx()),
     /Apply failed with 1 conflict: conflict with "before-first-apply" using apps\/v1: \.spec\.replicas/);
 });
+
+test('a Service selector is an atomic map, its ports are keyed by port and protocol', () => {
+  const svcType = model.kind({ group: '', version: 'v1', kind: 'Service' })!;
+  const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } };
+  const o = apply(zeroObject('v1', 'Service', svcType), svc, 'kubectl', false, ctx(svcType), true).object;
+  assert.deepEqual((o.metadata.managedFields as any)[0].fieldsV1, { 'f:spec': {
+    'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {},
+  } });
+});

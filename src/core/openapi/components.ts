@@ -31,6 +31,12 @@ const ATOMIC_STRUCTS = new Set([
   'V1ObjectFieldSelector', 'V1ResourceFieldSelector',
 ]);
 
+/** Map fields marked `+mapType=atomic` upstream: a Service's selector is replaced whole, never merged. */
+const ATOMIC_MAPS: Record<string, string[]> = {
+  V1ServiceSpec: ['selector'],
+  V1PodSpec: ['nodeSelector'],
+};
+
 /** Defaults of list-map key fields (+default=), which server-side apply uses when an item omits the key. */
 const KEY_DEFAULTS: Record<string, Record<string, string>> = {
   V1ContainerPort: { protocol: 'TCP' },
@@ -164,6 +170,7 @@ function propertySchema(b: Builder, type: string, format: string, description: s
   const isRef = Array.isArray(s.allOf);
   const desc = description ?? (isRef ? loadModel(type)?.description : undefined);
   const out: Schema = desc ? { description: desc, ...s } : s;
+  if (ATOMIC_MAPS[owner]?.includes(field)) out['x-kubernetes-map-type'] = 'atomic';
   const def = KEY_DEFAULTS[owner]?.[field];
   if (def !== undefined) out.default = def;
   return out;
