@@ -126,3 +126,19 @@ test('a Service selector is an atomic map, its ports are keyed by port and proto
     'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {},
   } });
 });
+
+test('kubectl\'s first server-side apply over a client-side-applied object takes over what its last-applied configuration says', () => {
+  const zero = zeroObject('apps/v1', 'Deployment', deployType);
+  const lastApplied = JSON.stringify(deployment(2));
+  const csa = recordUpdate(zero, { ...deployment(2), metadata: { ...deployment(2).metadata, annotations: {
+    'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } }, 'kubectl-client-side-apply', ctx());
+  const up = apply(csa, deployment(4), 'kubectl', false, ctx());
+  assert.equal((up.object.spec as any).replicas, 4);
+  const annotation = JSON.parse(up.object.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']);
+  assert.equal(annotation.spec.replicas, 4, 'the last-applied annotation follows the server-side apply');
+  // Another field manager gets no such pass.
+  assert.throws(() => apply(csa, deployment(4), 'ci', false, ctx()), /conflict with "kubectl-client-side-apply" using apps\/v1: \.spec\.replicas/);
+  // Nor does a field the live object no longer has as last applied (someone scaled it since).
+  const scaled = recordUpdate(csa, { ...csa, spec: { ...(csa.spec as object), replicas: 7 } }, 'kubectl-client-side-apply', ctx());
+  assert.throws(() => apply(scaled, deployment(4), 'kubectl', false, ctx()), /conflict with "kubectl-client-side-apply"/);
+});

@@ -164,7 +164,7 @@ export function applyConflictError(conflicts: Conflict[]): ApiError {
  * Updater.update: other managers lose what changed (or, without force, the change is a conflict) and
  * what was removed; managers left with nothing are dropped.
  */
-function settle(managers: Managers, c: Comparison, self: string, force: boolean): void {
+function settle(managers: Managers, c: Comparison, self: string, force: boolean, allowed?: FieldSet): void {
   const changed = c.modified.union(c.added);
   const conflicts: Conflict[] = [];
   for (const [id, e] of managers) {
@@ -172,7 +172,10 @@ function settle(managers: Managers, c: Comparison, self: string, force: boolean)
     const clash = e.set.intersection(changed);
     if (!clash.empty()) for (const p of clash.paths()) conflicts.push({ manager: id, path: p });
   }
-  if (conflicts.length && !force) throw applyConflictError(conflicts);
+  // lastAppliedManager: kubectl's first server-side apply over a client-side-applied object takes the
+  // fields its last-applied configuration still describes; any other conflict is reported alone.
+  const refused = allowed ? conflicts.filter((x) => !allowed.has(x.path)) : conflicts;
+  if (refused.length && !force) throw applyConflictError(refused);
   for (const [id, e] of managers) {
     if (id === self) continue;
     e.set = e.set.difference(changed).difference(c.removed);
@@ -258,7 +261,11 @@ export function apply(live: KubeObject, config: KubeObject, manager: string, for
   managers.set(self, applied);
   const pruned = last ? prune(mergedObj, managers, self, configSet, last.set, ctx.type) : mergedObj;
   const c = filtered(compare(liveObj, pruned, ctx.type), ctx.scope);
-  settle(managers, c, self, force);
+  const upgrading = manager === 'kubectl' ? lastAppliedFields(liveObj, ctx.type) : undefined;
+  settle(managers, c, self, force, upgrading);
+  // lastAppliedUpdater: kubectl's server-side apply keeps an existing last-applied annotation current,
+  // so a later client-side `kubectl apply` computes its patch from what was really applied.
+  if (upgrading) setLastApplied(pruned, config);
   const changed = !deepEqual(liveObj, pruned);
   if (changed || !applied.time) applied.time = ctx.now;
   if (applied.set.empty()) managers.delete(self);
@@ -286,6 +293,38 @@ function prune(merged: KubeObject, managers: Managers, self: string, configSet: 
   }
   if (remove.empty()) return merged;
   return removeItems(merged, remove, type) as KubeObject;
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The fields of the live object's last-applied configuration whose values the live object still has. */
+function lastAppliedFields(live: KubeObject, type: TypeNode): FieldSet | undefined {
+  const text = live.metadata?.annotations?.[LAST_APPLIED];
+  if (typeof text !== 'string' || !text) return undefined;
+  let last: unknown;
+  try { last = JSON.parse(text); } catch { return undefined; }
+  try {
+    const c = compare(last, live, type);
+    return toFieldSet(last, type).difference(c.modified.union(c.added).union(c.removed));
+  } catch {
+    return undefined;
+  }
+}
+
+function setLastApplied(o: KubeObject, config: KubeObject): void {
+  const applied = structuredClone(config);
+  if (applied.metadata?.annotations) {
+    delete applied.metadata.annotations[LAST_APPLIED];
+    if (Object.keys(applied.metadata.annotations).length === 0) delete applied.metadata.annotations;
+  }
+  o.metadata = { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), [LAST_APPLIED]: JSON.stringify(sortKeys(applied)) + '\n' } };
+}
+
+/** Go encodes maps with sorted keys; the annotation must read as upstream writes it. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
 }
 
 function ownsAtOrBelow(set: FieldSet, path: Path): boolean {
