@@ -86,6 +86,16 @@ test('a conflicting apply gets upstream\'s 409 and --force-conflicts takes the f
   assert.ok(!managers(forced).includes('kubectl/Update/scale'), `the scale manager owned only replicas and is gone: ${managers(forced)}`);
 });
 
+test('moving from client-side to server-side apply needs no --force-conflicts, and back again works', async () => {
+  assert.match(await ok(['apply', '-f', '-'], deployment('upgrade')), /created/);
+  assert.match(await ok(['apply', '--server-side', '-f', '-'], deployment('upgrade', { replicas: 4 })), /serverside-applied/);
+  const o = await json(['get', 'deploy', 'upgrade']);
+  assert.equal(o.spec.replicas, 4);
+  assert.ok(managers(o).includes('kubectl/Apply'), managers(o).join(' '));
+  assert.match(await ok(['apply', '-f', '-'], deployment('upgrade', { replicas: 6 })), /configured/);
+  assert.equal(await ok(['get', 'deploy', 'upgrade', '-o', 'jsonpath={.spec.replicas}']), '6');
+});
+
 test('fields an applier stops applying are removed, unless another manager owns them', async () => {
   await ok(['apply', '--server-side', '-f', '-'], deployment('partial', { labels: 'app: web, tier: front, team: a' }));
   await ok(['label', 'deploy', 'partial', 'team=b', '--overwrite']);
