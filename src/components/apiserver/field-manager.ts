@@ -2,7 +2,7 @@
 // type of each kind (from the same OpenAPI schemas /openapi/v3 serves), and the checks kube-apiserver
 // makes on an apply configuration before it merges it. The field ownership logic itself is
 // core/apply's.
-import { ApiError, badRequestError, invalidError, required, forbidden } from '../../core/api/errors.js';
+import { ApiError, badRequestError, invalidError, invalid, required, forbidden, tooLong, type FieldError } from '../../core/api/errors.js';
 import type { KubeObject } from '../../core/api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../../core/api/resources.js';
 import {
@@ -24,11 +24,11 @@ export function managerOf(fieldManager: string | null | undefined, userAgent: st
 
 /** ValidateFieldManager and the apply-only options, as PatchOptions validation words them. */
 export function checkPatchOptions(fieldManager: string | null, force: boolean, isApply: boolean): void {
-  const errs = [];
+  const errs: FieldError[] = [];
   if (isApply && !fieldManager) errs.push(required('fieldManager', 'is required for apply patch'));
   if (!isApply && force) errs.push(forbidden('force', 'may not be specified for non-apply patch'));
-  if (fieldManager && fieldManager.length > 128) errs.push({ ...required('fieldManager'), type: 'FieldValueTooLong' as const, detail: 'must be no more than 128 characters' });
-  if (fieldManager && /[^\P{C}]/u.test(fieldManager)) errs.push(forbidden('fieldManager', 'invalid characters'));
+  if (fieldManager && Buffer.byteLength(fieldManager) > 128) errs.push(tooLong('fieldManager', 'may not be more than 128 bytes'));
+  if (fieldManager && /\p{C}/u.test(fieldManager)) errs.push(invalid('fieldManager', fieldManager, 'must only contain printable characters'));
   if (errs.length) {
     throw invalidError({ group: 'meta.k8s.io', version: 'v1', kind: 'PatchOptions', listKind: '', resource: 'patchoptions',
       singular: '', namespaced: false, shortNames: [], categories: [], subresources: [], verbs: [] }, '', errs);
