@@ -356,19 +356,25 @@ function setManaged(o: KubeObject, managers: Managers): void {
 export function zeroObject(apiVersion: string, kind: string, type: TypeNode): KubeObject {
   const o: Record<string, unknown> = { apiVersion, kind, metadata: {} };
   if (type.kind !== 'struct') return o as KubeObject;
-  const sub = (t: TypeNode | undefined, name: string) => (t?.kind === 'struct' ? t.fields.get(name)?.() : undefined);
-  for (const top of ['spec', 'status']) {
-    const t = sub(type, top);
-    if (t?.kind !== 'struct') continue;
-    const v: Record<string, unknown> = {};
-    o[top] = v;
-    if (top !== 'spec') continue;
-    const tmpl = sub(t, 'template');
-    // PodSpec.containers has no omitempty: the zero PodSpec carries `containers: null`.
-    const podSpec = (t2: TypeNode | undefined) => (t2?.kind === 'struct' && t2.fields.has('containers') && t2.fields.has('restartPolicy') ? { containers: null } : {});
-    if (tmpl?.kind === 'struct' && tmpl.fields.has('spec') && tmpl.fields.has('metadata')) v.template = { metadata: {}, spec: podSpec(sub(tmpl, 'spec')) };
-    Object.assign(v, podSpec(t));
-    for (const s of ['strategy', 'updateStrategy']) if (sub(t, s)?.kind === 'struct') v[s] = {};
-  }
+  const spec = field(type, 'spec');
+  if (spec?.kind === 'struct') o.spec = zeroSpec(spec);
+  if (field(type, 'status')?.kind === 'struct') o.status = {};
   return o as KubeObject;
+}
+
+function field(t: TypeNode | undefined, name: string): TypeNode | undefined {
+  return t?.kind === 'struct' ? t.fields.get(name)?.() : undefined;
+}
+
+/** A spec's non-pointer parts: pod and job templates, update strategies, a PodSpec's `containers: null`. */
+function zeroSpec(spec: TypeNode): Record<string, unknown> {
+  const v: Record<string, unknown> = {};
+  if (spec.kind !== 'struct') return v;
+  if (spec.fields.has('containers') && spec.fields.has('restartPolicy')) v.containers = null;
+  for (const name of ['template', 'jobTemplate']) {
+    const t = field(spec, name);
+    if (t?.kind === 'struct' && t.fields.has('metadata') && t.fields.has('spec')) v[name] = { metadata: {}, spec: zeroSpec(field(t, 'spec')!) };
+  }
+  for (const name of ['strategy', 'updateStrategy']) if (field(spec, name)?.kind === 'struct') v[name] = {};
+  return v;
 }
