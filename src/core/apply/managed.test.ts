@@ -142,3 +142,19 @@ test('kubectl\'s first server-side apply over a client-side-applied object takes
   const scaled = recordUpdate(csa, { ...csa, spec: { ...(csa.spec as object), replicas: 7 } }, 'kubectl-client-side-apply', ctx());
   assert.throws(() => apply(scaled, deployment(4), 'kubectl', false, ctx()), /conflict with "kubectl-client-side-apply"/);
 });
+
+test('past ten Update managers the oldest fold into ancient-changes', () => {
+  let o = recordUpdate(zeroObject('apps/v1', 'Deployment', deployType), deployment(1), 'creator', ctx(deployType, '2026-12-07T10:00:00Z'));
+  for (let i = 0; i < 11; i++) {
+    const next = structuredClone(o);
+    (next.metadata.labels as Record<string, string>)[`l${i}`] = 'x';
+    o = recordUpdate(o, next, `m${i}`, ctx(deployType, `2026-12-07T10:${String(i + 1).padStart(2, '0')}:00Z`));
+  }
+  const names = (o.metadata.managedFields as Record<string, any>[]).map((m) => m.manager);
+  // Ten updaters plus the bucket, as upstream counts (the bucket is not one of the ten).
+  assert.equal(names.length, 11);
+  assert.equal(names[0], 'ancient-changes');
+  const ancient = (o.metadata.managedFields as Record<string, any>[])[0];
+  assert.ok(ancient.fieldsV1['f:spec'] && ancient.fieldsV1['f:metadata']['f:labels']['f:l0'], 'creator and m0 folded in');
+  assert.ok(!names.includes('creator') && !names.includes('m0') && names.includes('m1'));
+});

@@ -341,7 +341,29 @@ function withoutManaged(o: KubeObject): KubeObject {
   return { ...o, metadata };
 }
 
+export const MAX_UPDATE_MANAGERS = 10;
+export const ANCIENT_CHANGES = 'ancient-changes';
+
+/**
+ * capManagers: past ten Update managers, the oldest are folded into one `ancient-changes` entry per
+ * apiVersion, so an object many clients touch does not carry an ever longer managedFields.
+ */
+function capUpdaters(managers: Managers): void {
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  const updaters = [...managers].filter(([, e]) => e.operation === 'Update')
+    .sort(([a, x], [b, y]) => seconds(x.time) - seconds(y.time) || (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 0, n = updaters.length; i < updaters.length && n > MAX_UPDATE_MANAGERS; i++, n--) {
+    const [id, e] = updaters[i];
+    const bucket = { manager: ANCIENT_CHANGES, operation: 'Update' as const, apiVersion: e.apiVersion };
+    const bid = managerIdentifier(bucket);
+    const prev = managers.get(bid);
+    managers.delete(id);
+    managers.set(bid, { ...bucket, time: e.time, set: prev ? prev.set.union(e.set) : e.set });
+  }
+}
+
 function setManaged(o: KubeObject, managers: Managers): void {
+  capUpdaters(managers);
   o.metadata ??= {};
   const list = encodeManagedFields(managers);
   if (list.length) o.metadata.managedFields = list;
