@@ -225,13 +225,17 @@ export class Registry implements ApiClient {
       }
       next.metadata.name = name;
       if (info.namespaced) next.metadata.namespace = namespace;
+      const applied = (opts as { [APPLIED]?: boolean })[APPLIED];
+      // A subresource write keeps the object's metadata; an apply's managedFields are its own result.
+      const appliedManaged = applied ? next.metadata.managedFields : undefined;
       if (subresource === 'status') next = prepareForStatusUpdate(next, current);
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
       else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
       defaultObject(next);
-      if (!(opts as { [APPLIED]?: boolean })[APPLIED]) {
+      if (!applied) {
         next = recordChange(info, current, next, opts.fieldManager ?? IN_PROCESS_MANAGER, opts.managedSubresource ?? subresource);
-      }
+      } else if (appliedManaged) next.metadata.managedFields = appliedManaged;
+      else delete next.metadata.managedFields;
       const errs = updateErrors(next, current, subresource);
       if (errs.length) throw invalidError(info, name, errs);
       const key = this.key(info, namespace, name);
