@@ -96,6 +96,17 @@ test('moving from client-side to server-side apply needs no --force-conflicts, a
   assert.equal(await ok(['get', 'deploy', 'upgrade', '-o', 'jsonpath={.spec.replicas}']), '6');
 });
 
+test('apply through the status subresource owns status fields under its own manager', async () => {
+  await ok(['apply', '--server-side', '-f', '-'], deployment('st'));
+  const status = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: st}\nstatus:\n  conditions:\n  - {type: Custom, status: "True", reason: Test, message: hi}\n';
+  await ok(['apply', '--server-side', '--subresource=status', '--field-manager=tester', '-f', '-'], status);
+  const o = await json(['get', 'deploy', 'st']);
+  assert.ok(o.status.conditions.some((c: any) => c.type === 'Custom'));
+  const tester = o.metadata.managedFields.find((m: any) => m.manager === 'tester');
+  assert.equal(tester.subresource, 'status');
+  assert.deepEqual(Object.keys(tester.fieldsV1), ['f:status']);
+});
+
 test('fields an applier stops applying are removed, unless another manager owns them', async () => {
   await ok(['apply', '--server-side', '-f', '-'], deployment('partial', { labels: 'app: web, tier: front, team: a' }));
   await ok(['label', 'deploy', 'partial', 'team=b', '--overwrite']);
