@@ -304,6 +304,9 @@ export class Registry implements ApiClient {
       }
     }
     return this.mutate(info, namespace, name, applied, (current) => {
+      // A resourceVersion in the configuration is a precondition, as for any other write.
+      const rv = config.metadata.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) throw conflictError(info, name);
       const { object } = applyConfig(info, current, config, manager, !!opts.force, subresource);
       object.metadata.resourceVersion = current.metadata.resourceVersion;
       return object;
