@@ -49,9 +49,3 @@ export function openapiV2(accept: string | undefined): Doc {
   }
   return (accept ?? '').includes('protobuf') ? v2.protobuf : v2.json;
 }
-
-/** Builds every document now (at server start, off the request path). */
-export function warmOpenapi(): void {
-  v3Documents();
-  openapiV2(undefined);
-}

@@ -137,7 +137,7 @@ function visit(b: Builder, cls: string, group: string, struct: StructSchema): vo
   const props = schema.properties as Record<string, Schema> | undefined;
   for (const p of model.properties) {
     const { meta, schema: sub } = lookupField(struct, p.name);
-    if (props?.[p.name]) addPatchMeta(props[p.name], meta, p, cls);
+    if (props?.[p.name]) addPatchMeta(props[p.name], meta, p);
     const inner = innerModel(p.type);
     if (inner && (!seen || sub !== OPAQUE)) visit(b, inner, b.owner.get(cls) ?? group, sub);
   }
@@ -198,7 +198,7 @@ function typeSchema(b: Builder, type: string, format: string, owner: string): Sc
 }
 
 /** The list and patch extensions of one field, from its strategic-merge-patch tag. */
-function addPatchMeta(s: Schema, meta: FieldMeta, p: ModelProperty, _owner: string): void {
+function addPatchMeta(s: Schema, meta: FieldMeta, p: ModelProperty): void {
   const strategy = [meta.strategy === 'merge' ? 'merge' : meta.strategy === 'replace' ? 'replace' : '', meta.retainKeys ? 'retainKeys' : '']
     .filter(Boolean).join(',');
   if (strategy) s['x-kubernetes-patch-strategy'] = strategy;
