@@ -387,6 +387,13 @@ export class Registry implements ApiClient {
       watcher = await this.store.watch(prefix, from, (e) => {
         if (stopped) return;
         try { deliver(e); } catch (err) { stop(); onClose?.(err as Error); }
+      }, (err) => {
+        // The datastore ended the watch (etcd compacted past it while it reconnected): the client
+        // lists again, as after kube-apiserver's in-stream 410.
+        if (stopped) return;
+        stop();
+        if (err.code === 'expired') onEvent({ type: 'ERROR', object: expiredError(`too old resource version: ${lastRevision} (${err.currentRevision ?? lastRevision})`).status });
+        onClose?.(err);
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'expired') {

@@ -1,5 +1,6 @@
 // The cluster's configuration: written by `podnet up` to <stateDir>/cluster.json and read by
 // `podnet server` and every `podnet agent`. Defaults follow kubeadm and flannel.
+import type { DatastoreConfig } from './etcd-plan.js';
 
 export type OverlayMode = 'vxlan' | 'host-gw';
 
@@ -36,6 +37,8 @@ export interface ClusterConfig {
    */
   loadBalancerPool?: string;
   nodes: NodeConfig[];
+  /** Where the API server keeps objects: SQLite at paths.store when absent. */
+  datastore?: DatastoreConfig;
   /** Paths inside stateDir. */
   paths: {
     caCert: string;
