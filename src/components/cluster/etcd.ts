@@ -7,7 +7,8 @@ import type { ClusterConfig } from '../../core/cluster/config.js';
 import { EtcdStore } from '../store/etcd.js';
 import type { Inventory } from './inventory.js';
 import { startSupervised } from './supervisor.js';
-import type { ProcessIdentity } from '../../linux/process.js';
+import { spawnDetached, stopProcess, type ProcessIdentity } from '../../linux/process.js';
+import { rmSync } from 'node:fs';
 
 /** Whether a supervised process name is an etcd member's (they stop after the API servers). */
 export function isEtcdProcess(name: string): boolean {
@@ -59,4 +60,31 @@ export async function waitForEtcd(endpoints: string[], opts: { timeoutMs: number
     if (Date.now() > deadline) throw new Error(`etcd at ${endpoints.join(', ')} did not answer within ${opts.timeoutMs} ms: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** An etcd cluster run outside any podnet cluster (tests, benchmarks): its members and how to end it. */
+export interface LocalEtcd {
+  members: EtcdMember[];
+  ids: ProcessIdentity[];
+  endpoints: string[];
+  /** Stops every member still running and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts a new etcd cluster of `count` members on loopback with its data (and logs) under dir. */
+export async function startLocalEtcd(dir: string, count = 1, token = `local-${process.pid}`): Promise<LocalEtcd> {
+  const members = planEtcdMembers(dir, await freeLoopbackPorts(2 * count), count);
+  const ids = await Promise.all(members.map((m) => spawnDetached(etcdArgv(m, members, token), { logFile: `${dir}/${m.name}.log` })));
+  const stop = async () => {
+    await Promise.all(ids.map((id) => stopProcess(id, { graceMs: 2000 })));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const endpoints = members.map((m) => m.clientURL);
+  try {
+    await waitForEtcd(endpoints, { timeoutMs: 20_000 });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { members, ids, endpoints, stop };
 }

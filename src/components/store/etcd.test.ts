@@ -3,32 +3,14 @@
 // layout seen from etcdctl, several stores on one etcd, and a cluster that loses a member.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { run } from '../../linux/exec.js';
-import { spawnDetached, stopProcess, type ProcessIdentity } from '../../linux/process.js';
-import { etcdArgv, planEtcdMembers, type EtcdMember } from '../../core/cluster/etcd-plan.js';
-import { freeLoopbackPorts, waitForEtcd } from '../cluster/etcd.js';
+import { freeLoopbackPorts, startLocalEtcd } from '../cluster/etcd.js';
 import { EtcdStore } from './etcd.js';
 import { CONFORMANCE_HISTORY, pod, runStoreConformance } from './store.case.js';
 
-/** A new etcd cluster of `count` members; stop() ends its processes and removes its data. */
-async function startEtcd(count = 1): Promise<{ members: EtcdMember[]; ids: ProcessIdentity[]; endpoints: string[]; stop: () => Promise<void> }> {
-  const dir = mkdtempSync('/dev/shm/podnet-etcd-test-');
-  const members = planEtcdMembers(dir, await freeLoopbackPorts(2 * count), count);
-  const ids = await Promise.all(members.map((m) => spawnDetached(etcdArgv(m, members, `test-${process.pid}`), { logFile: `${dir}/${m.name}.log` })));
-  const stop = async () => {
-    await Promise.all(ids.map((id) => stopProcess(id, { graceMs: 2000 })));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const endpoints = members.map((m) => m.clientURL);
-  try {
-    await waitForEtcd(endpoints, { timeoutMs: 20_000 });
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { members, ids, endpoints, stop };
-}
+/** A new etcd cluster of `count` members with its data in /dev/shm (fsync is free there). */
+const startEtcd = (count = 1) => startLocalEtcd(mkdtempSync('/dev/shm/podnet-etcd-test-'), count);
 
 const running: Array<() => Promise<void>> = [];
 after(async () => { for (const stop of running) await stop(); });

@@ -22,6 +22,8 @@ export interface EtcdStoreOptions {
   requestTimeoutMs?: number;
 }
 
+/** Keys per range request when listing. */
+const LIST_PAGE = 1000;
 /** etcd's answer for a revision older than its compaction. */
 const COMPACTED = /required revision has been compacted/;
 /** etcd's answer for a revision newer than it has. */
@@ -55,7 +57,11 @@ export class EtcdStore implements Store {
     this.timeout = options.requestTimeoutMs ?? 10_000;
     // The client's default fault handling: a call that fails on one member's transport is retried (up to
     // three times) on another member, so one dead member of three costs a retry, not an error.
-    this.client = new Etcd3({ hosts: options.endpoints, dialTimeout: this.timeout });
+    // Like kube-apiserver, take messages of any size (a watch event or a range page can exceed gRPC's 4 MiB default).
+    this.client = new Etcd3({
+      hosts: options.endpoints, dialTimeout: this.timeout,
+      grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
+    });
   }
 
   async currentRevision(): Promise<number> {
@@ -74,8 +80,23 @@ export class EtcdStore implements Store {
 
   async list(prefix: string): Promise<ListResult> {
     this.checkOpen();
-    const res = await this.call(() => this.client.kv.range(rangeOf(prefix), this.opts()));
-    return { items: res.kvs.map((kv) => exportObject(decode(kv), Number(kv.mod_revision))), revision: revisionOf(res.header) };
+    // Pages of LIST_PAGE keys, every page read at the first page's revision (kube-apiserver's paging of
+    // etcd): the result is one consistent snapshot, and no single gRPC message grows with the list.
+    const range = rangeOf(prefix);
+    const items: KubeObject[] = [];
+    let revision: number | undefined;
+    let start = range.key;
+    for (;;) {
+      const from = start;
+      const res = await this.call(() => this.client.kv.range({
+        key: from, range_end: range.range_end, limit: LIST_PAGE, ...(revision === undefined ? {} : { revision: String(revision) }),
+      } as never, this.opts()));
+      revision ??= revisionOf(res.header);
+      for (const kv of res.kvs) items.push(exportObject(decode(kv), Number(kv.mod_revision)));
+      if (!res.more || res.kvs.length === 0) break;
+      start = Buffer.concat([res.kvs.at(-1)!.key, Buffer.from([0])]);
+    }
+    return { items, revision };
   }
 
   create(key: string, object: KubeObject): Promise<KubeObject> {
