@@ -9,7 +9,7 @@ import { requireRoot } from '../../src/linux/exec.js';
 import { e2eCluster } from '../support/e2e-cluster.js';
 
 const cluster = 'pnetcd';
-const underlay = '172.31.238.0/24';
+const underlay = '172.31.232.0/24';
 const { work, stateDir, podnet, run, ok, show, waitFor } = e2eCluster(cluster, { kubectlTimeoutMs: 60_000 });
 
 interface Datastore { type: string; endpoints: string[]; members: Array<{ name: string }> }

@@ -17,7 +17,7 @@ import {
 } from '../../core/api/resources.js';
 import { fromLabelSelector, matches, parseSelector, selectorString, SelectorParseError } from '../../core/api/labels.js';
 import { matchesFields, parseFieldSelector } from '../../core/api/field-selectors.js';
-import { defaultObject } from '../../core/api/defaults/index.js';
+import { defaultObject, type DefaultOptions } from '../../core/api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../../core/api/validation/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../core/patch/index.js';
 import { StoreError, type Store, type StoreEvent } from '../../components/store/store.js';
@@ -48,7 +48,7 @@ function randomSuffix(n = 5): string {
 export class Registry implements ApiClient {
   private readonly admission: AdmissionPlugin[] = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly defaults: Pick<DefaultOptions, 'tolerationSeconds'> = {}) {}
 
   use(plugin: AdmissionPlugin): void {
     this.admission.push(plugin);
@@ -112,7 +112,7 @@ export class Registry implements ApiClient {
     o.metadata.uid = randomUUID();
     o.metadata.creationTimestamp = nowTimestamp();
     prepareForCreate(info, o);
-    defaultObject(o, { create: true });
+    defaultObject(o, { ...this.defaults, create: true });
     const errs = validateCreate(o);
     if (errs.length) throw invalidError(info, o.metadata.name ?? '', errs);
     return this.admitAndWrite('CREATE', info, o, undefined, opts, undefined, async () => {
@@ -217,7 +217,7 @@ export class Registry implements ApiClient {
       if (subresource === 'status') next = prepareForStatusUpdate(next, current);
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
       else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
-      defaultObject(next);
+      defaultObject(next, this.defaults);
       const errs = updateErrors(next, current, subresource);
       if (errs.length) throw invalidError(info, name, errs);
       const key = this.key(info, namespace, name);

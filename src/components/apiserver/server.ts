@@ -41,7 +41,9 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
   const started = performance.now();
   const store: Store = await openDatastore(config.datastore, config.paths.store);
   const storeMs = performance.now() - started;
-  const registry = new Registry(store);
+  const registry = new Registry(store, { tolerationSeconds: {
+    notReady: config.defaultNotReadyTolerationSeconds ?? 300, unreachable: config.defaultUnreachableTolerationSeconds ?? 300,
+  } });
   registry.use(new NamespaceLifecycle(registry));
   const allocation = await ServiceAllocation.fromRegistry(registry, config);
   registry.use(allocation);

@@ -33,6 +33,10 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   datastore?: 'sqlite' | 'etcd';
   /** An etcd cluster someone else runs (client URLs); implies datastore etcd. */
   datastoreEndpoints?: string[];
+  /** Node lifecycle settings (ClusterConfig's fields of the same names). */
+  nodeMonitorGracePeriodSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
+  defaultNotReadyTolerationSeconds?: number;
   /** The argv that runs this podnet CLI (node, its flags, main.js); `server` / `agent` are appended. */
   podnetCommand: string[];
   stateRoot?: string;
@@ -110,6 +114,9 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     const routes = await listRoutes({ table: 'all' });
     const port = await chooseApiServerPort();
     const planned = planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes, warnings);
+    for (const k of ['nodeMonitorGracePeriodSeconds', 'defaultUnreachableTolerationSeconds', 'defaultNotReadyTolerationSeconds'] as const) {
+      if (opts[k] !== undefined) planned[k] = opts[k];
+    }
     if (opts.datastoreEndpoints?.length) planned.datastore = { type: 'etcd', endpoints: opts.datastoreEndpoints };
     else if (opts.datastore === 'etcd') {
       const members = await planClusterEtcd(planned.stateDir);
