@@ -1,8 +1,8 @@
 // End to end: a node that fails, as upstream handles it. `podnet node stop` freezes one node's agent; after
-// the grace period (4 s here) the node is Ready=Unknown with the unreachable taints, its pods are not
+// the grace period (8 s here) the node is Ready=Unknown with the unreachable taints, its pods are not
 // Ready so EndpointSlices drop them and a pod on the live node reaches the Service only through live
 // endpoints, a LoadBalancer address it announced moves to the live node, and once the pods' tolerations
-// (8 s here) run out they are evicted and replaced on the live node. `podnet node start` brings it back.
+// (10 s here) run out they are evicted. `podnet node start` brings it back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ const readyStatus = async (node: string) => (await getJson('node', node)).status
 before(async () => {
   requireRoot('the node lifecycle end-to-end test');
   const up = await podnet('up', '--name', cluster, '--nodes', '2', '--underlay-cidr', underlay,
-    '--node-monitor-grace-period', '4s', '--default-unreachable-toleration-seconds', '8');
+    '--node-monitor-grace-period', '8s', '--default-unreachable-toleration-seconds', '10');
   assert.equal(up.code, 0, show(up));
   // Two agnhost pods per node (pinned, so that each node surely has its own), a client on the live node,
   // a ClusterIP Service and a LoadBalancer Service over them.
@@ -110,7 +110,7 @@ test('a frozen node: Unknown and tainted, endpoints not ready, traffic only to l
   await waitFor('the LoadBalancer address to move to the live node', async () =>
     (await getJson('service', 'weblb')).metadata.annotations['podnet.io/announcing-node'] === live || undefined, 30_000);
 
-  // The default unreachable toleration (8 s here) runs out: the victim's pods are evicted.
+  // The default unreachable toleration (10 s here) runs out: the victim's pods are evicted.
   await waitFor('the victim\'s pods evicted', async () => {
     const pods = (await getJson('pods', '-l', 'app=web')).items as Json[];
     const onVictim = pods.filter((p) => p.spec.nodeName === victim);
