@@ -71,7 +71,7 @@ test('two stores on one etcd (two API servers) see each other\'s writes, and com
 test('a three-member etcd keeps serving reads, writes and watches when one member is killed', async () => {
   const etcd = await startEtcd(3);
   running.push(etcd.stop);
-  const store = new EtcdStore({ endpoints: etcd.endpoints, requestTimeoutMs: 5000 });
+  const store = new EtcdStore({ endpoints: etcd.endpoints, requestTimeoutMs: 20_000 });
   try {
     const events: number[] = [];
     const w = await store.watch('/registry/pods/', await store.currentRevision(), (e) => events.push(e.revision));

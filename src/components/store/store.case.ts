@@ -293,7 +293,9 @@ export function runStoreConformance(name: string, open: () => Promise<OpenedStor
       w.stop();
       const revs = r.events.map((e) => e.revision);
       assert.deepEqual(revs, Array.from({ length: 23 }, (_, i) => at(11 + i)), `got ${r.summary().join(' ')}`);
-      assert.equal(r.events.at(-1)!.key, key('from-callback'));
+      // When the callback's write lands among the test's own writes depends on how fast the replay is
+      // delivered (at once in SQLite, over the network in etcd); it is seen exactly once either way.
+      assert.equal(r.events.filter((e) => e.key === key('from-callback')).length, 1);
     });
 
     withStore('a watch from a future revision starts after it', async (s) => {
