@@ -1,16 +1,20 @@
 // Store benchmark: create 10,000 objects, list them, fan one write out to 100 watchers, and the memory
-// it all takes, for the SQLite store (synchronous=NORMAL, the default, and FULL) and the in-memory one.
-// Each variant runs in its own child process so that RSS means that variant alone.
+// it all takes, for the SQLite store (synchronous=NORMAL, the default, and FULL), a 3-member etcd cluster
+// (Debian's etcd, data on disk, as `podnet up --datastore etcd` runs it) and the in-memory store.
+// Each variant runs in its own child process so that RSS means that variant alone (etcd's own
+// processes are reported beside it).
 //
 //   node --import tsx bench/store.ts            all variants, then a table
-//   node --import tsx bench/store.ts sqlite     one variant (sqlite | sqlite-full | memory), JSON out
+//   node --import tsx bench/store.ts sqlite     one variant (sqlite | sqlite-full | etcd | memory), JSON out
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../src/core/api/object.js';
-import { MemoryStore, SqliteStore, type Store } from '../src/components/store/index.js';
+import { EtcdStore, MemoryStore, SqliteStore, type Store } from '../src/components/store/index.js';
+import { startLocalEtcd, type LocalEtcd } from '../src/components/cluster/etcd.js';
+import { readFileSync } from 'node:fs';
 
 const OBJECTS = 10_000;
 const WATCHERS = 100;
@@ -30,6 +34,16 @@ interface Result {
   baseRssMiB: number;
   rssMiB: number;
   heapMiB: number;
+  /** RSS of the datastore's own processes (etcd), with the 10,000 objects in it. */
+  externalRssMiB?: number;
+}
+
+/** VmRSS of a process in MiB (0 when it is gone). */
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch { return 0; }
 }
 
 function memory(): { rss: number; heap: number } {
@@ -75,15 +89,20 @@ async function runVariant(variant: string): Promise<Result> {
   const objects = Array.from({ length: OBJECTS }, (_, i) => pod(i));
   const base = memory();
   let store: Store;
-  if (variant === 'memory') store = new MemoryStore();
+  let etcd: LocalEtcd | undefined;
+  if (variant === 'etcd') {
+    etcd = await startLocalEtcd(join(dir, 'etcd'), 3);
+    store = new EtcdStore({ endpoints: etcd.endpoints });
+  } else if (variant === 'memory') store = new MemoryStore();
   else if (variant === 'sqlite') store = new SqliteStore(join(dir, 'store.db'));
   else if (variant === 'sqlite-full') store = new SqliteStore(join(dir, 'store.db'), { synchronous: 'FULL' });
-  else throw new Error(`unknown variant ${variant}: use sqlite, sqlite-full or memory`);
+  else throw new Error(`unknown variant ${variant}: use sqlite, sqlite-full, etcd or memory`);
   try {
     let t = performance.now();
     for (let i = 0; i < OBJECTS; i++) await store.create(key(i), objects[i]!);
     const createPerSec = OBJECTS / ((performance.now() - t) / 1000);
     const loaded = memory();
+    const externalRssMiB = etcd ? etcd.ids.reduce((sum, id) => sum + rssOf(id.pid), 0) : undefined;
 
     const listTimes: number[] = [];
     for (let r = 0; r < LIST_RUNS; r++) {
@@ -98,44 +117,49 @@ async function runVariant(variant: string): Promise<Result> {
     for (let i = 0; i < 2000; i++) await store.get(key((i * 7919) % OBJECTS));
     const getUs = ((performance.now() - t) / 2000) * 1000;
 
-    // Fan-out: 100 watchers on all pods; latency = from the start of the write to each watcher's callback.
+    // Fan-out: 100 watchers on all pods; latency = from the start of a write to each watcher's callback
+    // for it (the event names its write by the label `round`; etcd delivers after the write returns).
     const latencies: number[] = [];
-    let writeStart = 0;
+    const writeStarts: number[] = [];
     const watchers = [];
     for (let w = 0; w < WATCHERS; w++) {
-      watchers.push(await store.watch('/registry/pods/', await store.currentRevision(), () => {
-        latencies.push(performance.now() - writeStart);
+      watchers.push(await store.watch('/registry/pods/', await store.currentRevision(), (e) => {
+        latencies.push(performance.now() - writeStarts[Number(e.object.metadata.labels?.round)]!);
       }));
     }
     t = performance.now();
     for (let i = 0; i < FANOUT_WRITES; i++) {
       const o = objects[i]!;
       o.metadata.labels = { ...o.metadata.labels, round: String(i) };
-      writeStart = performance.now();
+      writeStarts[i] = performance.now();
       await store.update(key(i), o);
     }
     const updatePerSec = FANOUT_WRITES / ((performance.now() - t) / 1000);
+    const deadline = Date.now() + 60_000;
+    while (latencies.length < WATCHERS * FANOUT_WRITES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const w of watchers) w.stop();
-    if (latencies.length !== WATCHERS * FANOUT_WRITES) throw new Error(`watchers saw ${latencies.length} events`);
+    if (latencies.length !== WATCHERS * FANOUT_WRITES) throw new Error(`watchers saw ${latencies.length} events, not ${WATCHERS * FANOUT_WRITES}`);
     latencies.sort((a, b) => a - b);
 
     return {
       variant, created: OBJECTS, createPerSec, listMs: percentile(listTimes, 0.5), getUs, updatePerSec,
       fanoutP50Ms: percentile(latencies, 0.5), fanoutP99Ms: percentile(latencies, 0.99),
-      baseRssMiB: base.rss, rssMiB: loaded.rss, heapMiB: loaded.heap - base.heap,
+      baseRssMiB: base.rss, rssMiB: loaded.rss, heapMiB: loaded.heap - base.heap, externalRssMiB,
     };
   } finally {
     await store.close();
+    await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function table(results: Result[]): string {
   const rows = [
-    ['variant', 'create/s', 'list 10k (ms, p50)', 'get (µs)', 'update/s, 100 watchers', 'fan-out p50 (ms)', 'fan-out p99 (ms)', 'RSS empty → 10k (MiB)', 'heap for 10k (MiB)'],
+    ['variant', 'create/s', 'list 10k (ms, p50)', 'get (µs)', 'update/s, 100 watchers', 'fan-out p50 (ms)', 'fan-out p99 (ms)', 'RSS empty → 10k (MiB)', 'heap for 10k (MiB)', 'etcd RSS (MiB)'],
     ...results.map((r) => [
       r.variant, r.createPerSec.toFixed(0), r.listMs.toFixed(1), r.getUs.toFixed(1), r.updatePerSec.toFixed(0),
       r.fanoutP50Ms.toFixed(2), r.fanoutP99Ms.toFixed(2), `${r.baseRssMiB.toFixed(0)} → ${r.rssMiB.toFixed(0)}`, r.heapMiB.toFixed(0),
+      r.externalRssMiB === undefined ? '' : r.externalRssMiB.toFixed(0),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
@@ -147,7 +171,7 @@ if (variant) {
   process.stdout.write(JSON.stringify(await runVariant(variant)) + '\n');
 } else {
   const results: Result[] = [];
-  for (const v of ['sqlite', 'sqlite-full', 'memory']) {
+  for (const v of ['sqlite', 'sqlite-full', 'etcd', 'memory']) {
     const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), v], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000,
     });

@@ -5,6 +5,7 @@ import { downCommand } from './down.js';
 import { statusCommand } from './status.js';
 import { serverCommand } from './server.js';
 import { agentCommand } from './agent.js';
+import { nodeCommand } from './node.js';
 
 const program = new Command('podnet')
   .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
@@ -13,6 +14,7 @@ const program = new Command('podnet')
   .addCommand(upCommand())
   .addCommand(downCommand())
   .addCommand(statusCommand())
+  .addCommand(nodeCommand())
   .addCommand(serverCommand())
   .addCommand(agentCommand());
 

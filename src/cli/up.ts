@@ -4,12 +4,31 @@ import { bringUp, UpFailedError } from '../components/cluster/index.js';
 import { consoleProgress } from './progress.js';
 import { fail, needRoot } from './errors.js';
 import { podnetCommand } from './self.js';
+import { parseEtcdEndpoints } from '../core/cluster/etcd-plan.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new Error(`--nodes expects a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** A whole number of seconds, written 40 or 40s, as the upstream flags take durations. */
+function seconds(flag: string) {
+  return (value: string): number => {
+    const m = /^(\d+)s?$/.exec(value.trim());
+    if (!m) throw new Error(`${flag} expects whole seconds such as 40 or 40s, got ${JSON.stringify(value)}`);
+    return Number(m[1]);
+  };
+}
+
+function datastoreEndpoints(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseEtcdEndpoints(text);
+  } catch (e) {
+    fail('up', e);
+  }
 }
 
 export function upCommand(): Command {
@@ -23,10 +42,17 @@ export function upCommand(): Command {
     .option('--service-cidr <cidr>', 'ClusterIP range (default: 10.96.0.0/12)')
     .option('--service-node-port-range <range>', 'NodePort range (default: 30000-32767)')
     .option('--dns-upstream <ip[:port]>', 'DNS server that cluster DNS forwards other names to (default: none; podnet never sends to the host\'s resolver on its own)')
+    .addOption(new Option('--datastore <kind>', 'where the API server keeps objects: sqlite (one file) or etcd (a 3-member etcd cluster on loopback)').choices(['sqlite', 'etcd']).default('sqlite'))
+    .option('--datastore-endpoints <urls>', 'use an etcd cluster someone else runs: comma-separated client URLs, e.g. http://127.0.0.1:2379 (implies --datastore etcd)')
+    .option('--node-monitor-grace-period <seconds>', 'how long a node may be silent before it is NotReady (Unknown), as kube-controller-manager\'s flag (default: 50)', seconds('--node-monitor-grace-period'))
+    .option('--default-unreachable-toleration-seconds <seconds>', 'how long pods stay on an unreachable node before eviction, as kube-apiserver\'s flag (default: 300)', seconds('--default-unreachable-toleration-seconds'))
+    .option('--default-not-ready-toleration-seconds <seconds>', 'the same for a node whose agent reports NotReady (default: 300)', seconds('--default-not-ready-toleration-seconds'))
     .option('-f, --filename <path>', 'manifest file or directory to `kubectl apply -f` once the nodes are Ready (repeatable)', collect, [])
     .action(async (o: {
       name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
       serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string;
+      datastore: 'sqlite' | 'etcd'; datastoreEndpoints?: string;
+      nodeMonitorGracePeriod?: number; defaultUnreachableTolerationSeconds?: number; defaultNotReadyTolerationSeconds?: number;
     }) => {
       needRoot('up');
       const progress = consoleProgress();
@@ -44,6 +70,10 @@ export function upCommand(): Command {
           signal: abort.signal,
           name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
           serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, podnetCommand: podnetCommand(),
+          datastore: o.datastore, datastoreEndpoints: datastoreEndpoints(o.datastoreEndpoints),
+          nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriod,
+          defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,
+          defaultNotReadyTolerationSeconds: o.defaultNotReadyTolerationSeconds,
         }, progress);
         const c = r.config;
         const flag = c.name === 'podnet' ? '' : ` --name ${c.name}`;

@@ -99,6 +99,12 @@ export function isOurProcess(id: ProcessIdentity): boolean {
 
 export type StopResult = 'terminated' | 'killed' | 'not-running' | 'not-ours';
 
+/** Sends a signal to our process; refuses when the pid now belongs to another process. */
+export function signalProcess(id: ProcessIdentity, signal: NodeJS.Signals): void {
+  if (!isOurProcess(id)) throw new Error(`process ${id.pid} (${id.argv.join(' ')}) is no longer running`);
+  process.kill(id.pid, signal);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -110,6 +116,8 @@ export async function stopProcess(id: ProcessIdentity, opts: { graceMs?: number 
   if (!isOurProcess(id)) return 'not-ours';
   const signal = (sig: NodeJS.Signals) => { try { process.kill(id.pid, sig); } catch { /* exited meanwhile */ } };
   signal('SIGTERM');
+  // A process stopped on purpose (`podnet node stop`) handles SIGTERM only once it runs again.
+  signal('SIGCONT');
   const deadline = Date.now() + (opts.graceMs ?? 5000);
   while (Date.now() < deadline) {
     if (!isAlive(id.pid)) return 'terminated';

@@ -28,7 +28,11 @@ export function e2eCluster(cluster: string, opts: { kubectlTimeoutMs?: number } 
     });
   }
 
-  const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]);
+  // PODNET_E2E_DATASTORE=etcd runs every end-to-end test on a cluster whose API server keeps its objects
+  // in etcd (`podnet up --datastore etcd`), to check both datastores behave alike.
+  const datastore = process.env.PODNET_E2E_DATASTORE;
+  const podnet = (...args: string[]) => run([process.execPath, '--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args,
+    ...(args[0] === 'up' && datastore && !args.some((a) => a.startsWith('--datastore')) ? ['--datastore', datastore] : [])]);
   const kubectl = (...args: string[]) =>
     run(['kubectl', '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'kubectl-cache'), ...args], opts.kubectlTimeoutMs ?? 90_000);
   const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;

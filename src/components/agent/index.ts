@@ -21,6 +21,16 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 const LEASE_DURATION_SECONDS = 40;
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
+/**
+ * How often the agent posts status and renews its Lease: kubelet's 10 s, or a quarter of a shorter
+ * node grace period (`podnet up --node-monitor-grace-period`), as kubelet renews its Lease at a quarter of
+ * its duration, so that a live node never looks silent to the node lifecycle controller.
+ */
+export function heartbeatIntervalMs(config: Pick<ClusterConfig, 'nodeMonitorGracePeriodSeconds'>): number {
+  const grace = config.nodeMonitorGracePeriodSeconds;
+  return grace === undefined ? HEARTBEAT_INTERVAL_MS : Math.max(250, Math.min(HEARTBEAT_INTERVAL_MS, (grace * 1000) / 4));
+}
+
 export interface RunningAgent {
   stop(): Promise<void>;
 }
@@ -68,7 +78,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   const timer = setInterval(() => {
     if (stopped) return;
     inFlight = inFlight.then(heartbeat).catch((e) => log(`heartbeat failed: ${(e as Error).message}`));
-  }, opts.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
+  }, opts.heartbeatMs ?? heartbeatIntervalMs(config));
 
   return {
     async stop() {

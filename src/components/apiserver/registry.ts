@@ -17,7 +17,7 @@ import {
 } from '../../core/api/resources.js';
 import { fromLabelSelector, matches, parseSelector, selectorString, SelectorParseError } from '../../core/api/labels.js';
 import { matchesFields, parseFieldSelector } from '../../core/api/field-selectors.js';
-import { defaultObject } from '../../core/api/defaults/index.js';
+import { defaultObject, type DefaultOptions } from '../../core/api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../../core/api/validation/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../core/patch/index.js';
 import { StoreError, type Store, type StoreEvent } from '../../components/store/store.js';
@@ -58,7 +58,7 @@ function randomSuffix(n = 5): string {
 export class Registry implements ApiClient {
   private readonly admission: AdmissionPlugin[] = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly defaults: Pick<DefaultOptions, 'tolerationSeconds'> = {}) {}
 
   use(plugin: AdmissionPlugin): void {
     this.admission.push(plugin);
@@ -122,7 +122,7 @@ export class Registry implements ApiClient {
     o.metadata.uid = randomUUID();
     o.metadata.creationTimestamp = nowTimestamp();
     prepareForCreate(info, o);
-    defaultObject(o, { create: true });
+    defaultObject(o, { ...this.defaults, create: true });
     if (!(opts as { [APPLIED]?: boolean })[APPLIED]) o.metadata.managedFields = recordCreate(info, o, opts.fieldManager ?? IN_PROCESS_MANAGER).metadata.managedFields;
     const errs = validateCreate(o);
     if (errs.length) throw invalidError(info, o.metadata.name ?? '', errs);
@@ -231,7 +231,7 @@ export class Registry implements ApiClient {
       if (subresource === 'status') next = prepareForStatusUpdate(next, current);
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
       else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
-      defaultObject(next);
+      defaultObject(next, this.defaults);
       if (!applied) {
         next = recordChange(info, current, next, opts.fieldManager ?? IN_PROCESS_MANAGER, opts.managedSubresource ?? subresource);
       } else if (appliedManaged) next.metadata.managedFields = appliedManaged;
@@ -444,6 +444,13 @@ export class Registry implements ApiClient {
       watcher = await this.store.watch(prefix, from, (e) => {
         if (stopped) return;
         try { deliver(e); } catch (err) { stop(); onClose?.(err as Error); }
+      }, (err) => {
+        // The datastore ended the watch (etcd compacted past it while it reconnected): the client
+        // lists again, as after kube-apiserver's in-stream 410.
+        if (stopped) return;
+        stop();
+        if (err.code === 'expired') onEvent({ type: 'ERROR', object: expiredError(`too old resource version: ${lastRevision} (${err.currentRevision ?? lastRevision})`).status });
+        onClose?.(err);
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'expired') {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { ApiError, unauthorizedError } from '../../core/api/errors.js';
 import { qualifiedResource } from '../../core/api/resources.js';
-import { openStore, type Store } from '../store/index.js';
+import { openDatastore, type Store } from '../store/index.js';
 import { startControllers } from '../controllers/index.js';
 import { Registry } from './registry.js';
 import { ApiHandler } from './handler.js';
@@ -39,9 +39,11 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
   const token = readFileSync(config.paths.token, 'utf8').trim();
   const tls = { cert: readFileSync(config.paths.serverCert), key: readFileSync(config.paths.serverKey) };
   const started = performance.now();
-  const store: Store = await openStore(config.paths.store);
+  const store: Store = await openDatastore(config.datastore, config.paths.store);
   const storeMs = performance.now() - started;
-  const registry = new Registry(store);
+  const registry = new Registry(store, { tolerationSeconds: {
+    notReady: config.defaultNotReadyTolerationSeconds ?? 300, unreachable: config.defaultUnreachableTolerationSeconds ?? 300,
+  } });
   registry.use(new NamespaceLifecycle(registry));
   const allocation = await ServiceAllocation.fromRegistry(registry, config);
   registry.use(allocation);

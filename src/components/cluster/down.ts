@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { deleteNetns } from '../../linux/netns.js';
 import { deleteLink } from '../../linux/link.js';
 import { pidsInNetns, isAlive } from '../../linux/process.js';
+import { isEtcdProcess } from './etcd.js';
 import { run } from '../../linux/exec.js';
 import { stateDirOf, stateRoot as defaultStateRoot } from './state.js';
 import { Inventory } from './inventory.js';
@@ -63,10 +64,13 @@ export async function tearDown(name: string, opts: { stateRoot?: string } = {}, 
   await progress.step('Stopping the agents and the API server', async () => {
     // Agents first: they talk to the server while stopping their pods.
     const procs = inventory.processes();
-    await Promise.all(procs.filter((p) => p.name !== 'server').map((p) => attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
+    await Promise.all(procs.filter((p) => p.name !== 'server' && !isEtcdProcess(p.name)).map((p) => attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
     for (const p of procs.filter((x) => x.name === 'server')) {
       await attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)));
     }
+    // The datastore last: the server writes to it while it stops.
+    await Promise.all(procs.filter((p) => isEtcdProcess(p.name)).map((p) =>
+      attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
   });
 
   await progress.step('Deleting the network namespaces', async () => {

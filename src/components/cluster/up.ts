@@ -21,6 +21,7 @@ import { createBridge, createNode } from './underlay.js';
 import { agentProcessName, logFileOf, startSupervised, supervisedAlive, tailLog } from './supervisor.js';
 import { waitForNodesReady, waitForReadyz } from './readiness.js';
 import { tearDown } from './down.js';
+import { planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
 import type { Progress } from './progress.js';
 
 export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPort'> {
@@ -28,6 +29,14 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   manifests?: string[];
   /** Where cluster DNS forwards names outside the cluster; none by default (see addons.ts). */
   dnsUpstream?: string;
+  /** 'sqlite' (default): one file in the state directory; 'etcd': a 3-member etcd cluster podnet runs. */
+  datastore?: 'sqlite' | 'etcd';
+  /** An etcd cluster someone else runs (client URLs); implies datastore etcd. */
+  datastoreEndpoints?: string[];
+  /** Node lifecycle settings (ClusterConfig's fields of the same names). */
+  nodeMonitorGracePeriodSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
+  defaultNotReadyTolerationSeconds?: number;
   /** The argv that runs this podnet CLI (node, its flags, main.js); `server` / `agent` are appended. */
   podnetCommand: string[];
   stateRoot?: string;
@@ -104,7 +113,16 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     if (opts.manifests?.length) await requireKubectl();
     const routes = await listRoutes({ table: 'all' });
     const port = await chooseApiServerPort();
-    return planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes, warnings);
+    const planned = planCluster({ ...opts, name, stateRoot: root, apiServerPort: port }, routes, warnings);
+    for (const k of ['nodeMonitorGracePeriodSeconds', 'defaultUnreachableTolerationSeconds', 'defaultNotReadyTolerationSeconds'] as const) {
+      if (opts[k] !== undefined) planned[k] = opts[k];
+    }
+    if (opts.datastoreEndpoints?.length) planned.datastore = { type: 'etcd', endpoints: opts.datastoreEndpoints };
+    else if (opts.datastore === 'etcd') {
+      const members = await planClusterEtcd(planned.stateDir);
+      planned.datastore = { type: 'etcd', endpoints: members.map((m) => m.clientURL), members };
+    }
+    return planned;
   });
   for (const w of warnings) progress.note(`warning: ${w}`);
   progress.note(`underlay ${config.underlayCIDR} on ${config.bridge} (host ${config.hostIP}), API server port ${config.apiServerPort}, ` +
@@ -135,6 +153,19 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     // The server and the agents are Node.js processes whose start is mostly loading code; starting them
     // together and creating the node namespaces meanwhile overlaps that time. Agents retry until the
     // server answers.
+    const etcd = config.datastore?.type === 'etcd' ? config.datastore : undefined;
+    if (etcd?.members) {
+      const ids = await progress.step(`Starting etcd (${etcd.members.length} members on ${etcd.endpoints.join(', ')})`, () =>
+        startEtcdMembers(config, inventory));
+      const etcdAlive = () => {
+        aborted();
+        ids.forEach((id, i) => mustBeAlive(id, `etcd member ${etcd.members![i]!.name}`, logFileOf(config, etcd.members![i]!.name)));
+      };
+      await progress.step('Waiting for etcd to elect a leader', () => waitForEtcd(etcd.endpoints, { timeoutMs: 30_000, check: etcdAlive }));
+    } else if (etcd) {
+      await progress.step(`Checking etcd at ${etcd.endpoints.join(', ')}`, () => waitForEtcd(etcd.endpoints, { timeoutMs: 10_000 }));
+    }
+
     const serverLog = logFileOf(config, 'server');
     const server = await progress.step('Starting the API server', () =>
       startSupervised(config, inventory, 'server', [...opts.podnetCommand, 'server', '--config', configFile]));

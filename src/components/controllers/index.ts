@@ -7,6 +7,7 @@ import type { Controller, ControllerContext } from './context.js';
 import { InformerFactory } from './informer.js';
 import { NamespaceController } from './namespace.js';
 import { ServiceAccountController } from './serviceaccount.js';
+import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
 import { Scheduler } from './scheduler.js';
@@ -63,6 +64,7 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new EndpointSliceController(ctx),
     new EndpointsController(ctx),
     new LoadBalancerController(ctx, config),
+    new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodSeconds === undefined ? {} : { gracePeriodMs: config.nodeMonitorGracePeriodSeconds * 1000 }),
     ...(opts.extra ?? []).map((make) => make(ctx)),
   ];
   await informers.start();

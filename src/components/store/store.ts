@@ -60,9 +60,11 @@ export interface Store {
   /**
    * Delivers, in revision order, every change with revision > fromRevision to keys under prefix, then
    * every later change until stopped. Rejects with StoreError 'expired' when fromRevision is older than
-   * the history the store keeps (the API server turns that into 410 Gone).
+   * the history the store keeps (the API server turns that into 410 Gone). A store whose watches can
+   * end on their own (etcd's, when its history was compacted while a watch reconnected) calls onError
+   * once with 'expired' or 'closed' and delivers nothing more.
    */
-  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<Watcher>;
+  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void, onError?: (e: StoreError) => void): Promise<Watcher>;
 
   /** Releases the database; later calls fail with 'closed'. */
   close(): Promise<void>;

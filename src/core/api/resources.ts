@@ -93,13 +93,33 @@ export function resourceByKind(apiVersion: string, kind: string): ResourceInfo |
   return byKind.get(`${apiVersion}/${kind}`);
 }
 
-/** The datastore key of one object: `/registry/<qualified resource>/<namespace>/<name>`. */
+/**
+ * kube-apiserver's etcd paths where they are not the resource's plural (its pkg/registry/<group>/<resource>/
+ * storage packages): Services under services/specs with their Endpoints beside them, Nodes as the old
+ * "minions", Ingresses in the singular.
+ */
+const STORAGE_PATHS: Record<string, string> = {
+  services: 'services/specs',
+  endpoints: 'services/endpoints',
+  nodes: 'minions',
+  'ingresses.networking.k8s.io': 'ingress',
+};
+
+/**
+ * The datastore folder of a resource, as kube-apiserver lays out etcd: `/registry/<resource>/` (the plural
+ * without its group, e.g. /registry/deployments/), with the exceptions above.
+ */
+export function storagePath(info: ResourceInfo): string {
+  return `/registry/${STORAGE_PATHS[qualifiedResource(info)] ?? info.resource}/`;
+}
+
+/** The datastore key of one object: `/registry/<resource>/<namespace>/<name>` (see storagePath). */
 export function storeKey(info: ResourceInfo, namespace: string | undefined, name: string): string {
   return info.namespaced ? `${storePrefix(info, namespace)}${name}` : `${storePrefix(info)}${name}`;
 }
 
 /** The key prefix of a list: all objects of a resource, or those of one namespace. */
 export function storePrefix(info: ResourceInfo, namespace?: string): string {
-  const base = `/registry/${qualifiedResource(info)}/`;
+  const base = storagePath(info);
   return info.namespaced && namespace ? `${base}${namespace}/` : base;
 }

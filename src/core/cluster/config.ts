@@ -1,5 +1,6 @@
 // The cluster's configuration: written by `podnet up` to <stateDir>/cluster.json and read by
 // `podnet server` and every `podnet agent`. Defaults follow kubeadm and flannel.
+import type { DatastoreConfig } from './etcd-plan.js';
 
 export type OverlayMode = 'vxlan' | 'host-gw';
 
@@ -36,6 +37,17 @@ export interface ClusterConfig {
    */
   loadBalancerPool?: string;
   nodes: NodeConfig[];
+  /**
+   * Node lifecycle, as kube-controller-manager's --node-monitor-grace-period (seconds a node's agent may
+   * be silent before the node is Unknown; 50 when absent) and kube-apiserver's
+   * --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (how long pods
+   * without tolerations of their own stay on such a node; 300 when absent).
+   */
+  nodeMonitorGracePeriodSeconds?: number;
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
+  /** Where the API server keeps objects: SQLite at paths.store when absent. */
+  datastore?: DatastoreConfig;
   /** Paths inside stateDir. */
   paths: {
     caCert: string;

@@ -29,6 +29,15 @@ export class PodApi {
     }
   }
 
+  /**
+   * The pod as the API has it now. When someone else changed its conditions (the node lifecycle
+   * controller marks a silent node's pods not Ready), the next sync writes ours again even if they did
+   * not change here, as kubelet's status manager reconciles the API with what it knows.
+   */
+  observe(status: V1PodStatus | undefined): void {
+    if (this.lastStatus && status && conditionsKey(status) !== conditionsKey(this.lastStatus)) this.lastJson = '';
+  }
+
   async deleteNow(): Promise<void> {
     try {
       await this.core.deleteNamespacedPod({ name: this.name, namespace: this.namespace, body: { gracePeriodSeconds: 0, preconditions: { uid: this.uid } } });
@@ -37,4 +46,9 @@ export class PodApi {
       if (codeOf(e) !== 404 && codeOf(e) !== 409) throw e;
     }
   }
+}
+
+/** The pod's conditions by type and status, e.g. "Ready=True,PodScheduled=True". */
+function conditionsKey(status: V1PodStatus): string {
+  return (status.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort().join(',');
 }

@@ -85,6 +85,7 @@ export class PodWorker {
 
   update(pod: V1Pod): void {
     this.pod = pod;
+    this.api.observe(pod.status);
     this.trigger();
   }
 

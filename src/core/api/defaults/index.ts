@@ -3,7 +3,7 @@
 // plugins add on create. Mutates in place; applying it twice changes nothing the second time.
 // ClusterIP and NodePort allocation are not defaults: the server's allocator does them.
 import type { JsonObject, KubeObject } from '../object.js';
-import { defaultPod, defaultPodTemplate } from './pod.js';
+import { defaultPod, defaultPodTemplate, type TolerationSeconds } from './pod.js';
 
 export { defaultPodSpec, imageTag } from './pod.js';
 
@@ -13,6 +13,8 @@ export interface DefaultOptions {
    * `kubernetes` finalizer) use it. When absent, an object without a resourceVersion counts as new.
    */
   create?: boolean;
+  /** kube-apiserver's DefaultTolerationSeconds admission settings (300 s each unless configured). */
+  tolerationSeconds?: TolerationSeconds;
 }
 
 const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -106,8 +108,8 @@ function defaultNode(o: JsonObject): void {
   if (isObj(st) && isObj(st.capacity) && !isObj(st.allocatable)) st.allocatable = { ...st.capacity };
 }
 
-const DEFAULTERS: Record<string, (o: JsonObject, create: boolean) => void> = {
-  'v1/Pod': (o) => defaultPod(o),
+const DEFAULTERS: Record<string, (o: JsonObject, create: boolean, opts: DefaultOptions) => void> = {
+  'v1/Pod': (o, _create, opts) => defaultPod(o, opts.tolerationSeconds),
   'v1/Service': defaultService,
   'v1/Endpoints': (o) => { for (const ss of list(o.subsets)) for (const p of list(ss.ports)) if (!p.protocol) p.protocol = 'TCP'; },
   'v1/Secret': defaultSecret,
@@ -135,5 +137,5 @@ export function defaultObject(obj: KubeObject, opts: DefaultOptions = {}): void 
   if (!fn) return;
   if (!isObj(obj.metadata)) obj.metadata = {};
   const create = opts.create ?? !obj.metadata.resourceVersion;
-  fn(obj as JsonObject, create);
+  fn(obj as JsonObject, create, opts);
 }

@@ -78,18 +78,22 @@ export function defaultPodSpec(spec: JsonObject): void {
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
+/** kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
+export interface TolerationSeconds { notReady: number; unreachable: number }
+const DEFAULT_TOLERATION_SECONDS: TolerationSeconds = { notReady: 300, unreachable: 300 };
+
 /** DefaultTolerationSeconds admission: pods ride out a NotReady/Unreachable node for 300s unless they say otherwise. */
-function defaultTolerations(spec: JsonObject): void {
+function defaultTolerations(spec: JsonObject, seconds: TolerationSeconds): void {
   const tolerations = list(spec.tolerations);
   const tolerates = (key: string) => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
   const add: JsonObject[] = [];
-  if (!tolerates(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-  if (!tolerates(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  if (!tolerates(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds.notReady });
+  if (!tolerates(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds.unreachable });
   if (add.length) spec.tolerations = [...(Array.isArray(spec.tolerations) ? spec.tolerations : []), ...add];
 }
 
 /** A Pod: its spec's defaults, SetDefaults_Pod, and the admission plugins' additions. */
-export function defaultPod(pod: JsonObject): void {
+export function defaultPod(pod: JsonObject, tolerationSeconds = DEFAULT_TOLERATION_SECONDS): void {
   if (!isObj(pod.spec)) pod.spec = {};
   const spec = pod.spec;
   defaultPodSpec(spec);
@@ -116,7 +120,7 @@ export function defaultPod(pod: JsonObject): void {
     if (spec.priority === undefined || spec.priority === null) spec.priority = 0;
     if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
   }
-  defaultTolerations(spec);
+  defaultTolerations(spec, tolerationSeconds);
 }
 
 /** A pod template (Deployment, ReplicaSet): PodSpec defaults only, and Go's `creationTimestamp: null`. */
