@@ -26,6 +26,12 @@ export interface DnsRequest {
   errors: Error[];
   /** Set for queries the server sends itself (ExternalName chasing): no logging or metrics of their own. */
   internal?: boolean;
+  /**
+   * Set by a plugin whose reply depends on more than the query's octets and the plugins' data (the
+   * clock: cache and forward; chance: loadbalance with records to shuffle; the client: whoami). The
+   * server reuses the encoded reply of a query only when nothing set this (reply-cache.ts).
+   */
+  volatile?: boolean;
 }
 
 export type Next = (req: DnsRequest) => Promise<Message>;
@@ -35,6 +41,8 @@ export interface Plugin {
   serve(req: DnsRequest, next: Next): Promise<Message>;
   /** Called after the reply was encoded and sent (log, prometheus). */
   observe?(req: DnsRequest, reply: Message, wireSize: number): void;
+  /** The version of the data the plugin answers from (bumped by every change): reused replies must match it. */
+  stamp?(): number;
   /** Whether the plugin is ready to serve (the ready plugin's /ready). */
   ready?(): boolean;
   start?(): Promise<void>;

@@ -19,6 +19,7 @@ import { Instance, type Block } from './instance.js';
 import { DnsMetrics } from './metrics.js';
 import type { DnsRequest } from './plugin.js';
 import type { LoopDetected } from './plugins/loop.js';
+import { blockStamp, ReplyCache, reusable } from './reply-cache.js';
 import { listen, type Listener, type Packet } from './transport.js';
 import { Upstream } from './upstream.js';
 
@@ -67,6 +68,7 @@ export class DnsServer {
   private readonly localIPs: string[];
   private shuttingDown = false;
   private reloading: Promise<boolean> = Promise.resolve(true);
+  private readonly replies = new ReplyCache();
 
   private constructor(private readonly opts: DnsServerOptions) {
     this.log = opts.log ?? ((line) => process.stdout.write(`${line}\n`));
@@ -198,12 +200,33 @@ export class DnsServer {
     return best;
   }
 
-  /** One datagram or TCP message in, the reply's octets out (undefined: drop). Never throws. */
-  async handle(p: Packet, listenerKey: string): Promise<Buffer | undefined> {
+  /**
+   * One datagram or TCP message in, the reply's octets out (undefined: drop). Never throws. A query
+   * whose reply can be reused (reply-cache.ts) is answered at once, without a promise.
+   */
+  handle(p: Packet, listenerKey: string): Buffer | undefined | Promise<Buffer | undefined> {
     const h = peekHeader(p.data);
     if (!h || h.qr) return undefined;
     if (h.opcode !== Opcode.QUERY) return headerOnly(p.data, Rcode.NOTIMP);
     if (h.qdcount !== 1 || h.ancount > 1 || h.nscount > 1 || h.arcount > 2) return headerOnly(p.data, Rcode.FORMERR);
+    const key = this.replies.key(listenerKey, p.proto, p.data);
+    const kept = this.replies.get(key, this.instance);
+    if (!kept) return this.answer(p, listenerKey, key);
+    const wire = Buffer.allocUnsafe(kept.wire.length);
+    kept.wire.copy(wire);
+    wire[0] = p.data[0];
+    wire[1] = p.data[1];
+    const plugins = kept.block.plugins;
+    let req: DnsRequest | undefined;
+    for (const pl of plugins) {
+      if (!pl.observe) continue;
+      req ??= { ...kept.req, msg: { ...kept.req.msg, id: h.id }, remoteAddress: p.remoteAddress, remotePort: p.remotePort, family: p.family, startedAt: performance.now(), errors: [] };
+      try { pl.observe(req, kept.reply, wire.length); } catch { /* observers never break replies */ }
+    }
+    return wire;
+  }
+
+  private async answer(p: Packet, listenerKey: string, key: string): Promise<Buffer | undefined> {
     let msg: Message;
     try {
       msg = decodeMessage(p.data);
@@ -218,6 +241,8 @@ export class DnsServer {
     };
     let reply: Message;
     let block: Block | undefined;
+    let stamp = 0;
+    const instance = this.instance;
     if (msg.edns && msg.edns.version > 0) {
       reply = { ...this.emptyReply(msg, Rcode.BADVERS) };
     } else {
@@ -227,6 +252,7 @@ export class DnsServer {
         block = picked.block;
         req.zone = picked.zone;
         req.server = block.server;
+        stamp = blockStamp(block);
         try {
           reply = await block.next(req);
         } catch (e) {
@@ -237,7 +263,10 @@ export class DnsServer {
       }
     }
     const wire = this.encode(msg, reply, p.proto);
-    if (block) for (const pl of block.plugins) { try { pl.observe?.(req, reply, wire.length); } catch { /* observers never break replies */ } }
+    if (block) {
+      for (const pl of block.plugins) { try { pl.observe?.(req, reply, wire.length); } catch { /* observers never break replies */ } }
+      if (reusable(req)) this.replies.set(key, { wire, req, reply, block, instance, stamp });
+    }
     return wire;
   }
 
@@ -268,6 +297,7 @@ export class DnsServer {
     const req: DnsRequest & { depth: number } = { ...parent, msg, zone: picked.zone, server: picked.block.server, errors: [], internal: true, answeredBy: undefined, depth };
     const reply = await picked.block.next(req);
     parent.errors.push(...req.errors);
+    parent.volatile = true;
     return reply;
   }
 
@@ -319,6 +349,7 @@ export class DnsServer {
     const old = this.instance;
     this.instance = next;
     this.corefileHash = hash;
+    this.replies.clear();
     try {
       await this.openListeners();
     } catch (e) {

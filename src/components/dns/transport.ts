@@ -14,8 +14,16 @@ export interface Packet {
   family: 1 | 2;
 }
 
-/** Handles one query; resolves with the reply's octets, or undefined to send nothing. */
-export type PacketHandler = (p: Packet) => Promise<Buffer | undefined>;
+/** Handles one query: the reply's octets (at once or later), or undefined to send nothing. */
+export type PacketHandler = (p: Packet) => Buffer | undefined | Promise<Buffer | undefined>;
+
+/** Calls done with the handler's reply, synchronously when it has one at once (no promise per query). */
+function reply(handle: PacketHandler, p: Packet, done: (reply: Buffer | undefined) => void, failed: () => void): void {
+  let r: Buffer | undefined | Promise<Buffer | undefined>;
+  try { r = handle(p); } catch { failed(); return; }
+  if (r instanceof Promise) r.then(done, failed);
+  else done(r);
+}
 
 export interface Listener {
   address: string;
@@ -32,11 +40,11 @@ function familyOf(address: string): 1 | 2 {
 
 function bindUdp(address: string, port: number, handle: PacketHandler): Promise<dgram.Socket> {
   const sock = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  // A lost reply is the client's retry; the handler logs its own failures.
+  const ignore = () => {};
   sock.on('message', (data, rinfo) => {
-    handle({ data, proto: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, family: familyOf(rinfo.address) }).then(
-      (reply) => { if (reply) sock.send(reply, rinfo.port, rinfo.address, () => { /* a lost reply is the client's retry */ }); },
-      () => { /* the handler logs its own failures */ },
-    );
+    reply(handle, { data, proto: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, family: familyOf(rinfo.address) },
+      (out) => { if (out) sock.send(out, rinfo.port, rinfo.address, ignore); }, ignore);
   });
   return new Promise((resolve, reject) => {
     sock.once('error', reject);
@@ -65,13 +73,13 @@ function bindTcp(address: string, port: number, handle: PacketHandler): Promise<
         if (buf.length < 2 + len) break;
         const data = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        handle({ data: Buffer.from(data), proto: 'tcp', remoteAddress: conn.remoteAddress ?? '', remotePort: conn.remotePort ?? 0, family: familyOf(conn.remoteAddress ?? '') }).then(
-          (reply) => {
-            if (!reply) { conn.destroy(); return; }
+        reply(handle, { data: Buffer.from(data), proto: 'tcp', remoteAddress: conn.remoteAddress ?? '', remotePort: conn.remotePort ?? 0, family: familyOf(conn.remoteAddress ?? '') },
+          (out) => {
+            if (!out) { conn.destroy(); return; }
             if (conn.destroyed) return;
             const head = Buffer.alloc(2);
-            head.writeUInt16BE(reply.length);
-            conn.write(Buffer.concat([head, reply]));
+            head.writeUInt16BE(out.length);
+            conn.write(Buffer.concat([head, out]));
           },
           () => conn.destroy(),
         );

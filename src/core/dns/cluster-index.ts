@@ -104,8 +104,18 @@ export class ClusterIndex {
   private readonly podIPs = new Map<string, string[]>();
   private readonly namespaceSet = new Set<string>();
   private modifiedSec: number;
+  private gen = 0;
+  private isSynced = false;
+
   /** Whether every informer has listed once; until then, name errors answer SERVFAIL (CoreDNS). */
-  synced = false;
+  get synced(): boolean { return this.isSynced; }
+  set synced(v: boolean) { if (v !== this.isSynced) { this.isSynced = v; this.gen++; } }
+
+  /**
+   * Bumped by every change, including those that leave the SOA serial alone (a second's worth of changes
+   * share one serial): the DNS server reuses an encoded reply only while this is unchanged.
+   */
+  get generation(): number { return this.gen; }
 
   constructor(private readonly now: () => number = Date.now) {
     this.modifiedSec = Math.floor(now() / 1000);
@@ -114,7 +124,7 @@ export class ClusterIndex {
   /** Seconds since the epoch of the last change: the SOA serial. */
   get modified(): number { return this.modifiedSec; }
 
-  private touch(): void { this.modifiedSec = Math.floor(this.now() / 1000); }
+  private touch(): void { this.modifiedSec = Math.floor(this.now() / 1000); this.gen++; }
 
   upsertService(svc: ServiceInput): void {
     const info = serviceInfo(svc);
@@ -202,11 +212,12 @@ export class ClusterIndex {
     const k = key(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
     for (const ip of this.podIPs.get(k) ?? []) removeFrom(this.podsByIP, ip, k);
     this.podIPs.delete(k);
+    this.gen++;
     if (touch) this.touch();
   }
 
-  upsertNamespace(ns: NamespaceInput): void { if (ns.metadata?.name) this.namespaceSet.add(ns.metadata.name); }
-  deleteNamespace(ns: NamespaceInput): void { if (ns.metadata?.name) this.namespaceSet.delete(ns.metadata.name); }
+  upsertNamespace(ns: NamespaceInput): void { if (ns.metadata?.name) { this.namespaceSet.add(ns.metadata.name); this.gen++; } }
+  deleteNamespace(ns: NamespaceInput): void { if (ns.metadata?.name) { this.namespaceSet.delete(ns.metadata.name); this.gen++; } }
 
   // ----------------------------------------------------------------------------------------- reads
 

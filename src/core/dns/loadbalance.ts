@@ -36,3 +36,18 @@ export function loadBalance(m: Message, random: () => number = Math.random): Mes
   m.additional = roundRobin(m.additional, random);
   return m;
 }
+
+/** Whether loadBalance could reorder this reply (a section holds two or more A/AAAA or two or more MX records). */
+export function hasShuffle(m: Message): boolean {
+  if (m.rcode !== Rcode.NOERROR) return false;
+  const t = m.question[0]?.type;
+  if (t === RRType.AXFR || t === RRType.IXFR) return false;
+  return [m.answer, m.authority, m.additional].some((rs) => {
+    let address = 0, mx = 0;
+    for (const r of rs) {
+      if (r.type === RRType.A || r.type === RRType.AAAA) address++;
+      else if (r.type === RRType.MX) mx++;
+    }
+    return address > 1 || mx > 1;
+  });
+}

@@ -20,6 +20,8 @@ export class CachePlugin implements Plugin {
   async serve(req: DnsRequest, next: Next): Promise<Message> {
     const q = req.msg.question[0];
     if (!this.cache.covers(q.name)) return next(req);
+    // A hit answers with the TTLs left, which fall every second.
+    req.volatile = true;
     const labels = { server: req.server, zones: this.zones, view: '' };
     this.metrics.cacheRequests.inc(labels);
     const before = { ...this.cache.stats.hits };

@@ -88,6 +88,7 @@ export class ForwardPlugin implements Plugin {
     const q = req.msg.question[0];
     const name = canonical(q.name);
     if (!inZone(name, this.cfg.from) || (this.cfg.except.length && matchZone(name, this.cfg.except) !== undefined)) return next(req);
+    req.volatile = true;
     if (this.cfg.maxConcurrent !== undefined && this.inflight >= this.cfg.maxConcurrent) {
       this.metrics.forwardMaxConcurrentRejects.inc();
       req.errors.push(new Error(`concurrent queries exceeded maximum ${this.cfg.maxConcurrent}`));

@@ -21,6 +21,8 @@ export class KubernetesPlugin implements Plugin {
 
   ready(): boolean { return this.source.index.synced; }
 
+  stamp(): number { return this.source.index.generation; }
+
   async serve(req: DnsRequest, next: Next): Promise<Message> {
     const q = req.msg.question[0];
     const res = planDnsAnswer(this.ctx, q.name, q.type);
@@ -31,6 +33,8 @@ export class KubernetesPlugin implements Plugin {
     m.authority = res.authority;
     m.additional = res.additional;
     if (res.chase) {
+      // The target is answered through the chain again, perhaps by forward: not reusable.
+      req.volatile = true;
       let up: Message | undefined;
       try { up = await this.lookup(req, res.chase.target, res.chase.type); } catch (e) { req.errors.push(e as Error); }
       if (up) {

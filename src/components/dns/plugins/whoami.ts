@@ -8,6 +8,7 @@ export class WhoamiPlugin implements Plugin {
   readonly name = 'whoami' as const;
   async serve(req: DnsRequest, _next: Next): Promise<Message> {
     const q = req.msg.question[0];
+    req.volatile = true;
     const m = replyTo(req.msg);
     m.aa = true;
     const addr = req.remoteAddress.replace(/^::ffff:/, '');
