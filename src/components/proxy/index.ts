@@ -2,3 +2,4 @@
 // and feeds it its Service and EndpointSlice informer caches.
 export { NftProgrammer, NftSyncError, type NftApplier, type SyncReport } from './programmer.js';
 export { ServiceProxy, TRIGGER_TIME_ANNOTATION, type ProxySyncResult, type ServiceProxyConfig } from './service-proxy.js';
+export { BoundedFrequencyRunner, type BoundedFrequencyOptions } from './bounded-frequency-runner.js';

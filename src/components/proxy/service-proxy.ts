@@ -1,7 +1,9 @@
 // ServiceProxy: the node's kube-proxy. The agent hands it the current Services and EndpointSlices (from
-// its informer caches) whenever they change; it coalesces changes into at most one sync per
-// minSyncPeriod (kube-proxy's BoundedFrequencyRunner), plans the table, and lets the NftProgrammer send
-// the difference. A failed sync is retried after retryDelay with a full table replacement.
+// its informer caches) whenever they change; a BoundedFrequencyRunner coalesces changes (a window of a
+// few milliseconds, runs at least minSyncPeriod apart and at most half the time busy), the proxy plans
+// the table, and the NftProgrammer sends the difference. A failed sync is retried after retryDelay with
+// a full table replacement.
+import { BoundedFrequencyRunner } from './bounded-frequency-runner.js';
 import {
   IncrementalPlanner, type EndpointSlice, type ProxyNode, type ProxyOptions, type Service,
 } from '../../core/proxy/index.js';
@@ -28,8 +30,14 @@ export interface ServiceProxyConfig {
   /** Run nft in this named namespace (tests, benchmarks). The agent runs inside its node's namespace. */
   netns?: string;
   programmer?: NftProgrammer;
-  /** At most one sync per this period, ms (kube-proxy --min-sync-period, default 1 s). */
+  /**
+   * Syncs start at least this many ms apart (kube-proxy's --min-sync-period, whose 1 s default made every
+   * change in a burst wait up to a second; default 20 ms). Under churn the gap also grows to twice the
+   * last sync's duration.
+   */
   minSyncPeriodMs?: number;
+  /** Changes within this many ms of the first one after a quiet spell go in one sync (default 5 ms). */
+  syncWindowMs?: number;
   /** Wait before retrying after a failed sync, ms (default 5 s). */
   retryDelayMs?: number;
   onSync?: (r: ProxySyncResult) => void;
@@ -43,12 +51,8 @@ export class ServiceProxy {
   private slices: EndpointSlice[] = [];
   private node: ProxyNode;
   private haveState = false;
-  private dirty = false;
-  private running: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private lastStart = 0;
+  private readonly runner: BoundedFrequencyRunner;
   private stopped = false;
-  private lastError: Error | undefined;
   /** Changes requested so far, and the count the last finished sync covered (with its error). */
   private requested = 0;
   private done: { upTo: number; error?: Error } = { upTo: 0 };
@@ -61,6 +65,9 @@ export class ServiceProxy {
   constructor(private readonly config: ServiceProxyConfig) {
     this.node = config.node;
     this.programmer = config.programmer ?? new NftProgrammer({ netns: config.netns });
+    this.runner = new BoundedFrequencyRunner(() => this.syncOnce(), {
+      windowMs: config.syncWindowMs ?? 5, minIntervalMs: config.minSyncPeriodMs ?? 20, retryDelayMs: config.retryDelayMs ?? 5000,
+    });
   }
 
   /**
@@ -94,9 +101,7 @@ export class ServiceProxy {
   /** Stops syncing; with `cleanup`, deletes the table (the proxy is being removed from the node). */
   async stop(opts: { cleanup?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.runner.stop();
     if (opts.cleanup) {
       await this.programmer.cleanup({ family: 'ip', table: this.config.options?.table ?? 'podnet' });
     }
@@ -119,23 +124,7 @@ export class ServiceProxy {
   private request(): void {
     if (!this.haveState || this.stopped) return;
     this.requested++;
-    this.schedule();
-  }
-
-  private schedule(delayMs?: number): void {
-    if (!this.haveState || this.stopped) return;
-    this.dirty = true;
-    if (this.running || this.timer) return;
-    const minPeriod = this.config.minSyncPeriodMs ?? 1000;
-    const wait = delayMs ?? Math.max(0, this.lastStart + minPeriod - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.syncOnce().finally(() => {
-        this.running = undefined;
-        if (this.dirty && !this.stopped) this.schedule(this.lastError ? this.config.retryDelayMs ?? 5000 : undefined);
-        this.wake();
-      });
-    }, wait);
+    this.runner.run();
   }
 
   private wake(): void {
@@ -144,9 +133,8 @@ export class ServiceProxy {
     for (const f of w) f();
   }
 
-  private async syncOnce(): Promise<void> {
-    this.dirty = false;
-    this.lastStart = Date.now();
+  /** One sync; resolves whether it succeeded (a failure is retried by the runner). */
+  private async syncOnce(): Promise<boolean> {
     const upTo = this.requested;
     const triggers = this.pendingTriggers;
     this.pendingTriggers = [];
@@ -156,19 +144,21 @@ export class ServiceProxy {
       const planMs = performance.now() - t0;
       const report = await this.programmer.sync(plan.ruleset, plan.change);
       const now = Date.now();
-      this.lastError = undefined;
       this.lastSuccessfulSync = now;
       this.done = { upTo };
       this.config.onSync?.({
         ...report, planMs, services: this.services.length, replanned: plan.change.replanned, warnings: plan.ruleset.warnings,
         programmingLatencySeconds: triggers.map((t) => Math.max(0, (now - t) / 1000)),
       });
+      return true;
     } catch (e) {
-      this.lastError = e as Error;
+      // Retried by the runner; the programmer will replace the whole table.
       this.done = { upTo, error: e as Error };
-      this.dirty = true;                  // retry later; the programmer will replace the whole table
       this.pendingTriggers.push(...triggers);
       this.config.onError?.(e as Error);
+      return false;
+    } finally {
+      this.wake();
     }
   }
 }

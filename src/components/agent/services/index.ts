@@ -45,7 +45,7 @@ export interface ServiceProxyOptions {
   healthzPort?: number;
   /** The node's underlay link, where LoadBalancer addresses are announced; default eth0. */
   device?: string;
-  /** kube-proxy --min-sync-period; default 1 s. */
+  /** kube-proxy --min-sync-period, in ms; default 20 ms (ServiceProxy). */
   minSyncPeriodMs?: number;
   /** Unhealthy when a change waits longer than this to be programmed; default 60 s (2 × syncPeriod). */
   healthTimeoutMs?: number;
@@ -90,7 +90,8 @@ export async function startServiceProxy(kc: KubeConfig, config: ClusterConfig, n
   let lastError = '';
   let lastWarnings = '';
   const proxy: ServiceProxy = new ServiceProxy({
-    node, netns: opts.netns, minSyncPeriodMs: opts.minSyncPeriodMs,
+    // The hand-over below already waits COALESCE_MS for changes that arrive together.
+    node, netns: opts.netns, minSyncPeriodMs: opts.minSyncPeriodMs, syncWindowMs: 0,
     options: { table, serviceCIDRs: [config.serviceCIDR] },
     onSync: (r) => onSync(r),
     onError: (e) => {
