@@ -14,12 +14,13 @@ SHELL := /bin/bash
 DEB_PACKAGES := nftables iproute2 dnsutils curl iperf3 dnsperf containernetworking-plugins conntrack openssl procps socat util-linux \
   nginx wrk dnsmasq-base etcd-server etcd-client python3-kubernetes chromium conmon
 
-.PHONY: help install build up test down
+.PHONY: help install build up test down bench
 
 help:
 	@echo "make up     install, build, podnet up -f examples/"
 	@echo "make test   install, build, run all tests"
 	@echo "make down   podnet down"
+	@echo "make bench  install, build, run every benchmark in bench/ (SHORT=1: quick mode)"
 
 # Installs only the packages that are missing, so a second run does nothing (and needs no network).
 install: node_modules/.package-lock.json
@@ -48,3 +49,6 @@ test: build
 
 down:
 	bin/podnet down
+
+bench: build
+	node scripts/bench.mjs $(if $(SHORT),--short)

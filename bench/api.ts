@@ -1,16 +1,17 @@
 // API server benchmark: create 10,000 objects (throughput), list 10,000 (latency, JSON and Table),
 // watch fan-out to 100 watchers (event latency), and the server's memory with 10,000 objects.
-// Run: node --import tsx bench/api.ts [--objects N] [--watchers N]
+// Run: node --import tsx bench/api.ts [--objects N] [--watchers N] [--short: 1,000 objects, 20 watchers]
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { startTestServer } from '../test/support/server.js';
+import { sized } from './support/short.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const OBJECTS = arg('objects', 10_000);
-const WATCHERS = arg('watchers', 100);
+const OBJECTS = arg('objects', sized(10_000, 1_000));
+const WATCHERS = arg('watchers', sized(100, 20));
 const CONCURRENCY = 32;
 
 const s = await startTestServer('bench-api');

@@ -9,7 +9,8 @@
 // plugin; Node's own spawn costs 4-7 ms more here and would blur the comparison.
 // A second table shows what each kind of thin client costs for a VERSION round trip.
 //
-// Run (root): node --import tsx bench/cni.ts [--n 50]
+// Run (root): node --import tsx bench/cni.ts [--n 50] [--short: 10]
+// bench: root
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,11 @@ import { serveCni } from '../src/components/cni/server.js';
 import { PODNET_ROOT, ensureShim } from '../src/components/cni/shim-build.js';
 import { closeShells, heredoc, shQuote, shellRun } from '../src/linux/cni-shell.js';
 import { requireRoot, run } from '../src/linux/exec.js';
+import { sized } from './support/short.js';
 
 requireRoot('bench/cni.ts');
 const argN = process.argv.indexOf('--n');
-const N = argN > 0 ? Number(process.argv[argN + 1]) : 50;
+const N = argN > 0 ? Number(process.argv[argN + 1]) : sized(50, 10);
 const SIDES = ['reference', 'bin', 'socket', 'inproc'] as const;
 type Side = (typeof SIDES)[number];
 const BIN = join(PODNET_ROOT, 'bin', 'podnet-cni');

@@ -9,6 +9,7 @@
 //
 //   node --import tsx bench/dns.ts                       both parts
 //   node --import tsx bench/dns.ts --seconds 5 --services 1000 --clients 4 --skip-programming
+//   node --import tsx bench/dns.ts --short                3 s of dnsperf each, 50 Services
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,17 @@ import { newQuery, RRType } from '../src/core/dns/types.js';
 import { decodeMessage, encodeMessage } from '../src/core/dns/wire.js';
 import { DnsServer, kubeClusterSource, kubeConfigFor, memorySource } from '../src/components/dns/index.js';
 import { startTestServer } from '../test/support/server.js';
+import { sized } from './support/short.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: sized('10', '3') },
     services: { type: 'string', default: '1000' },
     clients: { type: 'string', default: '4' },
     outstanding: { type: 'string', default: '100' },
-    'programming-services': { type: 'string', default: '200' },
+    'programming-services': { type: 'string', default: sized('200', '50') },
+    short: { type: 'boolean', default: false },
     'skip-programming': { type: 'boolean', default: false },
   },
 });

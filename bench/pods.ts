@@ -11,16 +11,18 @@
 // busybox pods run the host's `sleep` (the cost is the sandbox: netns, CNI ADD, shim); nginx pods add
 // a built-in Node.js workload per pod. No peer runs side by side: there is no containerd or kind on
 // this machine to compare with.
+// bench: cluster
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1Pod } from '@kubernetes/client-node';
 import { requireRoot } from '../src/linux/exec.js';
+import { sized } from './support/short.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const PODS = Number(flag('--pods', '100'));
+const PODS = Number(flag('--pods', sized('100', '30')));
 const NODES = Number(flag('--nodes', '3'));
 const IMAGE = flag('--image', 'busybox');
 const CONCURRENCY = Number(flag('--concurrency', '20'));

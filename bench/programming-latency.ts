@@ -8,20 +8,30 @@
 //   - metrics: each node's kubeproxy_network_programming_duration_seconds histogram (before/after
 //     difference), quantiles interpolated within buckets as Prometheus' histogram_quantile does
 //     (what clusterloader2's NetworkProgrammingLatency reports).
+// Before the rollout, on the otherwise idle cluster, two one-change-at-a-time measurements:
+//   - idle: a selectorless Service whose EndpointSlice the bench itself updates (one new address per
+//     change, --idle-changes of them, 200 ms apart); `nft monitor` in every node timestamps the moment
+//     the new element reaches that node's kernel; latency = that − the moment the bench sent the update;
+//   - DNS: --dns-services Services created one at a time; a poller inside node 1's namespace asks every
+//     cluster DNS pod every 2 ms until it answers with the ClusterIP; latency = answer − create request.
 // Runs its own cluster (pns-bench, underlay 172.31.237.0/24, private state root and kubeconfig) and
 // removes it. No peer runs side by side: there is no kube-proxy on this machine to compare with.
 //
-//   node --import tsx bench/programming-latency.ts [--replicas 100] [--poll-ms 50] [--dist]
+//   node --import tsx bench/programming-latency.ts [--replicas 100] [--poll-ms 50] [--idle-changes 30] [--dns-services 30] [--dist] [--short]
+// bench: cluster
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiscoveryV1Api, KubeConfig, ListWatch, Watch, type V1EndpointSlice } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, ListWatch, Watch, type V1EndpointSlice } from '@kubernetes/client-node';
 import { requireRoot } from '../src/linux/exec.js';
+import { sized } from './support/short.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const REPLICAS = Number(flag('--replicas', '100'));
+const REPLICAS = Number(flag('--replicas', sized('100', '20')));
+const IDLE_CHANGES = Number(flag('--idle-changes', sized('30', '10')));
+const DNS_SERVICES = Number(flag('--dns-services', sized('30', '10')));
 const POLL_MS = Number(flag('--poll-ms', '50'));
 const DIST = args.includes('--dist');
 const CLUSTER = 'pns-bench';
@@ -56,7 +66,7 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
-const ms = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(x)} ms`);
+const ms = (x: number) => (Number.isNaN(x) ? '-' : x < 100 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
 
 /** The endpoint IPs a node's table holds for ClusterIP:80 (the maps layout's endpoint map). */
 async function nodeEndpoints(node: string, clusterIP: string): Promise<string | undefined> {
@@ -95,6 +105,128 @@ function histogramQuantile(q: number, buckets: Map<number, number>): number {
   return NaN;
 }
 
+/** `nft monitor` in each node: every line with the moment it arrived. */
+function monitorNodes(): { lines: Map<string, Array<{ at: number; line: string }>>; stop(): void } {
+  const lines = new Map<string, Array<{ at: number; line: string }>>();
+  const procs = NODES.map((n) => {
+    const got: Array<{ at: number; line: string }> = [];
+    lines.set(n.name, got);
+    const p = spawn('ip', ['netns', 'exec', n.name, 'nft', 'monitor', 'new', 'elements'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let partial = '';
+    p.stdout.on('data', (d: Buffer) => {
+      const at = performance.timeOrigin + performance.now();
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) got.push({ at, line });
+    });
+    return p;
+  });
+  return { lines, stop: () => { for (const p of procs) p.kill('SIGTERM'); } };
+}
+
+/** EndpointSlice change → element in every node's kernel, one change at a time on an idle cluster (ms per node). */
+async function idleLatency(kc: KubeConfig): Promise<number[]> {
+  writeFileSync(join(work, 'idle.yaml'), `apiVersion: v1
+kind: Service
+metadata: { name: idle }
+spec: { ports: [{ port: 80 }] }
+`);
+  await kubectl('apply', '-f', join(work, 'idle.yaml'));
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const sliceFor = (ip: string) => ({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    metadata: { name: 'idle-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'idle' } },
+    ports: [{ name: '', port: 80, protocol: 'TCP' }], endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+  });
+  await discovery.createNamespacedEndpointSlice({ namespace: 'default', body: sliceFor('10.244.250.1') });
+  const mon = monitorNodes();
+  await sleep(500); // the monitors are listening, the first slice is programmed
+  const out: number[] = [];
+  try {
+    for (let i = 2; i < 2 + IDLE_CHANGES; i++) {
+      const ip = `10.244.250.${i}`;
+      const sent = performance.timeOrigin + performance.now();
+      await discovery.replaceNamespacedEndpointSlice({ name: 'idle-1', namespace: 'default', body: sliceFor(ip) });
+      const needle = `: ${ip} . 80`;
+      for (const n of NODES) {
+        const got = mon.lines.get(n.name)!;
+        const t0 = Date.now();
+        let hit;
+        while (!(hit = got.find((l) => l.at >= sent && l.line.includes(needle)))) {
+          if (Date.now() - t0 > 10_000) throw new Error(`${n.name} did not program ${ip} within 10 s`);
+          await sleep(2);
+        }
+        out.push(hit.at - sent);
+      }
+      await sleep(200);
+    }
+  } finally {
+    mon.stop();
+  }
+  return out;
+}
+
+// Inside node 1's namespace: reads "name ip" lines; asks every server (argv) every 2 ms until each
+// answers name A with ip; prints "name epoch-ms" when all have.
+const DNS_POLLER = `
+const dgram = require('node:dgram');
+const servers = process.argv.slice(1);
+const sock = dgram.createSocket('udp4');
+let id = 0; const waiting = new Map();
+function query(name) {
+  const labels = name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l)]);
+  const h = Buffer.alloc(12); id = (id + 1) & 0xffff; h.writeUInt16BE(id, 0); h[2] = 1; h.writeUInt16BE(1, 4);
+  return { id, buf: Buffer.concat([h, ...labels, Buffer.from([0, 0, 1, 0, 1])]) };
+}
+sock.on('message', (m, r) => {
+  for (const [name, w] of waiting) {
+    if (!w.ids.has(m.readUInt16BE(0))) continue;
+    if (m.readUInt16BE(6) > 0 && m.subarray(m.length - 4).join('.') === w.ip) w.done.add(r.address);
+    if (w.done.size === servers.length) { waiting.delete(name); clearInterval(w.timer); process.stdout.write(name + ' ' + (performance.timeOrigin + performance.now()) + '\\n'); }
+  }
+});
+let buf = '';
+process.stdin.on('data', (d) => {
+  buf += d; let i;
+  while ((i = buf.indexOf('\\n')) >= 0) {
+    const [name, ip] = buf.slice(0, i).split(' '); buf = buf.slice(i + 1);
+    const w = { ip, ids: new Set(), done: new Set() };
+    w.timer = setInterval(() => { for (const s of servers) if (!w.done.has(s)) { const q = query(name); w.ids.add(q.id); sock.send(q.buf, 53, s); } }, 2);
+    waiting.set(name, w);
+  }
+});
+`;
+
+/** Service created (API request sent) → answered with its ClusterIP by every cluster DNS pod (ms). */
+async function dnsLatency(kc: KubeConfig): Promise<number[]> {
+  const servers = (await kubectl('get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[*].status.podIP}')).trim().split(/\s+/).filter(Boolean);
+  if (!servers.length) throw new Error('no cluster DNS pods found (kube-system, k8s-app=kube-dns)');
+  const poller = spawn('ip', ['netns', 'exec', NODES[0].name, process.execPath, '-e', DNS_POLLER, ...servers], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answered = new Map<string, number>();
+  poller.stdout.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) { const [n, t] = l.split(' '); if (t) answered.set(n, Number(t)); } });
+  const core = kc.makeApiClient(CoreV1Api);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < DNS_SERVICES; i++) {
+      const name = `dnslat-${i}`;
+      const sent = performance.timeOrigin + performance.now();
+      const svc = await core.createNamespacedService({ namespace: 'default', body: { metadata: { name }, spec: { ports: [{ port: 80 }] } } });
+      const fqdn = `${name}.default.svc.cluster.local`;
+      poller.stdin.write(`${fqdn} ${svc.spec?.clusterIP}\n`);
+      const t0 = Date.now();
+      while (!answered.has(fqdn)) {
+        if (Date.now() - t0 > 10_000) throw new Error(`${fqdn} not answered by ${servers.join(', ')} within 10 s`);
+        await sleep(2);
+      }
+      out.push(answered.get(fqdn)! - sent);
+      await sleep(100);
+    }
+  } finally {
+    poller.kill('SIGTERM');
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   requireRoot('bench/programming-latency.ts');
   const up = await podnet('up', '--name', CLUSTER, '--nodes', '3', '--underlay-cidr', UNDERLAY);
@@ -118,13 +250,19 @@ spec:
   selector: { app: lat }
   ports: [{ port: 80 }]
 `);
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  await kubectl('rollout', 'status', '-n', 'kube-system', 'deployment/coredns', '--timeout=120s');
+  const idle = await idleLatency(kc);
+  console.log(`idle cluster, one EndpointSlice change at a time → element in every node's kernel (nft monitor): p50 ${ms(pct(idle, 50))}  p90 ${ms(pct(idle, 90))}  p99 ${ms(pct(idle, 99))}  max ${ms(pct(idle, 100))}  (n=${idle.length}: ${IDLE_CHANGES} changes × ${NODES.length} nodes)`);
+  const dns = await dnsLatency(kc);
+  console.log(`idle cluster, Service created → answered by every cluster DNS pod: p50 ${ms(pct(dns, 50))}  p90 ${ms(pct(dns, 90))}  p99 ${ms(pct(dns, 99))}  max ${ms(pct(dns, 100))}  (n=${dns.length})`);
+
   await kubectl('apply', '-f', join(work, 'lat.yaml'));
   await kubectl('rollout', 'status', 'deployment/lat', '--timeout=600s');
   const clusterIP = (await kubectl('get', 'service', 'lat', '-o', 'jsonpath={.spec.clusterIP}')).trim();
 
   // The Service's slices as the API has them: every change is a target state for the nodes.
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const selector = 'kubernetes.io/service-name=lat';
   const slices = new ListWatch<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', new Watch(kc),

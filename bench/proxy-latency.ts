@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/proxy-latency.ts                    defaults: 1000 connections per case
 //   node --import tsx bench/proxy-latency.ts --connections 300 --sizes 0,1000 --layouts maps
+// bench: root
 import { parseArgs } from 'node:util';
 import {
   endpoint, endpointSlice, planServiceRules, renderRuleset, service, syntheticCluster, type ProxyOptions,
@@ -12,9 +13,11 @@ import {
 import { ProxyTestbed } from '../src/components/proxy/testbed.js';
 import { requireRoot } from '../src/linux/exec.js';
 import { nftApply, nftDeleteTable } from '../src/linux/nft.js';
+import { sized } from './support/short.js';
 
 const { values: args } = parseArgs({ options: {
-  connections: { type: 'string', default: '1000' },
+  connections: { type: 'string', default: sized('1000', '200') },
+  short: { type: 'boolean', default: false },
   sizes: { type: 'string', default: '0,1000,10000' },
   layouts: { type: 'string', default: 'maps,chains' },
 } });

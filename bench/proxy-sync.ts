@@ -4,6 +4,7 @@
 //
 //   node --import tsx bench/proxy-sync.ts                      10,000 × 5, both layouts
 //   node --import tsx bench/proxy-sync.ts --services 2000 --changes 100 --layouts maps
+// bench: root
 import { parseArgs } from 'node:util';
 import {
   endpoint, endpointSlice, IncrementalPlanner, renderRuleset, service, syntheticCluster,
@@ -12,12 +13,14 @@ import {
 import { NftProgrammer } from '../src/components/proxy/index.js';
 import { requireRoot, run } from '../src/linux/exec.js';
 import { nftApply, nftDeleteTable } from '../src/linux/nft.js';
+import { sized } from './support/short.js';
 
 const { values: args } = parseArgs({ options: {
-  services: { type: 'string', default: '10000' },
+  services: { type: 'string', default: sized('10000', '2000') },
+  short: { type: 'boolean', default: false },
   endpoints: { type: 'string', default: '5' },
-  changes: { type: 'string', default: '200' },
-  'chain-changes': { type: 'string', default: '50' },
+  changes: { type: 'string', default: sized('200', '50') },
+  'chain-changes': { type: 'string', default: sized('50', '10') },
   layouts: { type: 'string', default: 'maps,chains' },
 } });
 const SERVICES = Number(args.services);

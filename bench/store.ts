@@ -6,6 +6,7 @@
 //
 //   node --import tsx bench/store.ts            all variants, then a table
 //   node --import tsx bench/store.ts sqlite     one variant (sqlite | sqlite-full | etcd | memory), JSON out
+//   node --import tsx bench/store.ts --short    2,000 objects
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +16,9 @@ import type { KubeObject } from '../src/core/api/object.js';
 import { EtcdStore, MemoryStore, SqliteStore, type Store } from '../src/components/store/index.js';
 import { startLocalEtcd, type LocalEtcd } from '../src/components/cluster/etcd.js';
 import { readFileSync } from 'node:fs';
+import { SHORT, sized } from './support/short.js';
 
-const OBJECTS = 10_000;
+const OBJECTS = sized(10_000, 2_000);
 const WATCHERS = 100;
 const FANOUT_WRITES = 500;
 const LIST_RUNS = 10;
@@ -166,14 +168,14 @@ function table(results: Result[]): string {
   return rows.map((row) => '| ' + row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ') + ' |').join('\n');
 }
 
-const variant = process.argv[2];
+const variant = process.argv.slice(2).find((a) => !a.startsWith('--'));
 if (variant) {
   process.stdout.write(JSON.stringify(await runVariant(variant)) + '\n');
 } else {
   const results: Result[] = [];
   for (const v of ['sqlite', 'sqlite-full', 'etcd', 'memory']) {
     const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), v], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000,
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000, env: { ...process.env, ...(SHORT ? { BENCH_SHORT: '1' } : {}) },
     });
     if (child.status !== 0) throw new Error(`variant ${v} failed (exit ${child.status}, signal ${child.signal})`);
     results.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Result);

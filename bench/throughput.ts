@@ -8,6 +8,7 @@
 //
 // One 2-vCPU VM measures the CPU cost of each path, not NIC behaviour (offloads stay on). Prints a
 // Markdown table with the median of the runs and the ratio to the baseline.
+// bench: root
 import { spawn } from 'node:child_process';
 import { release } from 'node:os';
 import { run, requireRoot } from '../src/linux/exec.js';
@@ -18,11 +19,12 @@ import { startOverlay, type RunningOverlay } from '../src/components/agent/overl
 import { Testbed } from '../src/components/agent/overlay/testing/testbed.js';
 import { MemoryNodes } from '../src/components/agent/overlay/testing/memory-nodes.js';
 import type { OverlayMode } from '../src/core/overlay/index.js';
+import { sized } from './support/short.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
-const SECONDS = flag('--seconds', 5);
-const RUNS = flag('--runs', 3);
+const SECONDS = flag('--seconds', sized(5, 2));
+const RUNS = flag('--runs', sized(3, 1));
 const PREFIX = `pno-bench-${process.pid}`;
 
 interface Row { path: string; gbits: number[]; mtu: number }

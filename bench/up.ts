@@ -4,17 +4,19 @@
 // Run (as root, after `npm run build`):
 //   node --import tsx bench/up.ts [--runs 3] [--nodes 3] [--name pnt6bench] [--underlay-cidr 172.31.245.0/24] [--source]
 // --source runs src/cli/main.ts through tsx instead of the built dist/cli/main.js.
+// bench: cluster
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sized } from './support/short.js';
 
 const repo = new URL('..', import.meta.url).pathname;
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const RUNS = Number(arg('runs', '3'));
+const RUNS = Number(arg('runs', sized('3', '1')));
 const NODES = arg('nodes', '3');
 const NAME = arg('name', 'pnt6bench');
 const UNDERLAY = arg('underlay-cidr', '172.31.245.0/24');
