@@ -1,8 +1,9 @@
 // Cluster DNS benchmark, on loopback, no root needed:
-//  1. dnsperf against podnet's DNS server (its own process, 1,000 ClusterIP Services in memory, the
-//     kubernetes plugin with errors, prometheus and loadbalance as in kubeadm's Corefile) and, in the
+//  1. dnsperf against podnet's DNS server (1,000 ClusterIP Services in memory, the kubernetes plugin
+//     with errors, prometheus and loadbalance as in kubeadm's Corefile), once as one process and once
+//     with worker processes (--processes, default one per CPU, as the dns workload runs), and, in the
 //     same run, against dnsmasq (Debian dnsmasq-base) serving the same names from an addn-hosts file:
-//     QPS and latency percentiles (from dnsperf -v per-query latencies), and the ratio;
+//     QPS and latency percentiles (from dnsperf -v per-query latencies), and the ratios;
 //  2. "Service created → first correct answer": a podnet API server process and the DNS server with
 //     informers; Services are created one at a time through the API and the DNS is polled until it
 //     answers with the ClusterIP: p50/p99 over 200 Services.
@@ -17,10 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { ClusterIndex } from '../src/core/dns/cluster-index.js';
 import { newQuery, RRType } from '../src/core/dns/types.js';
 import { decodeMessage, encodeMessage } from '../src/core/dns/wire.js';
-import { DnsServer, kubeClusterSource, kubeConfigFor, memorySource } from '../src/components/dns/index.js';
+import { availableParallelism } from 'node:os';
+import { DnsServer, DnsWorkers, kubeClusterSource, kubeConfigFor } from '../src/components/dns/index.js';
+import { ipOf, nameOf, sourceFor } from './support/dns-bench-source.js';
 import { startTestServer } from '../test/support/server.js';
 import { sized } from './support/short.js';
 
@@ -34,12 +36,11 @@ const { values: args, positionals } = parseArgs({
     'programming-services': { type: 'string', default: sized('200', '50') },
     short: { type: 'boolean', default: false },
     'skip-programming': { type: 'boolean', default: false },
+    processes: { type: 'string', default: String(availableParallelism()) },
   },
 });
 
 const SERVICES = Number(args.services);
-const ipOf = (i: number) => `10.96.${(i >> 8) & 255}.${i & 255}`;
-const nameOf = (i: number) => `svc-${i}.bench.svc.cluster.local`;
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]; };
 
 const COREFILE = `.:0 {
@@ -55,14 +56,17 @@ const COREFILE = `.:0 {
 }
 `;
 
-/** Child mode: the podnet DNS server on its own, with SERVICES Services in memory. */
-async function serve(): Promise<void> {
-  const index = new ClusterIndex();
-  index.upsertNamespace({ metadata: { name: 'bench' } });
-  for (let i = 1; i <= SERVICES; i++) index.upsertService({ metadata: { namespace: 'bench', name: `svc-${i}` }, spec: { clusterIP: ipOf(i), ports: [{ name: 'http', port: 80 }] } });
-  const server = await DnsServer.start({ corefile: COREFILE, sourceFor: () => memorySource(index), localIPs: [], log: () => {} });
+/** Child mode: the podnet DNS server with SERVICES Services in memory, in `processes` processes. */
+async function serve(processes: number): Promise<void> {
+  process.env.BENCH_DNS_SERVICES = String(SERVICES);
+  const log = (line: string) => { if (/^\[(ERROR|WARNING|FATAL)\]/.test(line)) process.stderr.write(`${line}\n`); };
+  const server = await DnsServer.start({ corefile: COREFILE, sourceFor, localIPs: [], log });
+  const workers = await DnsWorkers.start(server, { corefile: COREFILE, env: { ...process.env }, sourceModule: new URL('./support/dns-bench-source.ts', import.meta.url).href, localIPs: [] },
+    processes - 1, { log, onFatal: (e) => { throw e; } });
+  if (workers.size !== processes - 1) throw new Error(`only ${workers.size} of ${processes - 1} workers started`);
+  server.setPeers(workers.size ? workers : undefined);
   process.stdout.write(`READY ${server.addresses().dns[0].port}\n`);
-  process.on('SIGTERM', () => { void server.stop(0).then(() => process.exit(0)); });
+  process.on('SIGTERM', () => { void Promise.all([server.stop(0), workers.stop()]).then(() => process.exit(0)); });
 }
 
 interface PerfResult { server: string; qps: number; sent: number; completed: number; lost: number; p50: number; p90: number; p99: number; max: number; avg: number }
@@ -128,20 +132,27 @@ async function throughput(work: string): Promise<PerfResult[]> {
   const hosts = join(work, 'hosts');
   writeFileSync(hosts, Array.from({ length: SERVICES }, (_, i) => `${ipOf(i + 1)} ${nameOf(i + 1)}`).join('\n') + '\n');
 
-  const podnet = await startChild([process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve', '--services', String(SERVICES)], /READY (\d+)/, 'podnet dns');
+  const startPodnet = (processes: number) => startChild([process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve', '--services', String(SERVICES), '--processes', String(processes)], /READY (\d+)/, 'podnet dns');
   const dnsmasqPort = await freeUdpPort();
   const dnsmasq = await startChild(['dnsmasq', '--no-daemon', '-C', '/dev/null', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--local=/cluster.local/',
     '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${dnsmasqPort}`, '--cache-size=10000', '--pid-file', '--user=root', '--log-facility=-'], /started, version/, 'dnsmasq');
+  const out: PerfResult[] = [];
   try {
-    const podnetPort = Number(podnet.match[1]);
-    // Warm both, then measure one after the other (never at the same time: the machine is shared).
-    await runDnsperfQuiet(podnetPort, datafile);
-    const a = await runDnsperf('podnet dns', podnetPort, datafile);
+    // Warm each, then measure one after the other (never at the same time: the machine is shared).
+    for (const n of [...new Set([1, Number(args.processes)])]) {
+      const podnet = await startPodnet(n);
+      try {
+        const port = Number(podnet.match[1]);
+        await runDnsperfQuiet(port, datafile);
+        out.push(await runDnsperf(`podnet dns, ${n} process${n > 1 ? 'es' : ''}`, port, datafile));
+      } finally {
+        podnet.child.kill('SIGTERM');
+      }
+    }
     await runDnsperfQuiet(dnsmasqPort, datafile);
-    const b = await runDnsperf('dnsmasq 2.90', dnsmasqPort, datafile);
-    return [a, b];
+    out.push(await runDnsperf('dnsmasq 2.90', dnsmasqPort, datafile));
+    return out;
   } finally {
-    podnet.child.kill('SIGTERM');
     dnsmasq.child.kill('SIGTERM');
   }
 }
@@ -199,15 +210,15 @@ async function programming(count: number): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  if (positionals[0] === 'serve') { await serve(); return; }
+  if (positionals[0] === 'serve') { await serve(Number(args.processes)); return; }
   const work = mkdtempSync(join(tmpdir(), 'pnd-bench-'));
   try {
     console.log(`# Cluster DNS: dnsperf -l ${args.seconds} -c ${args.clients} -q ${args.outstanding}, ${SERVICES} names, A queries, loopback`);
-    const [a, b] = await throughput(work);
-    console.log('| server | QPS | completed | lost | avg ms | p50 ms | p90 ms | p99 ms | max ms |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const r of [a, b]) console.log(`| ${r.server} | ${r.qps.toFixed(0)} | ${r.completed} | ${r.lost} | ${r.avg.toFixed(3)} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.max.toFixed(3)} |`);
-    console.log(`podnet/dnsmasq QPS ratio: ${(a.qps / b.qps).toFixed(2)}; p99 ratio: ${(a.p99 / b.p99).toFixed(2)}`);
+    const results = await throughput(work);
+    const peer = results[results.length - 1];
+    console.log('| server | QPS | completed | lost | avg ms | p50 ms | p90 ms | p99 ms | max ms | QPS vs dnsmasq | p99 vs dnsmasq |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of results) console.log(`| ${r.server} | ${r.qps.toFixed(0)} | ${r.completed} | ${r.lost} | ${r.avg.toFixed(3)} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.max.toFixed(3)} | ${(r.qps / peer.qps).toFixed(2)} | ${(r.p99 / peer.p99).toFixed(2)} |`);
     if (!args['skip-programming']) {
       const n = Number(args['programming-services']);
       const s = await programming(n);

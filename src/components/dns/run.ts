@@ -8,7 +8,9 @@ import type { KubernetesConfig } from '../../core/dns/plugin-config.js';
 import { configMapCorefile, fileCorefile, type CorefileSource } from './corefile-source.js';
 import { kubeClusterSource, kubeConfigFor } from './kube-source.js';
 import { DnsMetrics } from './metrics.js';
+import type { ClusterSourceFactory } from './cluster-source.js';
 import { DnsServer } from './server.js';
+import { DnsWorkers } from './workers.js';
 
 export interface DnsArgs {
   /** -conf: a Corefile path; used when the file exists. */
@@ -60,7 +62,15 @@ export interface RunningDns {
   stop(): Promise<void>;
 }
 
-export async function runDnsServer(args: DnsArgs, opts: { log?: (line: string) => void; env?: NodeJS.ProcessEnv; onFatal?: (e: Error) => void } = {}): Promise<RunningDns> {
+export interface RunDnsOptions {
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  onFatal?: (e: Error) => void;
+  /** Processes that answer queries: this one and processes − 1 workers (workers.ts); default 1. */
+  processes?: number;
+}
+
+export async function runDnsServer(args: DnsArgs, opts: RunDnsOptions = {}): Promise<RunningDns> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const metrics = new DnsMetrics();
@@ -72,17 +82,43 @@ export async function runDnsServer(args: DnsArgs, opts: { log?: (line: string) =
   if (args.conf && !existsSync(args.conf)) log(`[INFO] ${args.conf} does not exist; reading the Corefile from ${corefile.description}`);
   const text = await corefile.read();
   log(`[INFO] Corefile from ${corefile.description}`);
-  const sourceFor = (cfg: KubernetesConfig) => kubeClusterSource(cfg.kubeconfig || cfg.endpoint ? kubeConfigFor(cfg, env) : api(), cfg, { metrics, log });
+  const sourceFor = kubeSourceFactory(env, metrics, log, api);
   const server = await DnsServer.start({ corefile: text, defaultPort: args.dnsPort, sourceFor, log, metrics, env, onFatal: opts.onFatal });
+  const workerCount = Math.max(0, (opts.processes ?? 1) - 1);
+  let workers: DnsWorkers | undefined;
+  const startWorkers = async (corefileText: string) => {
+    if (workerCount === 0) return;
+    workers = await DnsWorkers.start(server, { corefile: corefileText, defaultPort: args.dnsPort, env: { ...env } }, workerCount, {
+      log, onFatal: (e) => (opts.onFatal ?? (() => process.exit(1)))(e),
+    });
+    server.setPeers(workers.size ? workers : undefined);
+  };
+  try {
+    await startWorkers(text);
+  } catch (e) {
+    await server.stop(0);
+    throw e;
+  }
   const stopWatching = corefile.watch(text, (next) => {
     if (!server.reloadEnabled) { log('[INFO] the Corefile changed; the running one has no reload directive, so the change applies at the next start'); return; }
-    void server.reload(next);
+    void (async () => {
+      const listenersBefore = [...server.udpSockets().keys()].join(' ');
+      if (!await server.reload(next) || !workers) return;
+      // Same listeners: the workers reload too; new ones: new workers on the new sockets.
+      if ([...server.udpSockets().keys()].join(' ') === listenersBefore) workers.reload(next);
+      else { await workers.stop(); await startWorkers(next); }
+    })();
   }, () => {
     const r = server.reloadInterval ?? { intervalMs: 30_000, jitterMs: 15_000 };
     return r.intervalMs + Math.floor((Math.random() * 2 - 1) * r.jitterMs);
   });
   return {
     server, corefile,
-    async stop() { stopWatching(); await server.stop(); },
+    async stop() { stopWatching(); await Promise.all([server.stop(), workers?.stop()]); },
   };
+}
+
+/** The kubernetes plugin's source: the API as this process reaches it (its own kubeconfig or endpoint when the plugin names one). */
+export function kubeSourceFactory(env: NodeJS.ProcessEnv, metrics: DnsMetrics, log: (line: string) => void, api: () => KubeConfig = () => kubeConfigFor({}, env)): ClusterSourceFactory {
+  return (cfg: KubernetesConfig) => kubeClusterSource(cfg.kubeconfig || cfg.endpoint ? kubeConfigFor(cfg, env) : api(), cfg, { metrics, log });
 }

@@ -7,6 +7,7 @@
 // TCP), setting TC when records had to go. It reloads its Corefile when told to and keeps the old
 // one when the new one is broken.
 import { createHash } from 'node:crypto';
+import type dgram from 'node:dgram';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import { loadCorefile, type ServerConfig } from '../../core/dns/config.js';
@@ -20,7 +21,8 @@ import { DnsMetrics } from './metrics.js';
 import type { DnsRequest } from './plugin.js';
 import type { LoopDetected } from './plugins/loop.js';
 import { blockStamp, ReplyCache, reusable } from './reply-cache.js';
-import { listen, type Listener, type Packet } from './transport.js';
+import { adoptUdp, listen, type Listener, type Packet } from './transport.js';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { Upstream } from './upstream.js';
 
 export interface DnsServerOptions {
@@ -38,6 +40,19 @@ export interface DnsServerOptions {
   readFile?: (path: string) => string;
   env?: Record<string, string | undefined>;
   metrics?: DnsMetrics;
+  /**
+   * Worker mode (workers.ts): serve UDP on these sockets, bound by the primary process, by listener key
+   * ('127.0.0.1:53' as the Corefile names it); open no TCP or HTTP listeners and send no loop probes.
+   */
+  sockets?: Map<string, dgram.Socket>;
+}
+
+/** What the primary process asks its worker processes. */
+export interface DnsPeers {
+  /** Each worker's registry as prom-client's getMetricsAsJSON gives it. */
+  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[][]>;
+  /** Plugins not ready in any worker (or 'worker' when one does not answer). */
+  notReady(): Promise<string[]>;
 }
 
 function defaultLocalIPs(): string[] {
@@ -69,6 +84,8 @@ export class DnsServer {
   private shuttingDown = false;
   private reloading: Promise<boolean> = Promise.resolve(true);
   private readonly replies = new ReplyCache();
+  /** The primary's view of its workers: their metrics join /metrics, their readiness /ready. */
+  private peers: DnsPeers | undefined;
 
   private constructor(private readonly opts: DnsServerOptions) {
     this.log = opts.log ?? ((line) => process.stdout.write(`${line}\n`));
@@ -130,14 +147,31 @@ export class DnsServer {
       const i = k.lastIndexOf(':');
       const address = k.slice(0, i);
       const port = Number(k.slice(i + 1));
+      if (this.opts.sockets) {
+        const sock = this.opts.sockets.get(k);
+        if (!sock) throw new Error(`worker: the primary handed over no socket for ${k}`);
+        this.listeners.set(k, adoptUdp(sock, (p) => this.handle(p, k)));
+        continue;
+      }
       try {
         this.listeners.set(k, await listen(address, port, (p) => this.handle(p, k)));
       } catch (e) {
         throw new Error(`cannot listen on ${address}:${port} for DNS (${(e as Error).message}); choose another port or bind address in the Corefile`);
       }
     }
-    await this.openHttp();
+    if (!this.opts.sockets) await this.openHttp();
   }
+
+  /** The UDP sockets of the listeners, by listener key (for worker processes to share). */
+  udpSockets(): Map<string, dgram.Socket> {
+    return new Map([...this.listeners].map(([k, l]) => [k, l.udp]));
+  }
+
+  /** Worker processes that share this server's listeners (workers.ts), or none. */
+  setPeers(peers: DnsPeers | undefined): void { this.peers = peers; }
+
+  /** Plugins of this process that report readiness and are not ready. */
+  notReady(): string[] { return this.instance.notReady(); }
 
   private async openHttp(): Promise<void> {
     const want = new Map<string, 'health' | 'ready' | 'metrics'>();
@@ -159,7 +193,11 @@ export class DnsServer {
       if (kinds.includes('health')) r['/health'] = (_q, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK'); };
       if (kinds.includes('ready')) r['/ready'] = (_q, res) => this.serveReady(res);
       if (kinds.includes('metrics')) r['/metrics'] = async (_q, res) => {
-        const body = await this.metrics.registry.metrics();
+        const peers = this.peers;
+        // With workers, the numbers are the sum over the processes (a gauge like build_info: the first).
+        const body = peers
+          ? await AggregatorRegistry.aggregate([await this.metrics.registry.getMetricsAsJSON(), ...await peers.metrics()]).metrics()
+          : await this.metrics.registry.metrics();
         res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body);
       };
       const ep = await serveHttp(addr, r);
@@ -167,8 +205,8 @@ export class DnsServer {
     }
   }
 
-  private serveReady(res: ServerResponse): void {
-    const notReady = this.instance.notReady();
+  private async serveReady(res: ServerResponse): Promise<void> {
+    const notReady = [...new Set([...this.instance.notReady(), ...await this.peers?.notReady() ?? []])];
     if (this.shuttingDown) notReady.push('lameduck');
     if (notReady.length === 0) res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
     else res.writeHead(503, { 'Content-Type': 'text/plain' }).end(notReady.join(', '));
@@ -305,6 +343,7 @@ export class DnsServer {
 
   /** Sends each loop plugin's probe to this server's own listener; stops checking once it is answered. */
   private startLoopProbes(): void {
+    if (this.opts.sockets) return;
     for (const b of this.instance.blocks) {
       const loop = b.loop;
       if (!loop) continue;

@@ -28,6 +28,8 @@ function reply(handle: PacketHandler, p: Packet, done: (reply: Buffer | undefine
 export interface Listener {
   address: string;
   port: number;
+  /** The UDP socket, which worker processes share (workers.ts). */
+  udp: dgram.Socket;
   close(): Promise<void>;
 }
 
@@ -38,14 +40,18 @@ function familyOf(address: string): 1 | 2 {
   return address.includes(':') && !address.startsWith('::ffff:') ? 2 : 1;
 }
 
-function bindUdp(address: string, port: number, handle: PacketHandler): Promise<dgram.Socket> {
-  const sock = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+function serveUdp(sock: dgram.Socket, handle: PacketHandler): void {
   // A lost reply is the client's retry; the handler logs its own failures.
   const ignore = () => {};
   sock.on('message', (data, rinfo) => {
     reply(handle, { data, proto: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, family: familyOf(rinfo.address) },
       (out) => { if (out) sock.send(out, rinfo.port, rinfo.address, ignore); }, ignore);
   });
+}
+
+function bindUdp(address: string, port: number, handle: PacketHandler): Promise<dgram.Socket> {
+  const sock = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  serveUdp(sock, handle);
   return new Promise((resolve, reject) => {
     sock.once('error', reject);
     sock.bind(port, address, () => {
@@ -104,7 +110,7 @@ export async function listen(address: string, port: number, handle: PacketHandle
     try {
       const tcp = await bindTcp(address, bound, handle);
       return {
-        address, port: bound,
+        address, port: bound, udp,
         close: async () => {
           udp.close();
           const conns = (tcp as net.Server & { conns?: Set<net.Socket> }).conns;
@@ -117,4 +123,16 @@ export async function listen(address: string, port: number, handle: PacketHandle
       if (port !== 0 || attempt >= 20 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }
   }
+}
+
+/**
+ * Serves UDP on a socket another process bound and handed over (a worker's share of the listener: the
+ * kernel gives each datagram to one of the processes reading it). TCP stays with the process that
+ * listens; queries over TCP are few.
+ */
+export function adoptUdp(sock: dgram.Socket, handle: PacketHandler): Listener {
+  serveUdp(sock, handle);
+  sock.on('error', () => { /* ICMP errors for departed clients: nothing to do */ });
+  const a = sock.address();
+  return { address: a.address, port: a.port, udp: sock, close: async () => { sock.close(); } };
 }
