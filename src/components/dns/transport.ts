@@ -45,7 +45,8 @@ function serveUdp(sock: dgram.Socket, handle: PacketHandler): void {
   const ignore = () => {};
   sock.on('message', (data, rinfo) => {
     reply(handle, { data, proto: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, family: familyOf(rinfo.address) },
-      (out) => { if (out) sock.send(out, rinfo.port, rinfo.address, ignore); }, ignore);
+      // No callback: Node then sends at once without a completion request (errors go to the socket's error handler).
+      (out) => { if (out) sock.send(out, rinfo.port, rinfo.address); }, ignore);
   });
 }
 
