@@ -254,11 +254,17 @@ export class DnsServer {
     kept.wire.copy(wire);
     wire[0] = p.data[0];
     wire[1] = p.data[1];
-    const plugins = kept.block.plugins;
-    let req: DnsRequest | undefined;
-    for (const pl of plugins) {
+    // The kept request is this query's now: observers run synchronously, so it is updated in place
+    // rather than copied (no allocation per reused reply).
+    const req = kept.req;
+    req.msg.id = h.id;
+    req.remoteAddress = p.remoteAddress;
+    req.remotePort = p.remotePort;
+    req.family = p.family;
+    req.proto = p.proto;
+    req.startedAt = performance.now();
+    for (const pl of kept.block.plugins) {
       if (!pl.observe) continue;
-      req ??= { ...kept.req, msg: { ...kept.req.msg, id: h.id }, remoteAddress: p.remoteAddress, remotePort: p.remotePort, family: p.family, startedAt: performance.now(), errors: [] };
       try { pl.observe(req, kept.reply, wire.length); } catch { /* observers never break replies */ }
     }
     return wire;
