@@ -9,11 +9,14 @@
 // from the TypeScript sources through tsx, which adds ~0.25 s of CPU to every Node.js process (agent,
 // pod shim, built-in workload) and is the slower, development set-up.
 // busybox pods run the host's `sleep` (the cost is the sandbox: netns, CNI ADD, shim); nginx pods add
-// a built-in Node.js workload per pod. No peer runs side by side: there is no containerd or kind on
+// a built-in Node.js workload per pod. Memory per running pod: every process in the cluster's node and
+// pod network namespaces (agents, shims, containers), summed from /proc before the pods are created
+// and once all are Ready; the difference divided by the pod count, as PSS (shared pages split between
+// their users) and RSS (shared pages counted in every process). No peer runs side by side: there is no containerd or kind on
 // this machine to compare with.
 // bench: cluster
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1Pod } from '@kubernetes/client-node';
@@ -62,6 +65,30 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   await Promise.all(Array.from({ length: n }, async () => { while (next < items.length) await fn(items[next++]); }));
 }
 
+/** Processes in the cluster's node and pod network namespaces, with their summed RSS and PSS (KiB). */
+function clusterMemory(): { processes: number; podProcesses: number; rssKiB: number; pssKiB: number } {
+  const inodes = new Map<number, 'node' | 'pod'>();
+  for (const n of readdirSync('/run/netns')) {
+    if (!n.startsWith(`${CLUSTER}-`)) continue;
+    try { inodes.set(statSync(join('/run/netns', n)).ino, n.startsWith(`${CLUSTER}-pod-`) ? 'pod' : 'node'); } catch { /* just removed */ }
+  }
+  let processes = 0, podProcesses = 0, rssKiB = 0, pssKiB = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const ino = Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
+      const kind = inodes.get(ino);
+      if (!kind) continue;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const field = (f: string) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+      processes++;
+      if (kind === 'pod') podProcesses++;
+      rssKiB += field('Rss');
+      pssKiB += field('Pss');
+    } catch { /* exited meanwhile, or a kernel thread */ }
+  }
+  return { processes, podProcesses, rssKiB, pssKiB };
+}
+
 async function main(): Promise<void> {
   requireRoot('bench/pods.ts');
   const up = await podnet('up', '--name', CLUSTER, '--nodes', String(NODES), '--underlay-cidr', '172.31.243.0/24');
@@ -82,6 +109,7 @@ async function main(): Promise<void> {
     if (!readyAt.has(name) && isReady(pod)) { readyAt.set(name, performance.now()); if (readyAt.size === PODS) allReady(); }
   }, () => undefined);
 
+  const memBefore = clusterMemory();
   const t0 = performance.now();
   await pool([...Array(PODS).keys()], CONCURRENCY, async (i) => {
     created.set(`bench-${i}`, performance.now());
@@ -91,6 +119,7 @@ async function main(): Promise<void> {
   await readyP;
   const tReady = performance.now();
   const latencies = [...readyAt].map(([n, t]) => t - created.get(n)!);
+  const memReady = clusterMemory();
 
   const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'bench=pods' })).items;
   const perNode = new Map<string, number>();
@@ -117,6 +146,9 @@ async function main(): Promise<void> {
   console.log(`| first create → all Ready | ${s(tReady - t0)} s |`);
   console.log(`| throughput | ${(PODS / ((tReady - t0) / 1000)).toFixed(1)} pods/s |`);
   console.log(`| create → Ready per pod p50 / p90 / max | ${s(pct(latencies, 50))} / ${s(pct(latencies, 90))} / ${s(Math.max(...latencies))} s |`);
+  const mib = (kib: number) => (kib / 1024 / PODS).toFixed(1);
+  console.log(`| memory per running pod, PSS / RSS | ${mib(memReady.pssKiB - memBefore.pssKiB)} / ${mib(memReady.rssKiB - memBefore.rssKiB)} MiB `
+    + `(${memReady.processes - memBefore.processes} more processes, ${memReady.podProcesses} of them in pod namespaces; cluster total ${(memReady.pssKiB / 1024).toFixed(0)} MiB PSS) |`);
   console.log(`| delete all → all gone | ${s(tGone - d0)} s (${(PODS / ((tGone - d0) / 1000)).toFixed(1)} pods/s) |`);
   console.log(`| left behind | ${leftNetns.length} netns, ${leftIPs.length} IP reservations |`);
 }
