@@ -114,7 +114,8 @@ export async function runDnsServer(args: DnsArgs, opts: RunDnsOptions = {}): Pro
   });
   return {
     server, corefile,
-    async stop() { stopWatching(); await Promise.all([server.stop(), workers?.stop()]); },
+    // Workers answer through the primary's lameduck, then stop.
+    async stop() { stopWatching(); await server.stop(); await workers?.stop(); },
   };
 }
 

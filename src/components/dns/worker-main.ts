@@ -45,3 +45,7 @@ process.on('message', (m: ToWorker, handle?: dgram.Socket) => {
 });
 // The primary went away (stopped, or killed): so does the worker.
 process.on('disconnect', () => process.exit(0));
+// A pod's stop signal reaches its whole process group; the primary says when workers stop (after its
+// lameduck, during which they keep answering).
+process.on('SIGTERM', () => {});
+process.on('SIGINT', () => {});
