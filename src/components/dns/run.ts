@@ -84,29 +84,36 @@ export async function runDnsServer(args: DnsArgs, opts: RunDnsOptions = {}): Pro
   log(`[INFO] Corefile from ${corefile.description}`);
   const sourceFor = kubeSourceFactory(env, metrics, log, api);
   const server = await DnsServer.start({ corefile: text, defaultPort: args.dnsPort, sourceFor, log, metrics, env, onFatal: opts.onFatal });
+  // Workers start in the background: the primary answers alone until they are up (it is complete on
+  // its own), so start-up takes no longer than with one process.
   const workerCount = Math.max(0, (opts.processes ?? 1) - 1);
   let workers: DnsWorkers | undefined;
-  const startWorkers = async (corefileText: string) => {
+  let starting: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let current = text;
+  const startWorkers = (corefileText: string) => {
     if (workerCount === 0) return;
-    workers = await DnsWorkers.start(server, { corefile: corefileText, defaultPort: args.dnsPort, env: { ...env } }, workerCount, {
+    starting = DnsWorkers.start(server, { corefile: corefileText, defaultPort: args.dnsPort, env: { ...env } }, workerCount, {
       log, onFatal: (e) => (opts.onFatal ?? (() => process.exit(1)))(e),
-    });
-    server.setPeers(workers.size ? workers : undefined);
+    }).then(async (w) => {
+      if (stopped) { await w.stop(); return; }
+      workers = w;
+      if (current !== corefileText) w.reload(current);
+      server.setPeers(w.size ? w : undefined);
+    }, (e: Error) => log(`[WARNING] DNS worker processes did not start (${e.message}); this process answers alone`));
   };
-  try {
-    await startWorkers(text);
-  } catch (e) {
-    await server.stop(0);
-    throw e;
-  }
+  startWorkers(text);
   const stopWatching = corefile.watch(text, (next) => {
     if (!server.reloadEnabled) { log('[INFO] the Corefile changed; the running one has no reload directive, so the change applies at the next start'); return; }
     void (async () => {
       const listenersBefore = [...server.udpSockets().keys()].join(' ');
-      if (!await server.reload(next) || !workers) return;
+      if (!await server.reload(next)) return;
+      current = next;
+      await starting;
+      if (!workers || stopped) return;
       // Same listeners: the workers reload too; new ones: new workers on the new sockets.
       if ([...server.udpSockets().keys()].join(' ') === listenersBefore) workers.reload(next);
-      else { await workers.stop(); await startWorkers(next); }
+      else { const old = workers; workers = undefined; server.setPeers(undefined); await old.stop(); startWorkers(next); }
     })();
   }, () => {
     const r = server.reloadInterval ?? { intervalMs: 30_000, jitterMs: 15_000 };
@@ -115,7 +122,7 @@ export async function runDnsServer(args: DnsArgs, opts: RunDnsOptions = {}): Pro
   return {
     server, corefile,
     // Workers answer through the primary's lameduck, then stop.
-    async stop() { stopWatching(); await server.stop(); await workers?.stop(); },
+    async stop() { stopped = true; stopWatching(); await server.stop(); await starting; await workers?.stop(); },
   };
 }
 
