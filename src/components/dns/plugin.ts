@@ -39,6 +39,11 @@ export type Next = (req: DnsRequest) => Promise<Message>;
 export interface Plugin {
   readonly name: PluginName;
   serve(req: DnsRequest, next: Next): Promise<Message>;
+  /**
+   * Called instead of serve() when the query is answered with a reused reply (reply-cache.ts): repeats
+   * the side effects serve() had besides the reply (the cache's request and miss counters).
+   */
+  replayed?(req: DnsRequest): void;
   /** Called after the reply was encoded and sent (log, prometheus). */
   observe?(req: DnsRequest, reply: Message, wireSize: number): void;
   /** The version of the data the plugin answers from (bumped by every change): reused replies must match it. */

@@ -101,3 +101,35 @@ test('reused replies are counted like any other', async () => {
   for (let id = 50; id < 55; id++) await exchange(query('_http._tcp.svc1.testns.svc.cluster.local', id, RRType.SRV));
   assert.equal(await count(), before + 5);
 });
+
+test("with kubeadm's cache (disabled for cluster.local) cluster answers are reused and still counted by the cache; a kept answer is not reused", async () => {
+  const corefile = (cache: string) => `.:0 {\n bind 127.0.0.1\n errors\n prometheus 127.0.0.1:0\n kubernetes cluster.local {\n  ttl 30\n }\n ${cache}\n loadbalance\n}\n`;
+  const kubeadm = await DnsServer.start({ corefile: corefile('cache 30 {\n  disable success cluster.local\n  disable denial cluster.local\n }'), sourceFor: () => memorySource(index), localIPs: [], log: () => {} });
+  const plain = await DnsServer.start({ corefile: corefile('cache 30'), sourceFor: () => memorySource(index), localIPs: [], log: () => {} });
+  const at = (s: DnsServer) => s.addresses().dns[0].port;
+  const exchangeAt = (p: number, q: Buffer) => new Promise<Buffer>((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    const timer = setTimeout(() => { s.close(); reject(new Error('no reply within 3 s')); }, 3000);
+    s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
+    s.send(q, p, '127.0.0.1');
+  });
+  try {
+    const counter = async (name: string) => {
+      const text = await kubeadm.metrics.registry.getSingleMetricAsString(name);
+      return [...text.matchAll(/^\w+\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const first = await exchangeAt(at(kubeadm), query('svc1.testns.svc.cluster.local', 70));
+    const [requests, misses] = [await counter('coredns_cache_requests_total'), await counter('coredns_cache_misses_total')];
+    for (let id = 71; id < 75; id++) assert.deepEqual((await exchangeAt(at(kubeadm), query('svc1.testns.svc.cluster.local', id))).subarray(2), first.subarray(2));
+    assert.equal(await counter('coredns_cache_requests_total'), requests + 4);
+    assert.equal(await counter('coredns_cache_misses_total'), misses + 4);
+
+    // A plain `cache 30` keeps the answer: the next reply is the cache's, with the time left.
+    assert.equal(decodeMessage(await exchangeAt(at(plain), query('svc1.testns.svc.cluster.local', 80))).answer[0].ttl, 30);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.ok(decodeMessage(await exchangeAt(at(plain), query('svc1.testns.svc.cluster.local', 81))).answer[0].ttl < 30);
+  } finally {
+    await kubeadm.stop(0);
+    await plain.stop(0);
+  }
+});

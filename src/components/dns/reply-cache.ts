@@ -4,9 +4,11 @@
 // an earlier one — the same flags, question (in the same letter case, which the answer echoes), EDNS
 // buffer size, DO bit and options — on the same listener and transport (the size limit differs), while
 // the data every plugin of the block answers from is unchanged (their stamps) and the instance is the
-// same (a reload starts afresh). Only replies no plugin marked volatile are kept (plugin.ts): cache and
-// forward answers depend on the clock, loadbalance on chance, whoami on the client. The reused octets
-// get the new query's ID; observers (log, prometheus) still see every query.
+// same (a reload starts afresh). Only replies no plugin marked volatile are kept (plugin.ts): cache hits
+// and replies the cache keeps, and forward answers depend on the clock, loadbalance on chance, whoami on
+// the client. With kubeadm's Corefile (cache disabled for cluster.local) cluster names are reused. The
+// reused octets get the new query's ID; plugins' replayed() (the cache's counters) and observers (log,
+// prometheus) still see every query.
 import type { Message } from '../../core/dns/types.js';
 import type { Instance, Block } from './instance.js';
 import type { DnsRequest, Proto } from './plugin.js';

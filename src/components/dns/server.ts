@@ -264,8 +264,10 @@ export class DnsServer {
     req.proto = p.proto;
     req.startedAt = performance.now();
     for (const pl of kept.block.plugins) {
-      if (!pl.observe) continue;
-      try { pl.observe(req, kept.reply, wire.length); } catch { /* observers never break replies */ }
+      try {
+        pl.replayed?.(req);
+        pl.observe?.(req, kept.reply, wire.length);
+      } catch { /* observers never break replies */ }
     }
     return wire;
   }

@@ -97,39 +97,40 @@ export class DnsCache {
     return undefined;
   }
 
-  /** Keeps `reply` to `query` if its kind, zone and TTL allow. */
-  put(query: Message, reply: Message): void {
+  /** Keeps `reply` to `query` if its kind, zone and TTL allow; says whether it did. */
+  put(query: Message, reply: Message): boolean {
     const key = cacheKey(query);
     const q = query.question[0];
-    if (!key || !q) return;
+    if (!key || !q) return false;
     // Only a reply to this very question (case-insensitively).
     const rq = reply.question[0];
-    if (!rq || canonical(rq.name) !== canonical(q.name) || rq.type !== q.type) return;
+    if (!rq || canonical(rq.name) !== canonical(q.name) || rq.type !== q.type) return false;
     const cls = classify(reply);
-    if (!cls) return;
+    if (!cls) return false;
     const name = canonical(q.name);
     let kind: CacheKind;
     let ttl: number;
     if (cls === 'servfail') {
-      if (this.cfg.servfailTtl <= 0) return;
+      if (this.cfg.servfailTtl <= 0) return false;
       kind = 'denial';
       ttl = this.cfg.servfailTtl;
     } else {
       kind = cls;
       const disabled = kind === 'success' ? this.cfg.disableSuccess : this.cfg.disableDenial;
-      if (disabled && matchZone(name, disabled) !== undefined) return;
+      if (disabled && matchZone(name, disabled) !== undefined) return false;
       ttl = bound(minimalTtl(reply, kind), this.cfg[kind]);
     }
-    if (ttl <= 0) return;
+    if (ttl <= 0) return false;
     const store = this.items[kind];
     const capacity = this.cfg[kind].capacity;
-    if (capacity <= 0) return;
+    if (capacity <= 0) return false;
     store.delete(key);
     while (store.size >= capacity) {
       store.delete(store.keys().next().value as string);
       this.stats.evictions++;
     }
     store.set(key, { kind, storedAt: this.now(), ttl, msg: structuredClone(reply), qname: name });
+    return true;
   }
 
   private replyFrom(item: Item, query: Message, left: number): Message {

@@ -20,8 +20,6 @@ export class CachePlugin implements Plugin {
   async serve(req: DnsRequest, next: Next): Promise<Message> {
     const q = req.msg.question[0];
     if (!this.cache.covers(q.name)) return next(req);
-    // A hit answers with the TTLs left, which fall every second.
-    req.volatile = true;
     const labels = { server: req.server, zones: this.zones, view: '' };
     this.metrics.cacheRequests.inc(labels);
     const before = { ...this.cache.stats.hits };
@@ -29,13 +27,26 @@ export class CachePlugin implements Plugin {
     if (hit) {
       const kind = this.cache.stats.hits.success > before.success ? 'success' : 'denial';
       this.metrics.cacheHits.inc({ ...labels, type: kind });
+      // A hit answers with the TTLs left, which fall every second: never reused.
+      req.volatile = true;
       req.answeredBy = this.name;
       return hit;
     }
     this.metrics.cacheMisses.inc(labels);
     const reply = await next(req);
-    this.cache.put(req.msg, reply);
+    // Kept: the same question is a hit from now on, so this reply must not be reused either. Not kept
+    // (kubeadm's `disable success/denial cluster.local`): the reply is whatever the chain made of it.
+    if (this.cache.put(req.msg, reply)) req.volatile = true;
     for (const type of ['success', 'denial'] as const) this.metrics.cacheEntries.set({ ...labels, type }, this.cache.size(type));
     return reply;
+  }
+
+  /** A reused reply (reply-cache.ts) was a miss the cache did not keep: counted as serve() counted it. */
+  replayed(req: DnsRequest): void {
+    if (!this.cache.covers(req.msg.question[0].name)) return;
+    const labels = { server: req.server, zones: this.zones, view: '' };
+    this.metrics.cacheRequests.inc(labels);
+    this.metrics.cacheMisses.inc(labels);
+    this.cache.stats.misses++;
   }
 }
