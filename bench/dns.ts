@@ -1,6 +1,7 @@
 // Cluster DNS benchmark, on loopback, no root needed:
 //  1. dnsperf against podnet's DNS server (1,000 ClusterIP Services in memory, the kubernetes plugin
-//     with errors, prometheus and loadbalance as in kubeadm's Corefile), once as one process and once
+//     with errors, prometheus, cache and loadbalance as in kubeadm's Corefile; no forward: nothing may
+//     leave the machine), once as one process and once
 //     with worker processes (--processes, default one per CPU, as the dns workload runs), and, in the
 //     same run, against dnsmasq (Debian dnsmasq-base) serving the same names from an addn-hosts file:
 //     QPS and latency percentiles (from dnsperf -v per-query latencies), and the ratios;
@@ -51,6 +52,10 @@ const COREFILE = `.:0 {
        pods insecure
        fallthrough in-addr.arpa ip6.arpa
        ttl 30
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
     }
     loadbalance
 }
