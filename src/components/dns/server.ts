@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type dgram from 'node:dgram';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { loadCorefile, type ServerConfig } from '../../core/dns/config.js';
 import { canonical, matchZone } from '../../core/dns/names.js';
 import { newQuery, Opcode, Rcode, RRType, type Message } from '../../core/dns/types.js';
@@ -22,7 +23,6 @@ import type { DnsRequest } from './plugin.js';
 import type { LoopDetected } from './plugins/loop.js';
 import { blockStamp, ReplyCache, reusable } from './reply-cache.js';
 import { adoptUdp, listen, type Listener, type Packet } from './transport.js';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { Upstream } from './upstream.js';
 
 export interface DnsServerOptions {
