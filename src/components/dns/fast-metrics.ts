@@ -20,12 +20,6 @@ function keyOf(labelNames: readonly string[], labels: Labels): string {
   return k;
 }
 
-function ordered(labelNames: readonly string[], labels: Labels): Labels {
-  const out: Labels = {};
-  for (const n of labelNames) out[n] = labels[n];
-  return out;
-}
-
 export class FastCounter {
   readonly type = 'counter';
   readonly aggregator = 'sum';
@@ -44,7 +38,7 @@ export class FastCounter {
     const k = keyOf(this.labelNames, labels);
     let c = this.children.get(k);
     if (!c) {
-      const child = { labels: ordered(this.labelNames, labels), value: 0, inc(n = 1) { child.value += n; } };
+      const child = { labels: { ...labels }, value: 0, inc(n = 1) { child.value += n; } };
       this.children.set(k, c = child);
     }
     return c;
@@ -79,7 +73,7 @@ export class FastHistogram {
     if (!c) {
       const bounds = this.bounds;
       const child = {
-        labels: ordered(this.labelNames, labels), counts: new Float64Array(bounds.length), sum: 0, count: 0,
+        labels: { ...labels }, counts: new Float64Array(bounds.length), sum: 0, count: 0,
         observe(v: number) {
           child.sum += v;
           child.count++;
