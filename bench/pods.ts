@@ -154,6 +154,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(async () => {
-  if (existsSync(join(stateRoot, CLUSTER))) await podnet('down', '--name', CLUSTER);
+  if (existsSync(join(stateRoot, CLUSTER))) {
+    const down = await podnet('down', '--name', CLUSTER);
+    // podnet down keeps the state directory when something could not be removed: keep it for a retry.
+    if (down.code !== 0 || existsSync(join(stateRoot, CLUSTER))) {
+      console.error(`podnet down did not finish; retry with: PODNET_STATE_ROOT=${stateRoot} podnet down --name ${CLUSTER}\n${down.out}`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   rmSync(work, { recursive: true, force: true });
 });
