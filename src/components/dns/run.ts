@@ -122,7 +122,8 @@ export async function runDnsServer(args: DnsArgs, opts: RunDnsOptions = {}): Pro
   return {
     server, corefile,
     // Workers answer through the primary's lameduck, then stop.
-    async stop() { stopped = true; stopWatching(); await server.stop(); await starting; await workers?.stop(); },
+    // Workers still starting are stopped as soon as they are up (or leave when this process exits).
+    async stop() { stopped = true; stopWatching(); await server.stop(); await workers?.stop(); },
   };
 }
 

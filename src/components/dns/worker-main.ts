@@ -43,8 +43,9 @@ process.on('message', (m: ToWorker, handle?: dgram.Socket) => {
     case 'stop': void (server?.stop(0) ?? Promise.resolve()).finally(() => process.exit(0)); break;
   }
 });
-// The primary went away (stopped, or killed): so does the worker.
+// The primary went away (stopped, or killed): so does the worker, also when that happened while it loaded.
 process.on('disconnect', () => process.exit(0));
+if (!process.connected) process.exit(0);
 // A pod's stop signal reaches its whole process group; the primary says when workers stop (after its
 // lameduck, during which they keep answering).
 process.on('SIGTERM', () => {});

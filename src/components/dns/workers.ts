@@ -39,7 +39,9 @@ export type FromWorker =
   | { t: 'metrics'; id: number; data: MetricObjectWithValues<MetricValue<string>>[] }
   | { t: 'ready'; id: number; notReady: string[] };
 
-const START_TIMEOUT_MS = 30_000;
+// Generous: a worker loads the server's modules on a CPU the primary may be busy on; until it is up the
+// primary answers alone, so waiting costs nothing but capacity.
+const START_TIMEOUT_MS = 120_000;
 const ASK_TIMEOUT_MS = 2_000;
 
 function workerEntry(): string {
