@@ -2,7 +2,7 @@
 // started detached (they outlive `podnet up`), write to a log file, and are later found again by pid. A
 // pid alone can be reused by an unrelated process after ours died, so a process is identified by its pid,
 // its command line and its start time (field 22 of /proc/<pid>/stat, fixed at fork, kept across exec).
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, mkdirSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { validateNetnsName, NETNS_RUN_DIR } from './netns.js';
@@ -147,4 +147,13 @@ export function pidsInNetns(name: string): number[] {
     } catch { /* exited, or a kernel thread */ }
   }
   return pids.filter((p) => p !== process.pid && isAlive(p));
+}
+
+/**
+ * Starts a Node.js worker of this process: the same Node, flags and environment, running `entry`, with an
+ * IPC channel (sockets can be handed to it) and this process's output. It stays in this process's
+ * namespaces; the caller owns it (and ends it) through the returned ChildProcess.
+ */
+export function forkWorker(entry: string): ChildProcess {
+  return fork(entry, [], { execArgv: process.execArgv, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }

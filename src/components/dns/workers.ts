@@ -6,7 +6,8 @@
 // /metrics (the sum over the processes), the Corefile source and reloads (passed on to the workers),
 // loop probes and lameduck. A worker that dies leaves the others serving; one that cannot start is
 // logged and left out.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkWorker } from '../../linux/process.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
@@ -66,7 +67,7 @@ export class DnsWorkers implements DnsPeers {
 
   private forkOne(server: DnsServer, init: WorkerInit, n: number, onFatal: (e: Error) => void): Promise<ChildProcess | undefined> {
     return new Promise((resolve) => {
-      const child = fork(workerEntry(), [], { execArgv: process.execArgv, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = forkWorker(workerEntry());
       let settled = false;
       const done = (c: ChildProcess | undefined, why?: string) => {
         if (settled) return;
