@@ -20,6 +20,7 @@ import { ClusterIndex } from '../src/core/dns/cluster-index.js';
 import { newQuery, RRType } from '../src/core/dns/types.js';
 import { decodeMessage, encodeMessage } from '../src/core/dns/wire.js';
 import { DnsServer, kubeClusterSource, kubeConfigFor, memorySource } from '../src/components/dns/index.js';
+import { freeUdpTcpPort } from '../src/components/dns/transport.js';
 import { startTestServer } from '../test/support/server.js';
 
 const { values: args, positionals } = parseArgs({
@@ -111,13 +112,6 @@ function startChild(argv: string[], ready: RegExp, what: string): Promise<{ chil
   });
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 async function throughput(work: string): Promise<PerfResult[]> {
   const datafile = join(work, 'queries.txt');
@@ -126,7 +120,7 @@ async function throughput(work: string): Promise<PerfResult[]> {
   writeFileSync(hosts, Array.from({ length: SERVICES }, (_, i) => `${ipOf(i + 1)} ${nameOf(i + 1)}`).join('\n') + '\n');
 
   const podnet = await startChild([process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve', '--services', String(SERVICES)], /READY (\d+)/, 'podnet dns');
-  const dnsmasqPort = await freeUdpPort();
+  const dnsmasqPort = await freeUdpTcpPort();
   const dnsmasq = await startChild(['dnsmasq', '--no-daemon', '-C', '/dev/null', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--local=/cluster.local/',
     '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${dnsmasqPort}`, '--cache-size=10000', '--pid-file', '--user=root', '--log-facility=-'], /started, version/, 'dnsmasq');
   try {
