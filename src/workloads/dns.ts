@@ -3,6 +3,7 @@
 // `-dns.port 53`). Without a Corefile file it reads the `coredns` ConfigMap in kube-system through the
 // Kubernetes API (the pod's KUBECONFIG, or KUBERNETES_SERVICE_HOST/PORT with a service account token).
 import { parseDnsArgs, runDnsServer, UsageError } from '../components/dns/index.js';
+import { signalListening } from './listening.js';
 
 export { isCorednsImage } from './images.js';
 
@@ -21,6 +22,7 @@ export async function runDns(argv: string[]): Promise<void> {
     process.stderr.write(`[FATAL] ${(e as Error).message}\n`);
     process.exit(1);
   }
+  signalListening();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

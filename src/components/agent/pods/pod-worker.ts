@@ -401,7 +401,7 @@ export class PodWorker {
       try {
         const info = await this.shim!.start({
           id, name, restartCount, init: cs.init, argv, env: fullEnv, cwd, logPath,
-          stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty,
+          stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty, signalsListening: plan.signalsListening,
         });
         cs.instance = { id, pid: info.pid, startTicks: info.startTicks, startedAt: info.startedAt, logPath, env: fullEnv, cwd, tty, stdin: spec.stdin === true };
         const early = this.earlyExits.get(id);
