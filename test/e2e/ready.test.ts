@@ -56,14 +56,13 @@ spec:
   await ok('wait', '--for=condition=Ready', 'pod/client', '--timeout=60s');
   for (let i = 0; i < 50; i++) {
     const name = `s${i}`;
-    await ok('run', name, '--image=registry.k8s.io/e2e-test-images/agnhost:2.47', '--restart=Never', '--', 'netexec', '--http-port=8080');
-    await ok('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
-    const ip = (await ok('get', 'pod', name, '-o', 'jsonpath={.status.podIP}')).trim();
+    await ok('run', name, '--image=registry.k8s.io/e2e-test-images/agnhost:2.47', '--restart=Never', '--labels=batch=serve', '--', 'netexec', '--http-port=8080');
+    const ip = (await ok('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s', '-o', 'jsonpath={.status.podIP}')).trim();
     const r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '5', `http://${ip}:8080/hostname`);
     assert.equal(r.code, 0, `try ${i}: the first request after Ready failed: ${show(r)}`);
     assert.equal(r.stdout, name);
-    await ok('delete', 'pod', name, '--wait=false');
   }
+  await ok('delete', 'pods', '-l', 'batch=serve', '--wait=false');
 });
 
 test('nginx: the pod\'s second container reaches 127.0.0.1:80 the moment it starts, in 50 pods', async () => {
@@ -132,7 +131,6 @@ test('printf \'hostname\\nexit\\n\' | kubectl run -i --image=busybox --restart=N
     const r = await run(['kubectl', '--kubeconfig', kubeconfig, 'run', '-i', '--image=busybox', '--restart=Never', name, '--', 'sh'], 90_000, 'hostname\nexit\n');
     assert.equal(r.code, 0, `try ${i}: ${show(r)}`);
     assert.match(r.stdout, new RegExp(`^${name}$`, 'm'), `try ${i}: the shell got the piped input: ${show(r)}`);
-    assert.equal((await ok('logs', name)).trim(), name);
   }
   await ok('delete', 'pods', ...Array.from({ length: 20 }, (_, i) => `t${i}`), '--wait=false');
 });
