@@ -15,7 +15,7 @@ import { e2eCluster } from '../support/e2e-cluster.js';
 
 const cluster = 'ready-e2e';
 const underlay = '172.31.229.0/24';
-const { work, stateRoot, kubeconfig, podnet, kubectl, run, show, ok, apply } = e2eCluster(cluster);
+const { work, stateRoot, kubeconfig, podnet, kubectl, run, show, ok, apply, waitFor } = e2eCluster(cluster);
 let upOutput = '';
 
 before(async () => {
@@ -114,8 +114,15 @@ spec:
 `);
   await ok('rollout', 'status', 'deployment/echo', '--timeout=120s');
   await ok('wait', '--for=condition=Ready', 'pod/dialer', '--timeout=60s');
-  await ok('wait', '--for=jsonpath={.endpoints[1].conditions.ready}=true', 'endpointslice', '-l', 'kubernetes.io/service-name=echo', '--timeout=60s');
   const names = (await ok('get', 'pods', '-l', 'app=echo', '-o', 'jsonpath={.items[*].metadata.name}')).trim().split(/\s+/).sort();
+  const ips = (await ok('get', 'pods', '-l', 'app=echo', '-o', 'jsonpath={.items[*].status.podIP}')).trim().split(/\s+/);
+  // The Service's rules on the dialer's node must name both endpoints first (the proxy follows the
+  // EndpointSlice asynchronously, as kube-proxy does); then one /dial, no retry.
+  const node = (await ok('get', 'pod', 'dialer', '-o', 'jsonpath={.spec.nodeName}')).trim();
+  await waitFor(`the rules of ${node} to send to ${ips.join(' and ')}`, async () => {
+    const table = await run(['ip', 'netns', 'exec', node, 'nft', 'list', 'table', 'ip', 'podnet'], 10_000);
+    return ips.every((ip) => table.stdout.includes(`${ip} . 8080`) || table.stdout.includes(`${ip}:8080`)) ? true : undefined;
+  }, 60_000);
   const clusterIP = (await ok('get', 'service', 'echo', '-o', 'jsonpath={.spec.clusterIP}')).trim();
   const out = await ok('exec', 'dialer', '--', 'curl', '-sS', '--max-time', '60',
     `http://127.0.0.1:8080/dial?request=hostname&host=${clusterIP}&port=80&protocol=http&tries=20`);
