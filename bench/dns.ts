@@ -23,6 +23,7 @@ import { newQuery, RRType } from '../src/core/dns/types.js';
 import { decodeMessage, encodeMessage } from '../src/core/dns/wire.js';
 import { availableParallelism } from 'node:os';
 import { DnsServer, DnsWorkers, kubeClusterSource, kubeConfigFor } from '../src/components/dns/index.js';
+import { freeUdpTcpPort } from '../src/components/dns/transport.js';
 import { ipOf, nameOf, sourceFor } from './support/dns-bench-source.js';
 import { startTestServer } from '../test/support/server.js';
 import { sized } from './support/short.js';
@@ -123,13 +124,6 @@ function startChild(argv: string[], ready: RegExp, what: string): Promise<{ chil
   });
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 async function throughput(work: string): Promise<PerfResult[]> {
   const datafile = join(work, 'queries.txt');
@@ -138,7 +132,7 @@ async function throughput(work: string): Promise<PerfResult[]> {
   writeFileSync(hosts, Array.from({ length: SERVICES }, (_, i) => `${ipOf(i + 1)} ${nameOf(i + 1)}`).join('\n') + '\n');
 
   const startPodnet = (processes: number) => startChild([process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve', '--services', String(SERVICES), '--processes', String(processes)], /READY (\d+)/, 'podnet dns');
-  const dnsmasqPort = await freeUdpPort();
+  const dnsmasqPort = await freeUdpTcpPort();
   const dnsmasq = await startChild(['dnsmasq', '--no-daemon', '-C', '/dev/null', '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--local=/cluster.local/',
     '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${dnsmasqPort}`, '--cache-size=10000', '--pid-file', '--user=root', '--log-facility=-'], /started, version/, 'dnsmasq');
   const out: PerfResult[] = [];

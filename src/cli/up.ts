@@ -48,9 +48,10 @@ export function upCommand(): Command {
     .option('--default-unreachable-toleration-seconds <seconds>', 'how long pods stay on an unreachable node before eviction, as kube-apiserver\'s flag (default: 300)', seconds('--default-unreachable-toleration-seconds'))
     .option('--default-not-ready-toleration-seconds <seconds>', 'the same for a node whose agent reports NotReady (default: 300)', seconds('--default-not-ready-toleration-seconds'))
     .option('-f, --filename <path>', 'manifest file or directory to `kubectl apply -f` once the nodes are Ready (repeatable)', collect, [])
+    .option('--no-wait', 'return once the nodes are Ready, without waiting until cluster DNS resolves kubernetes.default')
     .action(async (o: {
       name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
-      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string;
+      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string; wait: boolean;
       datastore: 'sqlite' | 'etcd'; datastoreEndpoints?: string;
       nodeMonitorGracePeriod?: number; defaultUnreachableTolerationSeconds?: number; defaultNotReadyTolerationSeconds?: number;
     }) => {
@@ -69,7 +70,7 @@ export function upCommand(): Command {
         const r = await bringUp({
           signal: abort.signal,
           name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
-          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, podnetCommand: podnetCommand(),
+          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, podnetCommand: podnetCommand(), noWait: !o.wait,
           datastore: o.datastore, datastoreEndpoints: datastoreEndpoints(o.datastoreEndpoints),
           nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriod,
           defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,

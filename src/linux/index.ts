@@ -7,3 +7,4 @@ export * from './route.js';
 export * from './sysctl.js';
 export * from './process.js';
 export * from './nft.js';
+export * from './dns-lookup.js';

@@ -8,8 +8,25 @@ import { heredoc, shQuote, shellRun } from './cni-shell.js';
 
 export interface BatchLine {
   cmd: string;
-  /** "File exists" from this line is not an error (an idempotent add). */
+  /** EEXIST from this line is not an error (an idempotent add a concurrent sibling may have done first). */
   tolerateExists?: boolean;
+  /** "It is not there" from this line is not an error (an idempotent delete a sibling may have done first). */
+  tolerateMissing?: boolean;
+}
+
+/**
+ * Whether iproute2's message is the kernel's EEXIST: "RTNETLINK answers: File exists" from older
+ * kernels, or the extack text newer ones give instead, e.g. "Error: ipv4: Address already assigned."
+ * for an address that a concurrent ADD put on the bridge a moment before (the reference bridge plugin
+ * treats EEXIST from AddrAdd as success).
+ */
+export function isExistsError(message: string): boolean {
+  return /File exists|Address already assigned|already exists/i.test(message);
+}
+
+/** Whether iproute2's message says the object to delete is not there (EADDRNOTAVAIL, ENODEV, ESRCH). */
+export function isMissingError(message: string): boolean {
+  return /Cannot assign requested address|Cannot find device|No such process|does not exist/i.test(message);
 }
 
 export interface BatchOutcome {
@@ -58,7 +75,8 @@ export function batchOutcome(lines: readonly BatchLine[], stdout: string, stderr
   const errors: string[] = [];
   for (const [n, msg] of failed) {
     const line = lines[n - 1];
-    if (line?.tolerateExists && /File exists/.test(msg)) continue;
+    if (line?.tolerateExists && isExistsError(msg)) continue;
+    if (line?.tolerateMissing && isMissingError(msg)) continue;
     errors.push(`${line?.cmd ?? `line ${n}`}: ${msg}`);
   }
   if (status !== 0 && failed.size === 0) errors.push(stderr.trim() || `ip exited with status ${status}`);

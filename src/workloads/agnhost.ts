@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import { createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
 import { execFile } from 'node:child_process';
+import { signalListening, signalWhenListening } from './listening.js';
 
 function flags(args: string[]): Map<string, string> {
   const m = new Map<string, string>();
@@ -27,9 +28,14 @@ function onTerm(fn: () => void): void {
   process.on('SIGINT', fn);
 }
 
+/**
+ * One try of /dial over HTTP: a new connection each time (agent: false), as upstream's agnhost does
+ * (it closes the connection after each try), so that tries through a Service's ClusterIP are balanced
+ * over its endpoints; a keep-alive agent would send every try down one connection to one endpoint.
+ */
 async function dialHttp(host: string, port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: `/${path.replace(/^\//, '')}`, timeout: 5000 }, (res) => {
+    const req = request({ host, port, path: `/${path.replace(/^\//, '')}`, timeout: 5000, agent: false, headers: { Connection: 'close' } }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
@@ -87,7 +93,8 @@ function netexec(f: Map<string, string>): void {
       default: return text(404, '404 page not found\n');
     }
   });
-  server.listen(httpPort, '0.0.0.0', () => log(`Started HTTP server on port ${httpPort}`));
+  const bound: Array<Promise<void>> = [];
+  bound.push(new Promise((r) => server.listen(httpPort, '0.0.0.0', () => { log(`Started HTTP server on port ${httpPort}`); r(); })));
   const udp = createSocket('udp4');
   udp.on('message', (msg, rinfo) => {
     const [cmd, ...rest] = msg.toString().trim().split(' ');
@@ -98,23 +105,26 @@ function netexec(f: Map<string, string>): void {
     else reply = `unknown command ${cmd}`;
     udp.send(reply, rinfo.port, rinfo.address);
   });
-  if (udpPort > 0) udp.bind(udpPort, '0.0.0.0', () => log(`Started UDP server on port ${udpPort}`));
+  if (udpPort > 0) bound.push(new Promise((r) => udp.bind(udpPort, '0.0.0.0', () => { log(`Started UDP server on port ${udpPort}`); r(); })));
+  signalWhenListening(bound);
   onTerm(() => { server.close(); try { udp.close(); } catch { /* not bound */ } process.exit(0); });
 }
 
 function serveHostname(f: Map<string, string>): void {
   const port = Number(f.get('port') ?? 9376);
   const name = hostname();
+  const bound: Array<Promise<void>> = [];
   if (f.get('http') !== 'false') {
-    createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end(name); })
-      .listen(port, '0.0.0.0', () => log(`Serving on port ${port}.`));
+    const http = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end(name); });
+    bound.push(new Promise((r) => http.listen(port, '0.0.0.0', () => { log(`Serving on port ${port}.`); r(); })));
   }
-  if (f.get('tcp') === 'true') createTcpServer((c) => c.end(name)).listen(port, '0.0.0.0');
+  if (f.get('tcp') === 'true') { const tcp = createTcpServer((c) => c.end(name)); bound.push(new Promise((r) => tcp.listen(port, '0.0.0.0', () => r()))); }
   if (f.get('udp') === 'true') {
     const udp = createSocket('udp4');
     udp.on('message', (_m, r) => udp.send(name, r.port, r.address));
-    udp.bind(port, '0.0.0.0');
+    bound.push(new Promise((r) => udp.bind(port, '0.0.0.0', () => r())));
   }
+  signalWhenListening(bound);
   onTerm(() => process.exit(0));
 }
 
@@ -122,6 +132,7 @@ function pause(): void {
   // Stays until told to stop, as the pause container does.
   setInterval(() => undefined, 1 << 30);
   onTerm(() => process.exit(0));
+  signalListening();
 }
 
 export function runAgnhost(args: string[]): void {

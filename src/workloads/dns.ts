@@ -6,6 +6,7 @@
 // GOMAXPROCS says (CoreDNS's knob for the same thing), sharing the DNS sockets.
 import { availableParallelism } from 'node:os';
 import { parseDnsArgs, runDnsServer, UsageError } from '../components/dns/index.js';
+import { signalListening } from './listening.js';
 
 export { isCorednsImage } from './images.js';
 
@@ -24,6 +25,7 @@ export async function runDns(argv: string[]): Promise<void> {
     process.stderr.write(`[FATAL] ${(e as Error).message}\n`);
     process.exit(1);
   }
+  signalListening();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -2,6 +2,7 @@
 // elsewhere, on port 80 (or $NGINX_PORT), answering HEAD and GET, logging requests in nginx's combined format.
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { signalListening } from './listening.js';
 
 const WELCOME = `<!DOCTYPE html>
 <html>
@@ -49,6 +50,7 @@ export function runNginx(port = Number(process.env.NGINX_PORT ?? 80)): void {
   });
   server.listen(port, '0.0.0.0', () => {
     process.stdout.write(`nginx (podnet built-in) on ${hostname()} listening on port ${port}\n`);
+    signalListening();
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);

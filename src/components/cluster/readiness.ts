@@ -3,6 +3,7 @@
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { lookupA } from '../../linux/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,5 +76,26 @@ export async function waitForNodesReady(kubeconfigFile: string, names: string[],
       throw new Error(`nodes not Ready within ${opts.timeoutMs / 1000} s: ${missing.join(', ')}${last}`);
     }
     await sleep(200);
+  }
+}
+
+/**
+ * Waits until cluster DNS answers `name` (kubernetes.default.svc.<domain>) from inside every node's
+ * network namespace through the kube-dns ClusterIP: the CoreDNS pods are Ready, their EndpointSlice is
+ * out and every node's proxy sends to them. A pod created right after `podnet up` then resolves Services
+ * on its first try.
+ */
+export async function waitForClusterDns(nodes: string[], dnsIP: string, name: string, opts: WaitOptions): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let waiting = nodes;
+  for (;;) {
+    opts.check?.();
+    const answers = await Promise.all(waiting.map((n) => lookupA(n, dnsIP, name)));
+    waiting = waiting.filter((_, i) => answers[i].length === 0);
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`cluster DNS (${dnsIP}) did not answer ${name} within ${opts.timeoutMs / 1000} s from ${waiting.join(', ')}: see kubectl -n kube-system get pods,endpointslices -l k8s-app=kube-dns; podnet up --no-wait skips this wait`);
+    }
+    await sleep(100);
   }
 }

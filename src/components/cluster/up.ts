@@ -19,7 +19,7 @@ import { generatePki } from './pki.js';
 import { credentialsOf, kubeconfigEntryName, mergeKubeconfig, userKubeconfigPath, writeClusterKubeconfig } from './kubeconfig.js';
 import { createBridge, createNode } from './underlay.js';
 import { agentProcessName, logFileOf, startSupervised, supervisedAlive, tailLog } from './supervisor.js';
-import { waitForNodesReady, waitForReadyz } from './readiness.js';
+import { waitForClusterDns, waitForNodesReady, waitForReadyz } from './readiness.js';
 import { tearDown } from './down.js';
 import { planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
 import type { Progress } from './progress.js';
@@ -43,6 +43,8 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   /** The user's kubeconfig to merge into; $KUBECONFIG's first path or ~/.kube/config by default. */
   userKubeconfig?: string;
   readyTimeoutMs?: number;
+  /** Return once the nodes are Ready and DNS is installed, without waiting for cluster DNS to answer (--no-wait). */
+  noWait?: boolean;
   /** Aborts the bring-up between steps and while waiting (Ctrl-C); what was made is then torn down. */
   signal?: AbortSignal;
 }
@@ -203,6 +205,11 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     await progress.step('Installing cluster DNS (kube-dns at ' + config.dnsServiceIP + ')', async () => {
       await installAddon(DNS_ADDON, config, { dnsUpstream: opts.dnsUpstream });
     });
+    if (!opts.noWait) {
+      const name = `kubernetes.default.svc.${config.clusterDomain}`;
+      await progress.step(`Waiting for cluster DNS: kubernetes.default resolves from every node through ${config.dnsServiceIP}`, () =>
+        waitForClusterDns(config.nodes.map((n) => n.name), config.dnsServiceIP, name, { timeoutMs: opts.readyTimeoutMs ?? 60_000, check: allAlive }));
+    }
 
     for (const manifest of opts.manifests ?? []) {
       await progress.step(`Applying ${manifest}`, async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import packet from 'dns-packet';
 import { DnsServer } from './server.js';
+import { freeUdpTcpPort } from './transport.js';
 import { resolveUpstreams } from './plugins/forward.js';
 import { dig } from './testing/dig.js';
 import { startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
@@ -27,11 +28,7 @@ async function start(corefile: string, logs: string[] = [], onFatal?: (e: Error)
 
 /** A loopback port with nothing listening on UDP or TCP. */
 async function deadPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  s.close();
-  return p;
+  return freeUdpTcpPort('127.0.0.1');
 }
 
 /** An upstream that receives but never answers, counting the queries for each name (health checks too). */

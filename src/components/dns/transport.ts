@@ -103,27 +103,52 @@ function bindTcp(address: string, port: number, handle: PacketHandler): Promise<
   });
 }
 
-/** Listens on address:port for UDP and TCP. Port 0 picks a port free for both. */
-export async function listen(address: string, port: number, handle: PacketHandler): Promise<Listener> {
+/**
+ * Binds two sockets on one port number: `first` binds `port` (0: the kernel picks one), `second` binds
+ * the number `first` got. With port 0 the number may already be taken for the other protocol (the
+ * kernel only checked the first's): then both are let go and another number is tried, up to 20 times.
+ * Used by the DNS listeners (UDP and TCP on one port, as CoreDNS) and the test upstreams.
+ */
+export async function onSamePort<A, B>(
+  port: number,
+  first: (port: number) => Promise<{ value: A; port: number; close(): void }>,
+  second: (port: number) => Promise<B>,
+): Promise<{ first: A; second: B; port: number }> {
   for (let attempt = 0; ; attempt++) {
-    const udp = await bindUdp(address, port, handle);
-    const bound = udp.address().port;
+    const a = await first(port);
     try {
-      const tcp = await bindTcp(address, bound, handle);
-      return {
-        address, port: bound, udp,
-        close: async () => {
-          udp.close();
-          const conns = (tcp as net.Server & { conns?: Set<net.Socket> }).conns;
-          for (const c of conns ?? []) c.destroy();
-          await new Promise<void>((r) => tcp.close(() => r()));
-        },
-      };
+      return { first: a.value, second: await second(a.port), port: a.port };
     } catch (e) {
-      udp.close();
+      a.close();
       if (port !== 0 || attempt >= 20 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }
   }
+}
+
+/** A loopback port number with nothing bound to it on UDP or TCP at the time of the call (for a program that binds both). */
+export async function freeUdpTcpPort(address = '127.0.0.1'): Promise<number> {
+  const both = await onSamePort(0,
+    async (p) => { const s = await bindUdp(address, p, async () => undefined); return { value: s, port: s.address().port, close: () => s.close() }; },
+    (p) => bindTcp(address, p, async () => undefined));
+  both.first.close();
+  await new Promise<void>((r) => both.second.close(() => r()));
+  return both.port;
+}
+
+/** Listens on address:port for UDP and TCP. Port 0 picks a port free for both. */
+export async function listen(address: string, port: number, handle: PacketHandler): Promise<Listener> {
+  const { first: udp, second: tcp, port: bound } = await onSamePort(port,
+    async (p) => { const s = await bindUdp(address, p, handle); return { value: s, port: s.address().port, close: () => s.close() }; },
+    (p) => bindTcp(address, p, handle));
+  return {
+    address, port: bound, udp,
+    close: async () => {
+      udp.close();
+      const conns = (tcp as net.Server & { conns?: Set<net.Socket> }).conns;
+      for (const c of conns ?? []) c.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    },
+  };
 }
 
 /**

@@ -128,10 +128,14 @@ export function planBridgeAddresses(bridge: string, state: BridgeState | null, g
   return { add, del };
 }
 
-/** A batch line and whether "File exists" from it is fine (the reference ignores EEXIST there). */
+/**
+ * A batch line and whether EEXIST from it is fine (the reference ignores EEXIST there), or "not there"
+ * from a delete (a concurrent sibling did it first).
+ */
 export interface BatchLine {
   cmd: string;
   tolerateExists?: boolean;
+  tolerateMissing?: boolean;
 }
 
 /**
@@ -216,7 +220,8 @@ export function hostLines(cfg: BridgeConfig, state: BridgeState | null, hostVeth
   lines.push({ cmd: `link set dev ${hostVeth} master ${br}` });
   lines.push({ cmd: `link set dev ${hostVeth} type bridge_slave hairpin ${cfg.hairpinMode ? 'on' : 'off'}` });
   lines.push({ cmd: `link set dev ${hostVeth} up` });
-  for (const a of addrs.del) lines.push({ cmd: `addr del ${formatCIDR(a)} dev ${br}` });
+  // A concurrent ADD may have removed it already (forceAddress): gone is done.
+  for (const a of addrs.del) lines.push({ cmd: `addr del ${formatCIDR(a)} dev ${br}`, tolerateMissing: true });
   for (const a of addrs.add) {
     lines.push({ cmd: `addr add ${formatCIDR(a)}${a.ip.family === 4 && a.prefix < 31 ? ' brd +' : ''} dev ${br}`, tolerateExists: true });
   }

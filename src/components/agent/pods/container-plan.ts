@@ -21,6 +21,8 @@ export type ContainerPlan =
     imageID: string;
     /** Set when the run cannot start (exit code 128, reason StartError, as runc reports it). */
     startError?: string;
+    /** A built-in workload: reported started once it says it listens (src/workloads/listening.ts). */
+    signalsListening: boolean;
     events: PlannedEvent[];
   }
   | { kind: 'wait'; reason: string; message: string; events: PlannedEvent[]; retryMs?: number };
@@ -81,5 +83,5 @@ export async function planContainer(pod: V1Pod, spec: V1Container, ctx: PlanCont
   if (!startError && !(existsSync(cwd) && statSync(cwd).isDirectory())) {
     startError = `chdir to cwd ("${cwd}") set in config.json failed: no such file or directory`;
   }
-  return { kind: 'run', argv, env: fullEnv, cwd, imageID, startError, events };
+  return { kind: 'run', argv, env: fullEnv, cwd, imageID, startError, events, signalsListening: launch.kind === 'builtin' };
 }

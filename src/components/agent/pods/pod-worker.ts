@@ -41,9 +41,16 @@ export interface WorkerDeps {
   log(line: string): void;
   /** The worker is done: the pod is gone and everything it had is torn down. */
   onGone(uid: string): void;
+  /** Delay before retrying a failed sandbox teardown (default teardownBackoffMs; tests shorten it). */
+  teardownBackoff?: (failures: number) => number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retry delay after the n-th failed teardown: 500 ms doubling up to 30 s (kubelet retries a failed kill at its next sync). */
+export function teardownBackoffMs(failures: number): number {
+  return Math.min(500 * 2 ** Math.max(0, failures - 1), 30_000);
+}
 /** How often a pod is synced without a reason, as kubelet's resync. */
 const RESYNC_MS = 10_000;
 
@@ -58,6 +65,9 @@ export class PodWorker {
   /** Finished under Never/OnFailure: the sandbox is gone, the status stays. */
   private finished = false;
   private deleting = false;
+  /** The final delete of the pod was sent (after its sandbox was gone). */
+  private deleted = false;
+  private teardownFailures = 0;
   private startTime?: Date;
   private syncing = false;
   private dirty = false;
@@ -177,7 +187,8 @@ export class PodWorker {
     const pod = this.pod;
     if (this.removed) {
       await this.killAll(0);
-      await this.teardown();
+      // A failed step is retried with back-off (teardown says so on the pod and schedules the retry).
+      if (!(await this.teardown())) return undefined;
       // The pod is gone for good: its logs go too, as kubelet's garbage collection removes them.
       rmSync(this.deps.sandbox.paths.podLogDir(this.namespace, this.name, this.uid), { recursive: true, force: true });
       return 'gone';
@@ -187,12 +198,17 @@ export class PodWorker {
         this.deleting = true;
         const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
         await this.killAll(grace);
-        await this.teardown();
-        await this.writeStatus(true);
-        await this.api.deleteNow();
       }
+      // Every sync until the pod is deleted retries what is left: the sandbox, then the final status and delete.
+      if (this.deleted) return undefined;
+      if (!(await this.teardown())) return undefined;
+      await this.writeStatus(true);
+      await this.api.deleteNow();
+      this.deleted = true;
       return undefined;
     }
+    // A finished pod whose sandbox could not be torn down yet: try again.
+    if (this.finished && (this.record || this.leftover)) { await this.teardown(); return undefined; }
     if (this.rejected || this.finished) return undefined;
     if (!this.admitted && !(await this.admit())) return undefined;
     this.startTime ??= new Date();
@@ -301,22 +317,34 @@ export class PodWorker {
     }
   }
 
-  private async teardown(): Promise<void> {
+  /**
+   * Tears the sandbox down (and a half-made one left from a failed create). When a step fails — a CNI
+   * DEL that timed out under load, say — the pod says so with an event, as kubelet's FailedKillPod with
+   * its KillPodSandboxError, and the next sync tries again after a back-off, for as long as the pod
+   * exists: false then. The pod goes only once the step succeeded.
+   */
+  private async teardown(): Promise<boolean> {
     for (const c of this.containers.values()) this.stopProbes(c);
-    if (this.leftover) { await destroySandbox(this.deps.sandbox, this.leftover); this.leftover = undefined; }
-    if (!this.record) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    try {
+      if (this.leftover) { await destroySandbox(this.deps.sandbox, this.leftover); this.leftover = undefined; }
+      if (this.record) {
         await destroySandbox(this.deps.sandbox, this.record, this.shim);
-        break;
-      } catch (e) {
-        this.deps.log(`pod ${this.namespace}/${this.name}: tearing the sandbox down failed (attempt ${attempt}): ${(e as Error).message}`);
-        if (attempt >= 5) throw e;
-        await sleep(500 * attempt);
+        this.record = undefined;
+        this.shim = undefined;
       }
+    } catch (e) {
+      this.teardownFailures++;
+      const message = (e as Error).message;
+      const retryMs = (this.deps.teardownBackoff ?? teardownBackoffMs)(this.teardownFailures);
+      this.deps.log(`pod ${this.namespace}/${this.name}: tearing the sandbox down failed (attempt ${this.teardownFailures}, next in ${retryMs} ms): ${message}`);
+      const sandboxId = (this.record ?? this.leftover)?.sandboxId ?? this.uid;
+      this.deps.events.pod(this.pod, 'Warning', 'FailedKillPod',
+        `error killing pod: failed to "KillPodSandbox" for "${this.uid}" with KillPodSandboxError: "failed to destroy network for sandbox \\"${sandboxId}\\": ${message}"`);
+      this.after(retryMs);
+      return false;
     }
-    this.record = undefined;
-    this.shim = undefined;
+    this.teardownFailures = 0;
+    return true;
   }
 
   private onExit(e: ExitEvent): void {
@@ -401,7 +429,7 @@ export class PodWorker {
       try {
         const info = await this.shim!.start({
           id, name, restartCount, init: cs.init, argv, env: fullEnv, cwd, logPath,
-          stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty,
+          stdin: spec.stdin === true, stdinOnce: spec.stdinOnce === true, tty, signalsListening: plan.signalsListening,
         });
         cs.instance = { id, pid: info.pid, startTicks: info.startTicks, startedAt: info.startedAt, logPath, env: fullEnv, cwd, tty, stdin: spec.stdin === true };
         const early = this.earlyExits.get(id);

@@ -83,18 +83,23 @@ test('a sandbox runs a container in its own netns, hostname and /etc/hosts, and 
     assert.match(log, new RegExp(`inet ${record.podIPs[0].replace(/\./g, '\\.')}/24`));
     assert.match(log, /^\S+ stderr F oops$/m);
 
-    // A built-in workload in the same sandbox answers the node over cni0 with the pod's hostname.
-    await shim.start({
-      id: 'b'.repeat(64), name: 'web', restartCount: 0, init: false, cwd: '/', logPath: join(stateDir, 'web.log'), stdin: false, stdinOnce: false, tty: false,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, argv: builtinArgv('agnhost', ['netexec', '--http-port=8080']),
+    // Built-in workloads in the same sandbox: `start` answers once they listen, so the first request
+    // (no retry) is answered, as with the real images.
+    const builtin = (id: string, name: string, workload: 'agnhost' | 'nginx', args: string[]) => shim.start({
+      id: id.repeat(64), name, restartCount: 0, init: false, cwd: '/', logPath: join(stateDir, `${name}.log`), stdin: false, stdinOnce: false, tty: false,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, argv: builtinArgv(workload, args), signalsListening: true,
     });
-    const url = `http://${record.podIPs[0]}:8080/hostname`;
-    let body = '';
-    for (let i = 0; i < 100 && body !== 'web'; i++) {
-      body = await run(['ip', 'netns', 'exec', NODE, 'curl', '-s', '--max-time', '2', url], { okExitCodes: [7, 28] }).then((r) => r.stdout);
-      if (body !== 'web') await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(body, 'web');
+    const curl = (netns: string, url: string) => run(['ip', 'netns', 'exec', netns, 'curl', '-sS', '--max-time', '5', url]).then((r) => r.stdout);
+    await builtin('b', 'web', 'agnhost', ['netexec', '--http-port=8080']);
+    assert.equal(await curl(NODE, `http://${record.podIPs[0]}:8080/hostname`), 'web', 'agnhost netexec answers the node over cni0');
+    await builtin('d', 'nginx', 'nginx', []);
+    assert.match(await curl(record.netns!, 'http://127.0.0.1:80/'), /Welcome to nginx!/, 'nginx answers another container of the pod on 127.0.0.1:80');
+    await builtin('e', 'sh', 'agnhost', ['serve-hostname']);
+    assert.equal(await curl(NODE, `http://${record.podIPs[0]}:9376/`), 'web', 'serve-hostname answers on 9376');
+    // /dial opens a new connection per try (upstream agnhost): five tries, five client ports.
+    const dial = JSON.parse(await curl(record.netns!, 'http://127.0.0.1:8080/dial?request=clientip&host=127.0.0.1&port=8080&protocol=http&tries=5')) as { responses: string[] };
+    assert.equal(dial.responses.length, 5);
+    assert.equal(new Set(dial.responses).size, 5, `each try is its own connection: ${dial.responses.join(' ')}`);
   } finally {
     await destroySandbox(e, record, shim);
   }

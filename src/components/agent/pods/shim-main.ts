@@ -15,6 +15,7 @@ import {
   type AttachRequest, type ContainerExit, type ContainerInfo, type ContainerSpec, type Request, type Response,
 } from './shim-protocol.js';
 import { childrenOf, signalGroup, startTicks, ttyOf } from './proc.js';
+import { LISTENING_FD_ENV } from '../../../workloads/listening.js';
 
 export interface ShimConfig {
   socket: string;
@@ -59,13 +60,37 @@ function exitOf(code: number | null, signal: NodeJS.Signals | null): ContainerEx
   return { exitCode, ...(signal ? { signal } : {}), finishedAt: new Date().toISOString() };
 }
 
+/**
+ * How long a built-in workload may take to say it listens before it is reported started anyway (then
+ * only its probes tell whether it serves): the cluster DNS, for one, first reads its Corefile from the API.
+ */
+const LISTENING_TIMEOUT_MS = 30_000;
+
+/** Resolves when the workload wrote its line on the listening pipe, closed it, or exited. */
+function whenListening(child: ChildProcess, name: string): Promise<void> {
+  const pipe = child.stdio[LISTENING_FD] as NodeJS.ReadableStream | null | undefined;
+  if (!pipe) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { log(`container ${name} did not say it listens within ${LISTENING_TIMEOUT_MS} ms: reported started anyway`); done(); }, LISTENING_TIMEOUT_MS);
+    function done() { clearTimeout(timer); pipe!.removeAllListeners('data'); (pipe as unknown as { destroy(): void }).destroy(); resolve(); }
+    pipe.on('data', done);
+    pipe.on('end', done);
+    pipe.on('error', done);
+    child.once('exit', done);
+  });
+}
+
+/** The fd a built-in workload finds its listening pipe on (PODNET_LISTENING_FD). */
+const LISTENING_FD = 3;
+
 function start(spec: ContainerSpec): Promise<ContainerInfo> {
   mkdirSync(dirname(spec.logPath), { recursive: true });
   const logFd = openSync(spec.logPath, 'a');
   const argv = spec.tty ? ['script', '-qfec', ttyCommand(spec.argv), '/dev/null'] : spec.argv;
+  const listening = spec.signalsListening === true && !spec.tty;
   const child = spawn(argv[0], argv.slice(1), {
-    cwd: spec.cwd, env: spec.env, detached: true,
-    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', spec.tty ? 'ignore' : 'pipe'],
+    cwd: spec.cwd, env: listening ? { ...spec.env, [LISTENING_FD_ENV]: String(LISTENING_FD) } : spec.env, detached: true,
+    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', spec.tty ? 'ignore' : 'pipe', ...(listening ? ['pipe' as const] : [])],
   });
   return new Promise((resolve, reject) => {
     child.once('error', (e) => { closeSync(logFd); reject(e); });
@@ -104,7 +129,8 @@ function start(spec: ContainerSpec): Promise<ContainerInfo> {
         setTimeout(finish, 2000).unref();
       });
       child.once('close', () => finish());
-      resolve(info);
+      if (listening) void whenListening(child, spec.name).then(() => resolve(info));
+      else resolve(info);
     });
   });
 }

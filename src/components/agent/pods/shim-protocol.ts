@@ -23,6 +23,11 @@ export interface ContainerSpec {
   stdinOnce: boolean;
   /** Run on a pseudo-terminal (stdout and stderr merged). */
   tty: boolean;
+  /**
+   * A built-in workload that says when it listens (src/workloads/listening.ts): `start` answers only once
+   * it did (or exited, or closed the pipe), so the container is reported started when it serves.
+   */
+  signalsListening?: boolean;
 }
 
 export interface ContainerExit {

@@ -35,36 +35,54 @@ export function sendFailure(ws: WebSocket, message: string): void {
   ws.close(1000);
 }
 
-/** Joins a started process to the WebSocket until it exits or the client leaves. */
-export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions): void {
-  const pending: Promise<void>[] = [];
-  const pipe = (stream: NodeJS.ReadableStream | undefined, channel: number) => {
-    if (!stream) return;
-    pending.push(new Promise((resolve) => {
-      stream.on('data', (d: Buffer) => send(ws, channel, d));
-      stream.on('end', () => resolve());
-      stream.on('close', () => resolve());
-      stream.on('error', () => resolve());
-    }));
+/**
+ * Joins a process to the WebSocket until it exits or the client leaves. The process is still starting
+ * when the WebSocket opens (attach connects to the pod's shim, exec spawns), and a client with piped
+ * input (`printf ... | kubectl run -i`, `kubectl exec -i`) sends stdin at once: what arrives meanwhile
+ * is kept and delivered, in order, once the process is there, as the CRI streaming server does.
+ */
+export function serveExec(ws: WebSocket, started: Promise<StreamProcess>, opts: ExecOptions, failure: (e: unknown) => string): void {
+  let proc: StreamProcess | undefined;
+  let left = false;
+  const early: Buffer[] = [];
+  const deliver = (msg: Buffer) => {
+    const p = proc!;
+    const channel = msg[0], body = msg.subarray(1);
+    if (channel === STDIN && p.stdin && !p.stdin.writableEnded) p.stdin.write(body);
+    else if (channel === RESIZE) {
+      try { const { Width, Height } = JSON.parse(body.toString()); p.resize?.(Width, Height); } catch { /* ignore a bad size */ }
+    } else if (channel === CLOSE && body[0] === STDIN) p.stdin?.end();
   };
-  if (opts.stdout || opts.tty) pipe(proc.stdout, STDOUT); else proc.stdout.resume();
-  if (opts.stderr && !opts.tty) pipe(proc.stderr, STDERR); else proc.stderr?.resume();
-
   ws.on('message', (raw: Buffer, isBinary: boolean) => {
     const msg = isBinary ? raw : Buffer.from(raw);
     if (msg.length === 0) return;
-    const channel = msg[0], body = msg.subarray(1);
-    if (channel === STDIN && proc.stdin && !proc.stdin.writableEnded) proc.stdin.write(body);
-    else if (channel === RESIZE) {
-      try { const { Width, Height } = JSON.parse(body.toString()); proc.resize?.(Width, Height); } catch { /* ignore a bad size */ }
-    } else if (channel === CLOSE && body[0] === STDIN) proc.stdin?.end();
+    if (proc) deliver(msg); else early.push(msg);
   });
-  ws.on('close', () => proc.kill());
-  proc.stdin?.on('error', () => { /* the process closed its stdin */ });
+  ws.on('close', () => { left = true; proc?.kill(); });
 
-  void proc.exit.then(async (r) => {
-    await Promise.race([Promise.all(pending), new Promise((res) => setTimeout(res, 2000))]);
-    send(ws, ERROR, JSON.stringify(statusFor(r.code, r.signal)));
-    ws.close(1000);
-  });
+  started.then((p) => {
+    proc = p;
+    // The client left while it started: an attach session just ends, an exec'd process is stopped.
+    if (left) { p.kill(); return; }
+    const pending: Promise<void>[] = [];
+    const pipe = (stream: NodeJS.ReadableStream | undefined, channel: number) => {
+      if (!stream) return;
+      pending.push(new Promise((resolve) => {
+        stream.on('data', (d: Buffer) => send(ws, channel, d));
+        stream.on('end', () => resolve());
+        stream.on('close', () => resolve());
+        stream.on('error', () => resolve());
+      }));
+    };
+    if (opts.stdout || opts.tty) pipe(p.stdout, STDOUT); else p.stdout.resume();
+    if (opts.stderr && !opts.tty) pipe(p.stderr, STDERR); else p.stderr?.resume();
+    p.stdin?.on('error', () => { /* the process closed its stdin */ });
+    for (const m of early.splice(0)) deliver(m);
+
+    void p.exit.then(async (r) => {
+      await Promise.race([Promise.all(pending), new Promise((res) => setTimeout(res, 2000))]);
+      send(ws, ERROR, JSON.stringify(statusFor(r.code, r.signal)));
+      ws.close(1000);
+    });
+  }, (e) => sendFailure(ws, failure(e)));
 }

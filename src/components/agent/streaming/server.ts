@@ -161,7 +161,7 @@ export class StreamingServer {
       const started = r.kind === 'exec'
         ? (command.length ? rt.exec(pod, r.container!, command, opts) : Promise.reject(new StreamRequestError('you must specify at least 1 command')))
         : rt.attach(pod, r.container!, opts);
-      started.then((proc) => serveExec(ws, proc, opts), (e) => sendFailure(ws, errorInfo(e).message));
+      serveExec(ws, started, opts, (e) => errorInfo(e).message);
     });
   }
 }

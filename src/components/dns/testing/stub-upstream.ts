@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
+import { onSamePort } from '../transport.js';
 
 export interface StubRecord { type: string; data: unknown; ttl?: number }
 
@@ -48,7 +49,7 @@ function answer(stub: StubUpstream, query: dnsPacket.Packet, proto: string): Buf
 }
 
 export async function startStubUpstream(records: Record<string, StubRecord[]> = {}, host = '127.0.0.1'): Promise<StubUpstream> {
-  const udp = dgram.createSocket('udp4');
+  let udp!: dgram.Socket;
   const stub: StubUpstream = {
     host, port: 0, records: new Map(Object.entries(records)), seen: [], delayMs: 0, silent: false,
     close: async () => {
@@ -58,15 +59,13 @@ export async function startStubUpstream(records: Record<string, StubRecord[]> = 
     },
   };
   const later = (f: () => void) => (stub.delayMs ? setTimeout(f, stub.delayMs) : f());
-  udp.on('message', (data, rinfo) => {
+  const onUdp = (data: Buffer, rinfo: dgram.RemoteInfo) => {
     if (stub.silent) return;
     let q: dnsPacket.Packet;
     try { q = dnsPacket.decode(data); } catch { return; }
     const wire = answer(stub, q, 'udp');
     if (wire) later(() => udp.send(wire, rinfo.port, rinfo.address));
-  });
-  await new Promise<void>((r) => udp.bind(0, host, () => r()));
-  stub.port = udp.address().port;
+  };
   const conns = new Set<net.Socket>();
   const tcp = net.createServer((c) => {
     conns.add(c);
@@ -89,6 +88,15 @@ export async function startStubUpstream(records: Record<string, StubRecord[]> = 
       }
     });
   });
-  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(stub.port, host, () => resolve()); });
+  // UDP and TCP on one number, free for both (a number free for UDP may be taken for TCP).
+  const bound = await onSamePort(0,
+    async (p) => {
+      udp = dgram.createSocket('udp4');
+      udp.on('message', onUdp);
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(p, host, () => { udp.off('error', reject); resolve(); }); });
+      return { value: udp, port: udp.address().port, close: () => udp.close() };
+    },
+    (p) => new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(p, host, () => { tcp.off('error', reject); resolve(); }); }));
+  stub.port = bound.port;
   return stub;
 }
