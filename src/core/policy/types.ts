@@ -27,7 +27,7 @@ export interface NetworkPolicy {
   };
 }
 
-export interface ContainerPort { name?: string; containerPort: number; protocol?: Protocol }
+export interface ContainerPort { name?: string; containerPort: number; protocol?: Protocol | string }
 
 export interface Pod {
   metadata?: Meta;
