@@ -1,0 +1,76 @@
+// The upstream netpol / Cyclonus model for end-to-end tests: namespaces x, y, z (label ns=<name>), pods a,
+// b, c (label pod=<name>) with one agnhost container per (port, protocol) — cont-80-tcp, cont-81-tcp,
+// cont-80-udp, port names serve-80-tcp, serve-81-tcp, serve-80-udp — and one Service per pod
+// s-<ns>-<pod>. Pod a runs on node 1, b on node 2, c on node 3, so every matrix has same-node and
+// cross-node pairs. Probes: every pod to every pod at once (one `kubectl exec` per client, the probes of
+// a client in parallel), 1 s timeouts; a matrix row is the client, a column the server, '.' = connected.
+import type { e2eCluster } from './e2e-cluster.js';
+
+export const NAMESPACES = ['x', 'y', 'z'];
+export const PODS = ['a', 'b', 'c'];
+export const ALL = NAMESPACES.flatMap((ns) => PODS.map((p) => `${ns}/${p}`));
+export const TARGETS = [{ port: 80, proto: 'tcp' }, { port: 81, proto: 'tcp' }, { port: 80, proto: 'udp' }] as const;
+export type Target = typeof TARGETS[number];
+
+type Cluster = ReturnType<typeof e2eCluster>;
+
+export function modelManifest(nodes: string[]): string {
+  const docs: string[] = [];
+  for (const ns of NAMESPACES) {
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns}, labels: { ns: ${ns} } }`);
+    PODS.forEach((p, i) => {
+      const containers = TARGETS.map((t) => `  - name: cont-${t.port}-${t.proto}
+    image: registry.k8s.io/e2e-test-images/agnhost:2.53
+    args: [serve-hostname, --${t.proto}, --http=false, --port=${t.port}]
+    ports: [{ name: serve-${t.port}-${t.proto}, containerPort: ${t.port}, protocol: ${t.proto.toUpperCase()} }]`).join('\n');
+      docs.push(`apiVersion: v1\nkind: Pod\nmetadata: { name: ${p}, namespace: ${ns}, labels: { pod: ${p} } }\nspec:\n  nodeName: ${nodes[i % nodes.length]}\n  containers:\n${containers}`);
+      docs.push(`apiVersion: v1\nkind: Service\nmetadata: { name: s-${ns}-${p}, namespace: ${ns} }\nspec:\n  selector: { pod: ${p} }\n  ports:\n${TARGETS.map((t) => `  - { name: service-port-${t.proto}-${t.port}, port: ${t.port}, protocol: ${t.proto.toUpperCase()} }`).join('\n')}`);
+    });
+  }
+  return docs.join('\n---\n') + '\n';
+}
+
+export interface Addresses { pod: Map<string, string>; service: Map<string, string> }
+
+export async function addresses(c: Cluster): Promise<Addresses> {
+  const pods = JSON.parse(await c.ok('get', 'pods', '-A', '-l', 'pod', '-o', 'json')).items;
+  const svcs = JSON.parse(await c.ok('get', 'services', '-A', '-o', 'json')).items;
+  const pod = new Map<string, string>(pods.map((p: any) => [`${p.metadata.namespace}/${p.metadata.name}`, p.status.podIP]));
+  const service = new Map<string, string>(svcs.filter((s: any) => s.metadata.name.startsWith('s-'))
+    .map((s: any) => [`${s.metadata.namespace}/${s.metadata.name.split('-')[2]}`, s.spec.clusterIP]));
+  return { pod, service };
+}
+
+/** Probe script: one line `<column> <target index> .|X` per probe, all probes in parallel. */
+function script(to: Map<string, string>): string {
+  const lines: string[] = [];
+  ALL.forEach((dst, col) => TARGETS.forEach((t, ti) => {
+    const addr = t.proto === 'tcp' ? `TCP:${to.get(dst)}:${t.port},connect-timeout=1` : `UDP:${to.get(dst)}:${t.port}`;
+    lines.push(`( o=$(echo p | timeout 3 socat -t1 -T1 - ${addr} 2>/dev/null); [ -n "$o" ] && echo "${col} ${ti} ." || echo "${col} ${ti} X" ) &`);
+  }));
+  return `${lines.join('\n')}\nwait\n`;
+}
+
+/** Every pod → every pod on every target; one matrix text per target (rows joined by newlines). */
+export async function probeAll(c: Cluster, to: Map<string, string>): Promise<string[]> {
+  const s = script(to);
+  const rows = await Promise.all(ALL.map(async (src) => {
+    const [ns, pod] = src.split('/');
+    const r = await c.kubectl('exec', '-n', ns, pod, '-c', 'cont-80-tcp', '--', 'sh', '-c', s);
+    if (r.code !== 0) throw new Error(`probing from ${src}: ${c.show(r)}`);
+    const cells = TARGETS.map(() => Array(ALL.length).fill('?'));
+    for (const line of r.stdout.trim().split('\n')) {
+      const [col, ti, v] = line.split(' ');
+      cells[Number(ti)][Number(col)] = v;
+    }
+    return cells.map((row) => row.join(''));
+  }));
+  return TARGETS.map((_, ti) => rows.map((r, i) => `${ALL[i]} ${r[ti]}`).join('\n'));
+}
+
+/** A hand-written table: rows `x/a .XX......`, whitespace-trimmed. */
+export function table(text: string): string {
+  return text.trim().split('\n').map((l) => l.trim().replace(/\s+/, ' ')).join('\n');
+}
+
+export const ALLOW_ALL = table(ALL.map((p) => `${p} .........`).join('\n'));
