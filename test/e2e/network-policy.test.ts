@@ -5,6 +5,7 @@
 // policies hold while an agent is killed with -9 and after it restarts; bad input (a policy selecting
 // nothing, an unknown named port, an ipBlock covering the pod network) behaves as the API says; drops
 // are counted on /metrics; `kubectl describe networkpolicy` and `get netpol` print as upstream.
+// Namespace names are quoted in YAML: a bare y is the boolean true in YAML 1.1 (kubectl's parser).
 // Private state root, kubeconfig, cluster name (policy-e2e) and underlay (172.31.224.0/24).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,12 +70,12 @@ spec:
   ingress:
   - from:
     - podSelector: { matchExpressions: [{ key: pod, operator: In, values: [b, c] }] }
-      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: [x, y] }] }
+      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: ['x', 'y'] }] }
     ports: [{ protocol: TCP, port: 80 }]
   egress:
   - to:
     - podSelector: { matchExpressions: [{ key: pod, operator: In, values: [a, b] }] }
-      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: [y, z] }] }
+      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: ['y', 'z'] }] }
     ports: [{ protocol: TCP, port: 80 }]
   - ports: [{ protocol: TCP, port: 53 }, { protocol: UDP, port: 53 }]
 `;
@@ -130,16 +131,16 @@ test('denied packets are counted per policy on the agent\'s /metrics; kubectl de
 test('default deny ingress in y, allow from namespace z by name; named ports; port range', async () => {
   await policies(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: default-deny, namespace: y }
+metadata: { name: default-deny, namespace: 'y' }
 spec: { podSelector: {}, policyTypes: [Ingress] }
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: from-z, namespace: y }
+metadata: { name: from-z, namespace: 'y' }
 spec:
   podSelector: {}
   ingress:
-  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: z } } }]
+  - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: 'z' } } }]
     ports: [{ port: serve-81-tcp }, { protocol: UDP, port: serve-80-udp }]
 ---
 apiVersion: networking.k8s.io/v1
@@ -193,7 +194,7 @@ spec: { podSelector: { matchLabels: { pod: nobody } }, policyTypes: [Ingress, Eg
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: { name: unknown-port, namespace: y }
+metadata: { name: unknown-port, namespace: 'y' }
 spec:
   podSelector: { matchLabels: { pod: b } }
   ingress: [{ ports: [{ port: no-such-port }] }]

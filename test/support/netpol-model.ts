@@ -17,14 +17,14 @@ type Cluster = ReturnType<typeof e2eCluster>;
 export function modelManifest(nodes: string[]): string {
   const docs: string[] = [];
   for (const ns of NAMESPACES) {
-    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns}, labels: { ns: ${ns} } }`);
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: { name: '${ns}', labels: { ns: '${ns}' } }`);
     PODS.forEach((p, i) => {
       const containers = TARGETS.map((t) => `  - name: cont-${t.port}-${t.proto}
     image: registry.k8s.io/e2e-test-images/agnhost:2.53
     args: [serve-hostname, --${t.proto}, --http=false, --port=${t.port}]
     ports: [{ name: serve-${t.port}-${t.proto}, containerPort: ${t.port}, protocol: ${t.proto.toUpperCase()} }]`).join('\n');
-      docs.push(`apiVersion: v1\nkind: Pod\nmetadata: { name: ${p}, namespace: ${ns}, labels: { pod: ${p} } }\nspec:\n  nodeName: ${nodes[i % nodes.length]}\n  containers:\n${containers}`);
-      docs.push(`apiVersion: v1\nkind: Service\nmetadata: { name: s-${ns}-${p}, namespace: ${ns} }\nspec:\n  selector: { pod: ${p} }\n  ports:\n${TARGETS.map((t) => `  - { name: service-port-${t.proto}-${t.port}, port: ${t.port}, protocol: ${t.proto.toUpperCase()} }`).join('\n')}`);
+      docs.push(`apiVersion: v1\nkind: Pod\nmetadata: { name: '${p}', namespace: '${ns}', labels: { pod: '${p}' } }\nspec:\n  nodeName: ${nodes[i % nodes.length]}\n  containers:\n${containers}`);
+      docs.push(`apiVersion: v1\nkind: Service\nmetadata: { name: s-${ns}-${p}, namespace: '${ns}' }\nspec:\n  selector: { pod: '${p}' }\n  ports:\n${TARGETS.map((t) => `  - { name: service-port-${t.proto}-${t.port}, port: ${t.port}, protocol: ${t.proto.toUpperCase()} }`).join('\n')}`);
     });
   }
   return docs.join('\n---\n') + '\n';

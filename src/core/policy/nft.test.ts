@@ -30,10 +30,16 @@ describe('policy nft table', () => {
     const rs = planPolicyRuleset(new PolicyIndex(model(np)).planNode('node-1'));
     const text = renderRuleset(rs);
     assert.match(text, /add element ip podnet-policy ingress-pods \{ 10\.244\.1\.10 comment "x\/a" : goto ingress-10\.244\.1\.10/);
-    assert.match(text, /add element ip podnet-policy ingress-10\.244\.1\.10-ports \{ 10\.244\.1\.10-10\.244\.1\.12 \. tcp \. 80-81, /);
-    assert.match(text, /add element ip podnet-policy ingress-10\.244\.1\.10-any \{ 10\.244\.2\.0\/24 \}/);
+    assert.match(text, /add element ip podnet-policy ingress-ports-[0-9a-f]{16} \{ 10\.244\.1\.10-10\.244\.1\.12 \. tcp \. 80-81, /);
+    assert.match(text, /add element ip podnet-policy ingress-any-[0-9a-f]{16} \{ 10\.244\.2\.0\/24 \}/);
     assert.doesNotMatch(text, /10\.244\.2\.10 comment "y\/a" : goto/);
     assert.equal([...rs.sets.get('egress-pods')!.elements.keys()].length, 0);
+  });
+
+  it('pods with the same allow-list share its sets', () => {
+    const rs = planPolicyRuleset(new PolicyIndex(model([policy('x', 'ns-wide', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] })])).planNode('node-1'));
+    assert.deepEqual([...rs.sets.keys()].filter((k) => k.startsWith('ingress-ports-')).length, 1);
+    assert.equal(rs.chains.size, 4);
   });
 
   it('a policy change on one pod is a diff of that pod\'s objects only', () => {
@@ -42,13 +48,14 @@ describe('policy nft table', () => {
     const after = planPolicyRuleset(new PolicyIndex(model([...np, extra])).planNode('node-1'));
     const d = diffRulesets(before, after);
     assert.equal(d.full, false);
+    const set = /add set ip podnet-policy (ingress-any-[0-9a-f]{16}) /.exec(d.text)?.[1];
     assert.deepEqual(d.text.trim().split('\n'), [
-      'add set ip podnet-policy ingress-10.244.1.11-any { type ipv4_addr ; flags interval ; comment "x/b: every protocol and port" ; }',
+      `add set ip podnet-policy ${set} { type ipv4_addr ; flags interval ; }`,
       'flush chain ip podnet-policy ingress-10.244.1.11',
       'add rule ip podnet-policy ingress-10.244.1.11 ip saddr 10.244.1.11 accept comment "self"',
-      'add rule ip podnet-policy ingress-10.244.1.11 ip saddr @ingress-10.244.1.11-any accept',
+      `add rule ip podnet-policy ingress-10.244.1.11 ip saddr @${set} accept`,
       'add rule ip podnet-policy ingress-10.244.1.11 counter name "drop-ingress-10.244.1.11" drop',
-      `add element ip podnet-policy ingress-10.244.1.11-any { ${modelIP('x', 'c')} }`,
+      `add element ip podnet-policy ${set} { ${modelIP('x', 'c')} }`,
     ]);
   });
 });

@@ -9,13 +9,15 @@
 //       ip daddr vmap @ingress-pods                  isolated local target  → goto ingress-<ip>
 //   chain egress-<ip> / ingress-<ip> (one per isolated pod and direction):
 //       ip daddr <ip> return|accept                  a pod cannot block access to itself
-//       ip daddr @egress-<ip>-any return             peers allowed on every protocol and port
-//       ip daddr . meta l4proto . th dport @egress-<ip>-ports return
+//       ip daddr @egress-any-<hash> return           peers allowed on every protocol and port
+//       ip daddr . meta l4proto . th dport @egress-ports-<hash> return
+//   (sets are named by content: pods with the same allow-list share them)
 //       counter name "drop-egress-<ip>" drop
 // Lookups are hashed/interval set lookups, so a packet's cost does not grow with policies or pods; only
 // the first packet of a connection gets past the conntrack rule. The node's own traffic to its pods
 // (probes) and a pod's traffic to its node take the output and input hooks, which this table does not
 // filter: traffic between a pod and its node is always allowed, as the API requires.
+import { createHash } from 'node:crypto';
 import { addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Rule, type Ruleset, verdict, accept, drop, ret } from '../proxy/ruleset.js';
 import type { DirectionPlan, PodPlan } from './planner.js';
 import { addrRangeText, disjointBoxes, portRangeText, type Box, type Range, unionRanges } from './ranges.js';
@@ -52,6 +54,16 @@ export function directionElements(d: DirectionPlan): { any: string[][]; ports: s
   return { any, ports };
 }
 
+/** Adds (once) the interval set holding exactly `keys`, named `<prefix>-<hash of the keys>`. */
+function sharedSet(rs: Ruleset, prefix: string, type: string, keys: string[][]): string {
+  const name = `${prefix}-${createHash('sha256').update(keys.map((k) => k.join(' . ')).join('\n')).digest('hex').slice(0, 16)}`;
+  if (!rs.sets.has(name)) {
+    const s = addSet(rs, { name, kind: 'set', type, flags: ['interval'] });
+    for (const k of keys) addElement(s, { key: k });
+  }
+  return name;
+}
+
 /** The node's policy table for the plans of its pods. */
 export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABLE): Ruleset {
   const rs = emptyRuleset(table);
@@ -78,15 +90,15 @@ export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABL
       const allow = dir === 'egress' ? ret : accept;
       const rules: Rule[] = [{ matches: [{ kind: 'addr', field: peer, op: '==', values: [p.ip] }], stmts: [verdict(allow)], comment: 'self' }];
       const { any, ports } = directionElements(d);
+      // Sets are named by their content, so pods with the same allow-list (a namespace-wide policy) share
+      // one; the lookup per packet is the same either way.
       if (any.length) {
-        const s = addSet(rs, { name: `${chain}-any`, kind: 'set', type: 'type ipv4_addr', flags: ['interval'], comment: `${who}: every protocol and port` });
-        for (const k of any) addElement(s, { key: k });
-        rules.push({ matches: [{ kind: 'addrSet', field: peer, set: s.name }], stmts: [verdict(allow)] });
+        const name = sharedSet(rs, `${dir}-any`, 'type ipv4_addr', any);
+        rules.push({ matches: [{ kind: 'addrSet', field: peer, set: name }], stmts: [verdict(allow)] });
       }
       if (ports.length) {
-        const s = addSet(rs, { name: `${chain}-ports`, kind: 'set', type: 'type ipv4_addr . inet_proto . inet_service', flags: ['interval'], comment: `${who}: by protocol and port` });
-        for (const k of ports) addElement(s, { key: k });
-        rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: s.name }], stmts: [verdict(allow)] });
+        const name = sharedSet(rs, `${dir}-ports`, 'type ipv4_addr . inet_proto . inet_service', ports);
+        rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: name }], stmts: [verdict(allow)] });
       }
       const counter = dropCounterName(dir, p.ip);
       // Comments name only the pod: a definition that changes would force a full replace (and reset counters).
