@@ -45,16 +45,18 @@ export async function addresses(c: Cluster): Promise<Addresses> {
 function script(to: Map<string, string>): string {
   const lines: string[] = [];
   ALL.forEach((dst, col) => TARGETS.forEach((t, ti) => {
-    const addr = t.proto === 'tcp' ? `TCP:${to.get(dst)}:${t.port},connect-timeout=1` : `UDP:${to.get(dst)}:${t.port}`;
-    lines.push(`( o=$(echo p | timeout 3 socat -t1 -T1 - ${addr} 2>/dev/null); [ -n "$o" ] && echo "${col} ${ti} ." || echo "${col} ${ti} X" ) &`);
+    // Generous timeouts: an allowed probe answers in milliseconds, a dropped one waits them out, and a
+    // loaded machine (2 cores shared) must not turn slow answers into false denials.
+    const addr = t.proto === 'tcp' ? `TCP:${to.get(dst)}:${t.port},connect-timeout=3` : `UDP:${to.get(dst)}:${t.port}`;
+    lines.push(`( o=$(echo p | timeout 5 socat -t3 -T3 - ${addr} 2>/dev/null); [ -n "$o" ] && echo "${col} ${ti} ." || echo "${col} ${ti} X" ) &`);
   }));
   return `${lines.join('\n')}\nwait\n`;
 }
 
 /** Every pod → every pod on every target; one matrix text per target (rows joined by newlines). */
-export async function probeAll(c: Cluster, to: Map<string, string>): Promise<string[]> {
+export async function probeAll(c: Cluster, to: Map<string, string>, from: string[] = ALL): Promise<string[]> {
   const s = script(to);
-  const rows = await Promise.all(ALL.map(async (src) => {
+  const rows = await Promise.all(from.map(async (src) => {
     const [ns, pod] = src.split('/');
     const r = await c.kubectl('exec', '-n', ns, pod, '-c', 'cont-80-tcp', '--', 'sh', '-c', s);
     if (r.code !== 0) throw new Error(`probing from ${src}: ${c.show(r)}`);
@@ -65,7 +67,12 @@ export async function probeAll(c: Cluster, to: Map<string, string>): Promise<str
     }
     return cells.map((row) => row.join(''));
   }));
-  return TARGETS.map((_, ti) => rows.map((r, i) => `${ALL[i]} ${r[ti]}`).join('\n'));
+  return TARGETS.map((_, ti) => rows.map((r, i) => `${from[i]} ${r[ti]}`).join('\n'));
+}
+
+/** Only the rows of `from` (clients whose node's agent is down cannot be exec'd into). */
+export function rowsOf(text: string, from: string[]): string {
+  return text.split('\n').filter((l) => from.includes(l.split(' ')[0])).join('\n');
 }
 
 /** A hand-written table: rows `x/a .XX......`, whitespace-trimmed. */
@@ -74,3 +81,46 @@ export function table(text: string): string {
 }
 
 export const ALLOW_ALL = table(ALL.map((p) => `${p} .........`).join('\n'));
+
+// Cyclonus' base test policy: x/a accepts TCP 80 from pods b, c of namespaces x, y (AND); x/a may
+// connect on TCP 80 to pods a, b of namespaces y, z, and to port 53 (TCP and UDP) anywhere.
+export const BASE = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: base, namespace: x }
+spec:
+  podSelector: { matchLabels: { pod: a } }
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - podSelector: { matchExpressions: [{ key: pod, operator: In, values: [b, c] }] }
+      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: ['x', 'y'] }] }
+    ports: [{ protocol: TCP, port: 80 }]
+  egress:
+  - to:
+    - podSelector: { matchExpressions: [{ key: pod, operator: In, values: [a, b] }] }
+      namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: ['y', 'z'] }] }
+    ports: [{ protocol: TCP, port: 80 }]
+  - ports: [{ protocol: TCP, port: 53 }, { protocol: UDP, port: 53 }]
+`;
+export const BASE_TCP80 = table(`
+  x/a .XX..X..X
+  x/b .........
+  x/c .........
+  y/a X........
+  y/b .........
+  y/c .........
+  z/a X........
+  z/b X........
+  z/c X........`);
+// TCP 81 and UDP 80: x/a may send nowhere (but to itself) and receive from nobody.
+export const BASE_OTHER = table(`
+  x/a .XXXXXXXX
+  x/b X........
+  x/c X........
+  y/a X........
+  y/b X........
+  y/c X........
+  z/a X........
+  z/b X........
+  z/c X........`);
+
