@@ -79,6 +79,9 @@ export function containerPortByName(pod: Pod, name: string, proto: Protocol): nu
   return all.find((p) => p.name === name && (p.protocol ?? 'TCP') === proto)?.containerPort;
 }
 
+/** A pod with its IPv4 address, as text and as a number (parsed once). */
+interface PodEntry { pod: Pod; ip: string; n: number }
+
 interface PolicyEntry { np: NetworkPolicy; key: string; selector: Selector; types: Direction[] }
 
 /**
@@ -87,8 +90,8 @@ interface PolicyEntry { np: NetworkPolicy; key: string; selector: Selector; type
  */
 export class PolicyIndex {
   private readonly nsLabels = new Map<string, Record<string, string>>();
-  private readonly podsByNs = new Map<string, Array<{ pod: Pod; ip: string }>>();
-  private readonly allPods: Array<{ pod: Pod; ip: string }> = [];
+  private readonly podsByNs = new Map<string, PodEntry[]>();
+  private readonly allPods: PodEntry[] = [];
   private readonly policiesByNs = new Map<string, PolicyEntry[]>();
   private readonly podByIP = new Map<string, Pod>();
   private readonly peerCache = new Map<string, Range[] | undefined>();
@@ -104,7 +107,7 @@ export class PolicyIndex {
       const ip = policyPodIP(pod);
       if (!ip) continue;
       const ns = pod.metadata?.namespace ?? 'default';
-      const entry = { pod, ip };
+      const entry: PodEntry = { pod, ip, n: ipRange(ip)![0] };
       this.allPods.push(entry);
       let list = this.podsByNs.get(ns);
       if (!list) this.podsByNs.set(ns, list = []);
@@ -218,15 +221,14 @@ export class PolicyIndex {
     const cached = this.namedCache.get(cacheKey);
     if (cached) return cached;
     const out: Grant[] = [];
-    for (const { pod, ip } of this.allPods) {
-      const r = ipRange(ip)!;
-      if (!peerAddrs.some(([lo, hi]) => r[0] >= lo && r[0] <= hi)) continue;
+    for (const { pod, n: addr } of this.allPods) {
+      if (!peerAddrs.some(([lo, hi]) => addr >= lo && addr <= hi)) continue;
       const ports: PortGrant[] = [];
       for (const n of named) {
         const port = containerPortByName(pod, n.name, n.proto);
         if (port !== undefined) ports.push({ proto: n.proto, ports: [port, port] });
       }
-      if (ports.length) out.push({ addrs: [r], ports });
+      if (ports.length) out.push({ addrs: [[addr, addr]], ports });
     }
     this.namedCache.set(cacheKey, out);
     return out;
@@ -248,8 +250,8 @@ export class PolicyIndex {
     const podSel = peer.podSelector ? selectorOf(peer.podSelector) : [];
     const out: Range[] = [];
     const take = (ns: string) => {
-      for (const { pod, ip } of this.podsByNs.get(ns) ?? []) {
-        if (matches(podSel, pod.metadata?.labels)) out.push(ipRange(ip)!);
+      for (const { pod, n } of this.podsByNs.get(ns) ?? []) {
+        if (matches(podSel, pod.metadata?.labels)) out.push([n, n]);
       }
     };
     if (!peer.namespaceSelector) take(policyNs);

@@ -2,7 +2,7 @@
 // interval set that clash, so the planner hands the programmer disjoint boxes (address range × port
 // range per protocol): `unionRanges` merges one dimension, `disjointBoxes` the two together. CIDRs are
 // parsed by the one IP library (ipam/ip.ts); here they are only turned into number intervals.
-import { CIDR, formatIP, parseIP } from '../ipam/ip.js';
+import { CIDR, parseIP } from '../ipam/ip.js';
 
 /** An inclusive interval [lo, hi]: IPv4 addresses as numbers, or ports. */
 export type Range = readonly [number, number];
@@ -76,7 +76,7 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
   return pieces.flatMap((p) => p.addrs.map((a) => ({ addrs: a, ports: p.ports as Range })));
 }
 
-const ipText = (n: number) => formatIP({ family: 4, value: BigInt(n) });
+const ipText = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 /** An address interval as nft writes it: `10.0.0.1`, `10.0.0.0/8`, or `10.0.0.1-10.0.0.5`. */
 export function addrRangeText([lo, hi]: Range): string {
