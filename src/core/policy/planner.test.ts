@@ -273,3 +273,14 @@ describe('policy planner: bad input behaves as the API says', () => {
     assert.equal(explain(m, { src: modelIP('x', 'a'), dst: modelIP('x', 'b'), port: 80, protocol: 'TCP' }).allowed, false);
   });
 });
+
+describe('policy planner: address reuse', () => {
+  it('a dying pod and the new pod holding its IP: one plan, the new pod\'s', () => {
+    const dying = modelPod('x', 'old', modelIP('x', 'a'));
+    dying.metadata!.deletionTimestamp = '2026-12-07T20:00:00Z';
+    dying.metadata!.labels = { pod: 'old' };
+    const m = model([policy('x', 'deny-old', { podSelector: { matchLabels: { pod: 'old' } }, policyTypes: ['Ingress'] })], { pods: [dying] });
+    const plans = new PolicyIndex(m).planNode('node-1').filter((p) => p.ip === modelIP('x', 'a'));
+    assert.deepEqual(plans.map((p) => `${p.name} ${p.ingress ? 'isolated' : 'open'}`), ['a open']);
+  });
+});

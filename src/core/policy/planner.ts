@@ -170,8 +170,10 @@ export class PolicyIndex {
   /** Plans of the pods bound to `node` (every pod with an IP when node is undefined). */
   planNode(node?: string): PodPlan[] {
     const out: PodPlan[] = [];
-    for (const { pod } of this.allPods) {
+    for (const { pod, ip } of this.allPods) {
       if (node !== undefined && pod.spec?.nodeName !== node) continue;
+      // One plan per address: a dying pod whose IP a new pod already has gives way to the new one.
+      if (this.podByIP.get(ip) !== pod) continue;
       const p = this.planPod(pod);
       if (p) out.push(p);
     }

@@ -36,13 +36,17 @@ export interface PolicyProgrammerOptions {
   onError?(e: Error): void;
 }
 
+/** How long an admitted pod the informer has never shown keeps its rules. */
+const ADMITTED_UNSEEN_MS = 60_000;
+
 const uidOrKey = (p: Pod & { metadata?: { uid?: string } }) => p.metadata?.uid ?? `${p.metadata?.namespace}/${p.metadata?.name}`;
 
 export class PolicyProgrammer {
   readonly table: string;
   private readonly nft: NftProgrammer;
-  /** Pods admitted by the runtime whose address the informer has not shown yet. */
+  /** Pods admitted by the runtime whose address the informer has not shown yet, with when. */
   private readonly admitted = new Map<string, Pod>();
+  private readonly admittedAt = new Map<string, number>();
   private plans: PodPlan[] = [];
   private running: Promise<void> | undefined;
   private again = false;
@@ -80,6 +84,7 @@ export class PolicyProgrammer {
   async admit(pod: Pod, ips: string[]): Promise<void> {
     const copy: Pod = { ...pod, spec: { ...pod.spec, nodeName: this.opts.nodeName }, status: { ...pod.status, phase: 'Pending', podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } };
     this.admitted.set(uidOrKey(pod), copy);
+    this.admittedAt.set(uidOrKey(pod), Date.now());
     await this.sync();
   }
 
@@ -129,16 +134,22 @@ export class PolicyProgrammer {
         out.push({ ...p, spec: { ...p.spec, nodeName: this.opts.nodeName }, status: { ...p.status, podIP: a.status!.podIP, podIPs: a.status!.podIPs } });
         continue;
       }
-      if (a) this.admitted.delete(key);
+      if (a) this.forgetKey(key);
       out.push(p);
     }
-    for (const [key, a] of this.admitted) if (!seen.has(key)) out.push(a);
+    for (const [key, a] of this.admitted) {
+      if (seen.has(key)) continue;
+      // The runtime's pod informer can be ahead of ours for a moment; a pod still unseen after a minute
+      // was deleted before we ever saw it, and its address must not keep rules.
+      if (Date.now() - (this.admittedAt.get(key) ?? 0) > ADMITTED_UNSEEN_MS) { this.forgetKey(key); continue; }
+      out.push(a);
+    }
     return out;
   }
 
-  /** Forgets an admitted pod whose sandbox went away before the API showed its address. */
-  forget(pod: Pod): void {
-    if (this.admitted.delete(uidOrKey(pod))) this.changed();
+  private forgetKey(key: string): void {
+    this.admitted.delete(key);
+    this.admittedAt.delete(key);
   }
 
   /** Drop counts per isolated pod and direction, from the kernel's named counters. */
