@@ -18,13 +18,13 @@ const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', NODE, 'n
 class MemorySources implements PolicySources {
   nps: NetworkPolicy[] = [];
   podList: Pod[] = [modelPod('x', 'a', '10.244.1.10', { nodeName: 'n1' }), modelPod('x', 'b', '10.244.2.10', { nodeName: 'n2' })];
-  private cb: (() => void) | undefined;
-  async start(cb: () => void) { this.cb = cb; }
+  private cb: ((kind: 'networkpolicies') => void) | undefined;
+  async start(cb: (kind: 'networkpolicies') => void) { this.cb = cb; }
   policies() { return this.nps; }
   pods() { return this.podList; }
   namespaces(): Namespace[] { return [modelNamespace('x')]; }
   async stop() { this.cb = undefined; }
-  put(np: NetworkPolicy) { this.nps.push(np); this.cb?.(); }
+  put(np: NetworkPolicy) { this.nps.push(np); this.cb?.('networkpolicies'); }
 }
 
 before(() => {
