@@ -4,7 +4,8 @@
 // Matrices are probed pod → pod IP and pod → ClusterIP (policies see the endpoint after DNAT); the
 // policies hold while an agent is killed with -9 and after it restarts; bad input (a policy selecting
 // nothing, an unknown named port, an ipBlock covering the pod network) behaves as the API says; drops
-// are counted on /metrics; `kubectl describe networkpolicy` and `get netpol` print as upstream.
+// are counted on /metrics; `kubectl describe networkpolicy` and `get netpol` print as upstream; traffic
+// from outside through a NodePort meets the target pod's policy.
 // Namespace names are quoted in YAML: a bare y is the boolean true in YAML 1.1 (kubectl's parser).
 // Private state root, kubeconfig, cluster name (policy-e2e) and underlay (172.31.224.0/24).
 import { test, before, after } from 'node:test';
@@ -185,6 +186,43 @@ spec:
     z/b ....X...X
     z/c ....X..X.`);
   await expectMatrices(addr.pod, [want, want, want], 'pod IPs');
+});
+
+test('from outside through a NodePort: denied by default deny, allowed by an ipBlock of the underlay, via every node', async () => {
+  await policies(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: deny, namespace: x }
+spec: { podSelector: {}, policyTypes: [Ingress] }
+`);
+  await apply(`apiVersion: v1
+kind: Service
+metadata: { name: np-x-a, namespace: x }
+spec:
+  type: NodePort
+  selector: { pod: a }
+  ports: [{ port: 80, protocol: TCP }]
+`);
+  const nodePort = JSON.parse(await ok('get', 'service', '-n', 'x', 'np-x-a', '-o', 'json')).spec.ports[0].nodePort;
+  const fromHost = async () => Promise.all(nodes.map(async (n) => {
+    const r = await run(['socat', '-T3', '-', `TCP:${n.ip}:${nodePort},connect-timeout=3`], 15_000, 'p\n');
+    return r.stdout.trim() ? '.' : 'X';
+  }));
+  const expect = async (want: string, what: string) => {
+    const seen = await waitFor(what, async () => { const got = (await fromHost()).join(''); return got === want ? got : undefined; }, 30_000).catch(async () => (await fromHost()).join(''));
+    assert.equal(seen, want, what);
+  };
+  await expect('XXX', 'default deny: no node forwards the host to x/a');
+  // The host reaches node 1 directly (source: the host); via nodes 2 and 3 the source is that node,
+  // masqueraded for externalTrafficPolicy Cluster: the whole underlay allows all three.
+  await apply(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: from-underlay, namespace: x }
+spec:
+  podSelector: { matchLabels: { pod: a } }
+  ingress: [{ from: [{ ipBlock: { cidr: ${underlay} } }], ports: [{ port: 80 }] }]
+`);
+  await expect('...', 'ipBlock of the underlay');
+  await ok('delete', 'service', '-n', 'x', 'np-x-a');
 });
 
 test('a pod created under a deny policy is isolated as soon as it is Ready', async () => {
