@@ -212,8 +212,9 @@ spec:
     assert.equal(seen, want, what);
   };
   await expect('XXX', 'default deny: no node forwards the host to x/a');
-  // The host reaches node 1 directly (source: the host); via nodes 2 and 3 the source is that node,
-  // masqueraded for externalTrafficPolicy Cluster: the whole underlay allows all three.
+  // Through node 1 (x/a's node) the source is the host. Through nodes 2 and 3 the packet is masqueraded
+  // (externalTrafficPolicy Cluster) as it leaves on the VXLAN device: it arrives from that node's
+  // flannel.1 address (10.244.N.0), which an ipBlock of the underlay does not cover.
   await apply(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: from-underlay, namespace: x }
@@ -221,7 +222,19 @@ spec:
   podSelector: { matchLabels: { pod: a } }
   ingress: [{ from: [{ ipBlock: { cidr: ${underlay} } }], ports: [{ port: 80 }] }]
 `);
-  await expect('...', 'ipBlock of the underlay');
+  await expect('.XX', 'ipBlock of the underlay');
+  const overlay = nodes.slice(1).map((_, i) => `    - ipBlock: { cidr: 10.244.${i + 2}.0/32 }`).join('\n');
+  await apply(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: from-forwarding-nodes, namespace: x }
+spec:
+  podSelector: { matchLabels: { pod: a } }
+  ingress:
+  - from:
+${overlay}
+    ports: [{ port: 80 }]
+`);
+  await expect('...', 'ipBlock of the underlay and of the other nodes\' overlay addresses');
   await ok('delete', 'service', '-n', 'x', 'np-x-a');
 });
 

@@ -20,6 +20,27 @@ export interface PolicySources {
   stop(): Promise<void>;
 }
 
+const shaped = new WeakMap<object, NetworkPolicy>();
+
+/**
+ * A NetworkPolicy as the API writes it. Objects from a list are @kubernetes/client-node models, where an
+ * ingress rule's `from` is the property `_from` (a reserved word in the generator); objects from a watch
+ * are plain JSON. Without this, a policy the agent first saw in a list (an agent restart) would lose its
+ * `from` and allow every source.
+ */
+export function apiShape(np: V1NetworkPolicy): NetworkPolicy {
+  let out = shaped.get(np);
+  if (out) return out;
+  const spec = np.spec;
+  const ingress = spec?.ingress?.map((r) => {
+    const { _from, ...rest } = r as typeof r & { _from?: unknown };
+    return _from === undefined ? r : { ...rest, from: _from };
+  });
+  out = (spec && ingress ? { ...np, spec: { ...spec, ingress } } : np) as unknown as NetworkPolicy;
+  shaped.set(np, out);
+  return out;
+}
+
 export function kubePolicySources(kc: KubeConfig, log: (line: string) => void = () => {}): PolicySources {
   const core = kc.makeApiClient(CoreV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
@@ -54,7 +75,7 @@ export function kubePolicySources(kc: KubeConfig, log: (line: string) => void = 
       // Programming from a partial picture could open what a policy closes: wait for real lists.
       while (!all.every((i) => i.latestResourceVersion() !== '') && !stopped) await new Promise((r) => setTimeout(r, 100));
     },
-    policies: () => policies.list() as unknown as NetworkPolicy[],
+    policies: () => policies.list().map(apiShape),
     pods: () => pods.list() as unknown as Pod[],
     namespaces: () => namespaces.list() as unknown as Namespace[],
     async stop() {
