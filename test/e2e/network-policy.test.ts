@@ -214,7 +214,7 @@ spec:
   await expect('XXX', 'default deny: no node forwards the host to x/a');
   // Through node 1 (x/a's node) the source is the host. Through nodes 2 and 3 the packet is masqueraded
   // (externalTrafficPolicy Cluster) as it leaves on the VXLAN device: it arrives from that node's
-  // flannel.1 address (10.244.N.0), which an ipBlock of the underlay does not cover.
+  // flannel.1 address (its podCIDR's network address), which an ipBlock of the underlay does not cover.
   await apply(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: from-underlay, namespace: x }
@@ -223,7 +223,8 @@ spec:
   ingress: [{ from: [{ ipBlock: { cidr: ${underlay} } }], ports: [{ port: 80 }] }]
 `);
   await expect('.XX', 'ipBlock of the underlay');
-  const overlay = nodes.slice(1).map((_, i) => `    - ipBlock: { cidr: 10.244.${i + 2}.0/32 }`).join('\n');
+  const podCIDRs: Record<string, string> = Object.fromEntries(JSON.parse(await ok('get', 'nodes', '-o', 'json')).items.map((n: any) => [n.metadata.name, n.spec.podCIDR]));
+  const overlay = nodes.slice(1).map((n) => `    - ipBlock: { cidr: ${podCIDRs[n.name].split('/')[0]}/32 }`).join('\n');
   await apply(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: from-forwarding-nodes, namespace: x }
