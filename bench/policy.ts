@@ -146,6 +146,7 @@ metadata: { name: p${i}, namespace: bench, labels: { app: web } }
 spec: { nodeName: ${n}, containers: [{ name: c, image: registry.k8s.io/pause:3.10 }] }`).join('\n') + '\n');
     await c.ok('wait', '-n', 'bench', '--for=condition=Ready', 'pod', '--all', '--timeout=120s');
     const ips: string[] = JSON.parse(await c.ok('get', 'pods', '-n', 'bench', '-o', 'json')).items.map((p: any) => p.status.podIP);
+    console.log(`pods: ${ips.join(', ')}`);
     // nft monitor in every node: the moment the node's ingress-pods map gains its pod.
     const seen = new Map<string, number>();
     const monitors = nodes.map((n) => {
@@ -169,7 +170,13 @@ spec: { nodeName: ${n}, containers: [{ name: c, image: registry.k8s.io/pause:3.1
       // The clock starts just before the create request (in-process client: no kubectl start-up).
       const start = now();
       await api.createNamespacedNetworkPolicy({ namespace: 'bench', body: { metadata: { name: `deny-${i}` }, spec: { podSelector: {}, policyTypes: ['Ingress'] } } });
-      while (seen.size < ips.length) await new Promise((r) => setTimeout(r, 1));
+      const deadline = start + 10_000;
+      while (seen.size < ips.length && now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      if (seen.size < ips.length) {
+        console.log(`run ${i}: not every node reported within 10 s (seen ${[...seen.keys()].join(', ') || 'none'} of ${ips.join(', ')})`);
+        await api.deleteNamespacedNetworkPolicy({ namespace: 'bench', name: `deny-${i}` });
+        continue;
+      }
       lat.push(Math.max(...seen.values()) - start);
       await api.deleteNamespacedNetworkPolicy({ namespace: 'bench', name: `deny-${i}` });
       await new Promise((r) => setTimeout(r, 100));
