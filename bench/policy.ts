@@ -151,9 +151,12 @@ spec: { nodeName: ${n}, containers: [{ name: c, image: registry.k8s.io/pause:3.1
     const seen = new Map<string, number>();
     const monitors = nodes.map((n) => {
       const m = spawn('ip', ['netns', 'exec', n, 'nft', 'monitor', 'elements'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let rest = '';
       m.stdout.on('data', (d) => {
         const at = now();
-        for (const line of String(d).split('\n')) {
+        const lines = (rest + String(d)).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) {
           if (!line.startsWith('add element ip podnet-policy ingress-pods')) continue;
           for (const ip of ips) if (line.includes(`${ip} `)) seen.set(ip, at);
         }
