@@ -28,9 +28,9 @@ after(async () => {
   rmSync(c.work, { recursive: true, force: true });
 });
 
-async function expectMatrices(to: Map<string, string>, want: string[], what: string): Promise<void> {
+async function expectMatrices(to: Map<string, string>, want: string[], what: string, waitMs = 30_000): Promise<void> {
   let got: string[] = [];
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + waitMs;
   do {
     got = await probeAll(c, to);
     if (got.every((m, i) => m === want[i])) return;
@@ -39,7 +39,8 @@ async function expectMatrices(to: Map<string, string>, want: string[], what: str
 }
 
 test('host-gw: the base policy across nodes, by pod IP and by ClusterIP; deleting it opens everything again', async () => {
-  await expectMatrices(addr.pod, [ALLOW_ALL, ALLOW_ALL, ALLOW_ALL], 'no policy');
+  // Also waits for all 27 servers to listen (Ready when the process starts; slow on loaded cores).
+  await expectMatrices(addr.pod, [ALLOW_ALL, ALLOW_ALL, ALLOW_ALL], 'no policy', 120_000);
   await c.apply(BASE);
   await expectMatrices(addr.pod, [BASE_TCP80, BASE_OTHER, BASE_OTHER], 'pod IPs');
   await expectMatrices(addr.service, [BASE_TCP80, BASE_OTHER, BASE_OTHER], 'ClusterIPs');

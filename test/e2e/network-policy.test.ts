@@ -47,10 +47,10 @@ async function policies(yaml: string): Promise<void> {
 }
 
 /** Probes until the observed matrices equal the expected ones or 30 s pass (policies are eventually consistent). */
-async function expectMatrices(to: Map<string, string>, all: string[], what: string, from = ALL): Promise<void> {
+async function expectMatrices(to: Map<string, string>, all: string[], what: string, from = ALL, waitMs = 30_000): Promise<void> {
   const want = all.map((t) => rowsOf(t, from));
   let got: string[] = [];
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + waitMs;
   do {
     got = await probeAll(c, to, from);
     if (got.every((m, i) => m === want[i])) return;
@@ -59,7 +59,9 @@ async function expectMatrices(to: Map<string, string>, all: string[], what: stri
 }
 
 test('no policy: every pod reaches every pod on TCP 80, TCP 81 and UDP 80, also through ClusterIPs', async () => {
-  await expectMatrices(addr.pod, [ALLOW_ALL, ALLOW_ALL, ALLOW_ALL], 'pod IPs');
+  // The first matrix also waits for the servers (27 agnhost processes) to listen: a built-in agnhost
+  // is Ready when its process starts, and on two loaded cores some listen many seconds later.
+  await expectMatrices(addr.pod, [ALLOW_ALL, ALLOW_ALL, ALLOW_ALL], 'pod IPs', ALL, 120_000);
   await expectMatrices(addr.service, [ALLOW_ALL, ALLOW_ALL, ALLOW_ALL], 'ClusterIPs');
 });
 
