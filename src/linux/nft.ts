@@ -62,6 +62,23 @@ export async function nftListTable(family: NftFamily, table: string, opts: NftOp
   }
 }
 
+/** The named counters of a table (`nft -j list counters table ...`): name → packets and bytes; empty when there is no table. */
+export async function nftListCounters(family: NftFamily, table: string, opts: NftOptions = {}): Promise<Map<string, { packets: number; bytes: number }>> {
+  checkName('table', table);
+  const out = new Map<string, { packets: number; bytes: number }>();
+  let json: NftJson;
+  try {
+    json = await runJson<NftJson>(['nft', '-j', 'list', 'counters', 'table', family, table], netnsArgs(opts));
+  } catch (e) {
+    if (e instanceof CommandError && /No such file or directory/.test(e.stderr)) return out;
+    throw e;
+  }
+  for (const item of json.nftables) {
+    if (item.counter) out.set(item.counter.name, { packets: Number(item.counter.packets ?? 0), bytes: Number(item.counter.bytes ?? 0) });
+  }
+  return out;
+}
+
 /** Names of the tables of one family (all families when omitted), as `family name`. */
 export async function nftListTables(opts: NftOptions = {}): Promise<string[]> {
   const { stdout } = await run(['nft', 'list', 'tables'], netnsArgs(opts));

@@ -12,6 +12,7 @@ import { newNode, nodeLabels, nodeStatus, readHostFacts } from './node-status.js
 import { startOverlay } from './overlay/index.js';
 import { startPodRuntime } from './pods/index.js';
 import { startServiceProxy } from './services/index.js';
+import { startPolicyProgrammer } from './policy/index.js';
 import { serveCni } from '../cni/index.js';
 import { rmSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,8 +66,13 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   const overlay = await startOverlay(kc, config, nodeName, { log });
   // Services: the nftables service proxy (kube-proxy's job), health/metrics on :10256, LB announcement.
   const services = await startServiceProxy(kc, config, nodeName, { log });
-  // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint.
-  const pods = await startPodRuntime(config, nodeName, { log, serviceEnv: (pod) => services.serviceEnv(pod) });
+  // NetworkPolicy: table ip podnet-policy; its drop counters join the proxy's /metrics on :10256.
+  const policy = await startPolicyProgrammer(kc, nodeName, { log, registry: services.metrics.registry });
+  // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint. A
+  // new pod's containers start only once its policy rules are programmed (networkReady).
+  const pods = await startPodRuntime(config, nodeName, {
+    log, serviceEnv: (pod) => services.serviceEnv(pod), networkReady: (pod, ips) => policy.admit(pod, ips),
+  });
   // The fast path of bin/podnet-cni for runtimes on this node (containerd, or a person with env vars and
   // stdin): a thin client hands the call to this process instead of starting Node per call.
   const cniSocket = `/run/podnet/${nodeName}/cni.sock`;
@@ -89,6 +95,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       rmSync(dirname(cniSocket), { recursive: true, force: true });
       try { rmdirSync(dirname(dirname(cniSocket))); } catch { /* other nodes still use /run/podnet */ }
       await pods.stop();
+      await policy.stop();
       await services.stop();
       await overlay.stop();
       log(`agent of ${nodeName} stopped`);

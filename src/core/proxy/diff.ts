@@ -2,7 +2,7 @@
 // set elements are added/deleted one by one, a chain whose rules changed is flushed and refilled, a
 // chain or set that is gone is deleted. One Service change at 10,000 Services is then a few lines.
 import {
-  renderAddChain, renderAddRule, renderAddSet, renderElements, renderRuleBody, renderRuleset,
+  renderAddChain, renderAddCounter, renderAddRule, renderAddSet, renderElements, renderRuleBody, renderRuleset,
 } from './render.js';
 import { type Chain, type Element, type NftSet, type Ruleset, sameValue } from './ruleset.js';
 
@@ -82,6 +82,12 @@ export function diffRulesets(old: Ruleset | undefined, next: Ruleset): RulesetDi
     addElements.push(...renderElements(next, 'add', name, added));
   }
 
+  // Counters: new ones before the rules that name them; a changed comment replaces the counter.
+  for (const [name, c] of next.counters ?? []) {
+    const o = old.counters?.get(name);
+    if (!o) addSets.push(renderAddCounter(next, c));
+    else if (o.comment !== c.comment) return full();
+  }
   for (const [name, c] of next.chains) {
     const o = old.chains.get(name);
     if (!o) {
@@ -100,6 +106,9 @@ export function diffRulesets(old: Ruleset | undefined, next: Ruleset): RulesetDi
   }
   for (const [name, s] of old.sets) {
     if (!next.sets.has(name)) deletions.push(`delete ${s.kind} ${next.family} ${next.table} ${name}`);
+  }
+  for (const name of old.counters?.keys() ?? []) {
+    if (!next.counters?.has(name)) deletions.push(`delete counter ${next.family} ${next.table} ${name}`);
   }
 
   const lines = [...addSets, ...addChains, ...delElements, ...refill, ...addElements, ...newRules, ...deletions];

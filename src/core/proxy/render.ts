@@ -1,7 +1,7 @@
 // Turns the Ruleset model into `nft -f` command text. A full render replaces the table in one
 // transaction (`add table` + `delete table` + re-create, so it works whether or not the table exists);
 // the differ (diff.ts) reuses the per-object renderers for incremental transactions.
-import type { Chain, Element, KeyField, Match, NftSet, Rule, Ruleset, Stmt, Verdict } from './ruleset.js';
+import type { Chain, Element, KeyField, Match, NftCounter, NftSet, Rule, Ruleset, Stmt, Verdict } from './ruleset.js';
 
 /** Elements per `add element` command: long enough to amortise parsing, short enough for readable errors. */
 const ELEMENTS_PER_COMMAND = 500;
@@ -36,6 +36,8 @@ export function renderMatch(m: Match): string {
     case 'l4proto': return `meta l4proto ${m.proto}`;
     case 'fibSaddrLocal': return 'fib saddr type local';
     case 'ctStateNew': return 'ct state new';
+    case 'ctState': return `ct state ${m.states.join(',')}`;
+    case 'keySet': return `${renderKey(m.key)} @${m.set}`;
     case 'markClear': return `meta mark & ${hex(m.bit)} == 0`;
   }
 }
@@ -53,6 +55,7 @@ export function renderStmt(s: Stmt): string {
     case 'masquerade': return 'masquerade fully-random';
     case 'reject': return s.tcpReset ? 'reject with tcp reset' : 'reject';
     case 'updateSet': return `update @${s.set} { ip saddr }`;
+    case 'counter': return `counter name ${quote(s.name)}`;
   }
 }
 
@@ -84,6 +87,10 @@ export function renderAddSet(rs: Ruleset, s: NftSet): string {
   if (s.timeout !== undefined) opts.push(`timeout ${s.timeout}s ;`);
   if (s.comment) opts.push(`comment ${quote(s.comment)} ;`);
   return `add ${s.kind} ${rs.family} ${rs.table} ${s.name} { ${opts.join(' ')} }`;
+}
+
+export function renderAddCounter(rs: Ruleset, c: NftCounter): string {
+  return `add counter ${rs.family} ${rs.table} ${c.name}${c.comment ? ` { comment ${quote(c.comment)} ; }` : ''}`;
 }
 
 export function renderElement(e: Element, withValue = true): string {
@@ -122,6 +129,7 @@ export function renderRuleset(rs: Ruleset): string {
     `add table ${rs.family} ${rs.table}`,
   ];
   for (const s of rs.sets.values()) out.push(renderAddSet(rs, s));
+  for (const c of rs.counters?.values() ?? []) out.push(renderAddCounter(rs, c));
   for (const c of rs.chains.values()) out.push(renderAddChain(rs, c));
   for (const s of rs.sets.values()) out.push(...renderElements(rs, 'add', s.name, s.elements.values()));
   for (const c of rs.chains.values()) for (const r of c.rules) out.push(renderAddRule(rs, c.name, r));

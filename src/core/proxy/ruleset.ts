@@ -26,6 +26,10 @@ export type Match =
   /** `fib saddr type local`: the packet comes from one of this node's own addresses. */
   | { kind: 'fibSaddrLocal' }
   | { kind: 'ctStateNew' }
+  /** `ct state established,related`: any of the states. */
+  | { kind: 'ctState'; states: Array<'new' | 'established' | 'related' | 'invalid' | 'untracked'> }
+  /** `ip daddr . meta l4proto . th dport @set`: a (concatenated) key looked up in a named set. */
+  | { kind: 'keySet'; key: KeyField[]; set: string }
   /** `meta mark & bit == 0` */
   | { kind: 'markClear'; bit: number };
 
@@ -45,7 +49,9 @@ export type Stmt =
   /** `reject` (ICMP port-unreachable) or `reject with tcp reset` (needs `meta l4proto tcp`). */
   | { kind: 'reject'; tcpReset?: boolean }
   /** `update @set { ip saddr }`: refreshes a dynamic timeout set (session affinity). */
-  | { kind: 'updateSet'; set: string };
+  | { kind: 'updateSet'; set: string }
+  /** `counter name "c"`: counts into a named counter object of the table (readable by name). */
+  | { kind: 'counter'; name: string };
 
 export interface Rule { matches: Match[]; stmts: Stmt[]; comment?: string }
 
@@ -71,11 +77,16 @@ export interface NftSet {
   elements: Map<string, Element>;
 }
 
+/** A named counter object (`add counter`): kept across incremental updates, so its values survive them. */
+export interface NftCounter { name: string; comment?: string }
+
 export interface Ruleset {
   family: 'ip';
   table: string;
   chains: Map<string, Chain>;
   sets: Map<string, NftSet>;
+  /** Named counters (absent: none). */
+  counters?: Map<string, NftCounter>;
   /** What the planner could not program (e.g. two services claiming one external IP:port); not rendered. */
   warnings: string[];
 }
@@ -95,6 +106,13 @@ export function addChain(rs: Ruleset, chain: Omit<Chain, 'rules'> & { rules?: Ru
   const c: Chain = chain.rules ? chain as Chain : { ...chain, rules: [] };
   rs.chains.set(c.name, c);
   return c;
+}
+
+export function addCounter(rs: Ruleset, counter: NftCounter): NftCounter {
+  rs.counters ??= new Map();
+  if (rs.counters.has(counter.name)) throw new Error(`ruleset ${rs.table}: counter ${counter.name} defined twice`);
+  rs.counters.set(counter.name, counter);
+  return counter;
 }
 
 export function addSet(rs: Ruleset, set: Omit<NftSet, 'elements'>): NftSet {

@@ -96,6 +96,10 @@ function matches(s: State, m: Match): boolean {
     case 'l4proto': return s.pkt.proto === m.proto;
     case 'fibSaddrLocal': return isLocal(s.env, s.pkt.src);
     case 'ctStateNew': return true;
+    // The tracer follows the first packet of a connection: its state is new.
+    case 'ctState': return m.states.includes('new');
+    // Exact keys only: interval sets (the policy table's) are modelled by the policy planner's explain().
+    case 'keySet': return inSet(s, m.set, elementKey(m.key.map((f) => keyValue(s, f))));
     case 'markClear': return (s.mark & (1 << m.bit)) === 0;
   }
 }
@@ -156,6 +160,7 @@ function runRule(s: State, r: Rule): Outcome | 'next' | 'nomatch' {
         s.masquerade = true;
         return { kind: 'accept' };
       case 'reject': return { kind: 'reject', tcpReset: !!st.tcpReset };
+      case 'counter': break;
       case 'updateSet': {
         s.env.dynamicSets ??= new Map();
         let set = s.env.dynamicSets.get(st.set);

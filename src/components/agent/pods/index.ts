@@ -8,7 +8,7 @@ import type { ClusterConfig } from '../../../core/cluster/config.js';
 import { StreamingServer } from '../streaming/index.js';
 import { inProcessPlugin } from './cni-inprocess.js';
 import type { EnvSources } from './env.js';
-import { PodManager } from './pod-manager.js';
+import { PodManager, type PodManagerOptions } from './pod-manager.js';
 import { PodStreamingRuntime } from './streaming-runtime.js';
 
 export { PodManager, type PodManagerOptions } from './pod-manager.js';
@@ -23,6 +23,8 @@ export interface PodRuntimeOptions {
   log?: (line: string) => void;
   /** Service environment variables for containers (hook for the Services issue). */
   serviceEnv?: EnvSources['serviceEnv'];
+  /** Called when a sandbox has its addresses, before containers start (NetworkPolicy's gate). */
+  networkReady?: PodManagerOptions['networkReady'];
   /** Streaming port (10250 by default). */
   port?: number;
 }
@@ -44,7 +46,7 @@ export async function startPodRuntime(config: ClusterConfig, nodeName: string, o
   const manager = new PodManager({
     kubeConfig: kc, cluster: config, nodeName, nodeIP: node.ip,
     invokePlugin: inProcessPlugin, cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
-    serviceEnv: opts.serviceEnv, log,
+    serviceEnv: opts.serviceEnv, networkReady: opts.networkReady, log,
   });
   const token = readFileSync(config.paths.token, 'utf8').trim();
   const streaming = new StreamingServer({ host: node.ip, port: opts.port ?? KUBELET_PORT, token, runtime: new PodStreamingRuntime(manager), log });

@@ -33,6 +33,11 @@ export interface PodManagerOptions {
   cniVersion?: string;
   /** Service environment variables for containers (the Services issue provides them). */
   serviceEnv?: EnvSources['serviceEnv'];
+  /**
+   * Awaited when a pod's sandbox has its addresses and before its containers start: the NetworkPolicy
+   * programmer resolves it once the pod's rules are in the kernel. A rejection fails the sandbox (retried).
+   */
+  networkReady?(pod: V1Pod, podIPs: string[]): Promise<void>;
   log(line: string): void;
 }
 
@@ -126,6 +131,7 @@ export class PodManager {
       hostResolv: () => parseResolvConf(readOr('/etc/resolv.conf')),
       hostHosts: () => readOr('/etc/hosts'),
       envSources: this.envSources(),
+      networkReady: this.opts.networkReady?.bind(this.opts),
       backoff: this.backoff,
       activePods: () => [...this.workers.values()].filter((w) => w.active).map((w) => w.pod),
       log: this.opts.log,

@@ -35,6 +35,8 @@ export interface WorkerDeps {
   hostResolv(): DnsConfig;
   hostHosts(): string;
   envSources: EnvSources;
+  /** NetworkPolicy's gate: resolves once the new sandbox's addresses have their policy rules. */
+  networkReady?(pod: V1Pod, podIPs: string[]): Promise<void>;
   backoff: CrashLoopBackoff;
   /** Pods this node admitted and has not finished (for the host port check). */
   activePods(): V1Pod[];
@@ -302,6 +304,15 @@ export class PodWorker {
     }
     try {
       const { record, shim } = await createSandbox(this.deps.sandbox, this.pod, this.sandboxFiles());
+      if (!record.hostNetwork && this.deps.networkReady) {
+        // No container may run (and listen, or send) before the pod's NetworkPolicy rules exist.
+        try {
+          await this.deps.networkReady(this.pod, record.podIPs);
+        } catch (e) {
+          await destroySandbox(this.deps.sandbox, record, shim);
+          throw new Error(`network policy rules for ${record.podIPs.join(', ')} could not be programmed: ${(e as Error).message}`);
+        }
+      }
       this.record = record;
       this.shim = shim;
       this.sandboxFailures = 0;

@@ -1,0 +1,112 @@
+// A node's policy plans as one nftables table (`ip podnet-policy`), in the typed model the service
+// proxy uses (core/proxy/ruleset.ts), so that the same renderer and differ program it.
+//
+//   chain forward (filter hook forward, priority filter): every path into or out of a local pod passes
+//   here after Service DNAT — bridged on cni0 (br_netfilter is on in the node namespace), routed from
+//   the overlay (VXLAN or host-gw), DNATed from a ClusterIP/NodePort/LoadBalancer:
+//       ct state established,related accept         replies and connections already allowed
+//       ip saddr vmap @egress-pods                   isolated local source  → jump egress-<ip>
+//       ip daddr vmap @ingress-pods                  isolated local target  → goto ingress-<ip>
+//   chain egress-<ip> / ingress-<ip> (one per isolated pod and direction):
+//       ip daddr <ip> return|accept                  a pod cannot block access to itself
+//       ip daddr @egress-any-<hash> return           peers allowed on every protocol and port
+//       ip daddr . meta l4proto . th dport @egress-ports-<hash> return
+//   (sets are named by content: pods with the same allow-list share them)
+//       counter name "drop-egress-<ip>" drop
+// Lookups are hashed/interval set lookups, so a packet's cost does not grow with policies or pods; only
+// the first packet of a connection gets past the conntrack rule. The node's own traffic to its pods
+// (probes) and a pod's traffic to its node take the output and input hooks, which this table does not
+// filter: traffic between a pod and its node is always allowed, as the API requires.
+import { createHash } from 'node:crypto';
+import { addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Rule, type Ruleset, verdict, accept, drop, ret } from '../proxy/ruleset.js';
+import type { DirectionPlan, PodPlan } from './planner.js';
+import { addrRangeText, disjointBoxes, portRangeText, type Box, type Range, unionRanges } from './ranges.js';
+import type { Direction, Protocol } from './types.js';
+
+export const POLICY_TABLE = 'podnet-policy';
+
+export const podChainName = (dir: Direction, ip: string) => `${dir}-${ip}`;
+export const dropCounterName = (dir: Direction, ip: string) => `drop-${dir}-${ip}`;
+
+const PROTOS: Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** A direction's allow-list as nft set elements: addresses for any protocol, and address . proto . ports. */
+export function directionElements(d: DirectionPlan): { any: string[][]; ports: string[][] } {
+  const anyRanges: Range[] = [];
+  const boxes = new Map<Protocol, Box[]>();
+  for (const r of d.rules) {
+    for (const g of r.grants) {
+      if (!g.ports) { anyRanges.push(...g.addrs); continue; }
+      for (const p of g.ports) {
+        let list = boxes.get(p.proto);
+        if (!list) boxes.set(p.proto, list = []);
+        for (const a of g.addrs) list.push({ addrs: a, ports: p.ports });
+      }
+    }
+  }
+  const any = unionRanges(anyRanges).map((r) => [addrRangeText(r)]);
+  const ports: string[][] = [];
+  for (const proto of PROTOS) {
+    for (const b of disjointBoxes(boxes.get(proto) ?? [])) {
+      ports.push([addrRangeText(b.addrs), proto.toLowerCase(), portRangeText(b.ports)]);
+    }
+  }
+  return { any, ports };
+}
+
+/** Adds (once) the interval set holding exactly `keys`, named `<prefix>-<hash of the keys>`. */
+function sharedSet(rs: Ruleset, prefix: string, type: string, keys: string[][]): string {
+  const name = `${prefix}-${createHash('sha256').update(keys.map((k) => k.join(' . ')).join('\n')).digest('hex').slice(0, 16)}`;
+  if (!rs.sets.has(name)) {
+    const s = addSet(rs, { name, kind: 'set', type, flags: ['interval'] });
+    for (const k of keys) addElement(s, { key: k });
+  }
+  return name;
+}
+
+/** The node's policy table for the plans of its pods. */
+export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABLE): Ruleset {
+  const rs = emptyRuleset(table);
+  const egressPods = addSet(rs, { name: 'egress-pods', kind: 'map', type: 'type ipv4_addr : verdict', comment: 'isolated local pods (egress)' });
+  const ingressPods = addSet(rs, { name: 'ingress-pods', kind: 'map', type: 'type ipv4_addr : verdict', comment: 'isolated local pods (ingress)' });
+  addChain(rs, {
+    name: 'forward', base: { type: 'filter', hook: 'forward', priority: 0 },
+    comment: 'NetworkPolicy: after Service DNAT, before the packet leaves for a pod or another node',
+    rules: [
+      { matches: [{ kind: 'ctState', states: ['established', 'related'] }], stmts: [verdict(accept)] },
+      { matches: [], stmts: [{ kind: 'vmap', key: ['saddr'], map: 'egress-pods' }] },
+      { matches: [], stmts: [{ kind: 'vmap', key: ['daddr'], map: 'ingress-pods' }] },
+    ],
+  });
+  const sorted = [...plans].sort((a, b) => a.ip.localeCompare(b.ip));
+  for (const p of sorted) {
+    const who = `${p.namespace}/${p.name}`;
+    for (const dir of ['egress', 'ingress'] as const) {
+      const d = p[dir];
+      if (!d) continue;
+      const chain = podChainName(dir, p.ip);
+      const peer = dir === 'egress' ? 'daddr' : 'saddr';
+      // Egress returns to the forward chain (the target's ingress is checked next); ingress decides.
+      const allow = dir === 'egress' ? ret : accept;
+      const rules: Rule[] = [{ matches: [{ kind: 'addr', field: peer, op: '==', values: [p.ip] }], stmts: [verdict(allow)], comment: 'self' }];
+      const { any, ports } = directionElements(d);
+      // Sets are named by their content, so pods with the same allow-list (a namespace-wide policy) share
+      // one; the lookup per packet is the same either way.
+      if (any.length) {
+        const name = sharedSet(rs, `${dir}-any`, 'type ipv4_addr', any);
+        rules.push({ matches: [{ kind: 'addrSet', field: peer, set: name }], stmts: [verdict(allow)] });
+      }
+      if (ports.length) {
+        const name = sharedSet(rs, `${dir}-ports`, 'type ipv4_addr . inet_proto . inet_service', ports);
+        rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: name }], stmts: [verdict(allow)] });
+      }
+      const counter = dropCounterName(dir, p.ip);
+      // Comments name only the pod: a definition that changes would force a full replace (and reset counters).
+      addCounter(rs, { name: counter, comment: `${who} ${dir}` });
+      rules.push({ matches: [], stmts: [{ kind: 'counter', name: counter }, verdict(drop)] });
+      addChain(rs, { name: chain, comment: `${who} ${dir}`, rules });
+      addElement(dir === 'egress' ? egressPods : ingressPods, { key: [p.ip], value: dir === 'egress' ? jump(chain) : goto(chain), comment: who });
+    }
+  }
+  return rs;
+}
