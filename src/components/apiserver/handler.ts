@@ -20,6 +20,7 @@ import {
 } from './discovery.js';
 import { checkPatchOptions, managerOf } from './field-manager.js';
 import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
+import { listOptionsFrom, writeOptionsFrom, deleteQueryOptions, podLogOptionsFrom, type ParsedListOptions, type WriteVerb } from '../../core/api/query-params.js';
 import type { PodStreams } from './pod-streams.js';
 
 export interface HandlerOptions {
@@ -132,12 +133,15 @@ export class ApiHandler {
       throw pathNotFoundError(url.pathname);
     }
     const warnings: string[] = [];
-    const dryRun = q.getAll('dryRun').includes('All');
+    // Options are decoded and validated as apimachinery does before anything runs (400 / 422 ...Options).
+    const verb: WriteVerb | undefined = ({ POST: 'Create', PUT: 'Update', PATCH: 'Patch', DELETE: 'Delete' } as const)[method as 'POST'];
+    const dryRun = verb ? writeOptionsFrom(q, verb).dryRun : false;
     const fieldManager = managerOf(q.get('fieldManager'), req.headers['user-agent']);
     if (info.namespaced && name && !namespace) throw pathNotFoundError(url.pathname);
 
     if (subresource === 'log' || subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') {
       if (subresource !== 'log') throw badRequestError(`${subresource} needs an upgraded connection (WebSocket or SPDY)`);
+      podLogOptionsFrom(q, name);
       const pod = await this.opts.registry.getOrThrow(resource, namespace, name!);
       return this.opts.podStreams.log(pod, url, req, res);
     }
@@ -145,9 +149,10 @@ export class ApiHandler {
     switch (method) {
       case 'GET': {
         if (!name) {
-          if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(req, res, info, namespace, q);
+          const lo = listOptionsFrom(q);
+          if (lo.watch) return this.watch(req, res, info, namespace, q, lo);
           const list = await this.opts.registry.list(resource, {
-            namespace, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+            namespace, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
           });
           return this.respondList(req, res, info, list.items, list.resourceVersion, q);
         }
@@ -227,15 +232,16 @@ export class ApiHandler {
     const raw = await readBody(req);
     const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : {};
     const opts: DeleteOptions = {};
-    const grace = body.gracePeriodSeconds ?? (q.has('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : undefined);
+    const fromQuery = deleteQueryOptions(q);
+    const grace = body.gracePeriodSeconds ?? fromQuery.gracePeriodSeconds;
     if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
-    const policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
+    const policy = body.propagationPolicy ?? fromQuery.propagationPolicy;
     if (policy) {
       if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
         throw badRequestError(`propagationPolicy must be one of "Orphan", "Background", "Foreground", got "${policy}"`);
       }
       opts.propagationPolicy = policy;
-    } else if (body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
+    } else if ((body.orphanDependents ?? fromQuery.orphanDependents) === true) opts.propagationPolicy = 'Orphan';
     if (body.preconditions) opts.preconditions = body.preconditions;
     return opts;
   }
@@ -243,8 +249,9 @@ export class ApiHandler {
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined,
     q: URLSearchParams, opts: DeleteOptions, dryRun: boolean): Promise<void> {
     const resource = qualifiedResource(info);
+    const lo = listOptionsFrom(q);
     const list = await this.opts.registry.list(resource, {
-      namespace, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+      namespace, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
     });
     const left: KubeObject[] = [];
     for (const o of list.items) {
@@ -280,7 +287,8 @@ export class ApiHandler {
   }
 
   /** A watch: one JSON event per line, Tables when asked, until the client leaves or timeoutSeconds passes. */
-  private async watch(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined, q: URLSearchParams): Promise<void> {
+  private async watch(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined, q: URLSearchParams,
+    lo: ParsedListOptions): Promise<void> {
     const table = wantsTable(req.headers.accept);
     const includeObject = includeObjectOf(q.get('includeObject'));
     let headerSent = false;
@@ -303,15 +311,15 @@ export class ApiHandler {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
     const finish = () => { if (closed) return; closed = true; watcher?.stop(); clearTimeout(timer); res.end(); };
-    const timeoutSeconds = q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : 1800 + Math.floor(Math.random() * 1800);
+    // As kube-apiserver: timeoutSeconds when given (0 or absent: a random 30-60 min, --min-request-timeout 1800).
+    const timeoutSeconds = lo.timeoutSeconds || 1800 + Math.floor(Math.random() * 1800);
     const timer = setTimeout(finish, Math.max(1, timeoutSeconds) * 1000);
     req.on('close', finish);
     let watcher: { stop(): void } | undefined;
     try {
       watcher = await this.opts.registry.watch(qualifiedResource(info), {
-        namespace, resourceVersion: q.get('resourceVersion') ?? undefined,
-        labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
-        allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+        namespace, resourceVersion: lo.resourceVersion,
+        labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector, allowWatchBookmarks: lo.allowWatchBookmarks,
       }, write, () => finish());
       if (closed) watcher.stop();
     } catch (e) {

@@ -1,16 +1,19 @@
 // exec and attach over WebSocket, protocol v5.channel.k8s.io (v4 also accepted): binary messages whose
 // first byte is the channel — 0 stdin, 1 stdout, 2 stderr, 3 error (the final Status), 4 resize, and in
-// v5 255 = close, with the closed channel as second byte. The exit code travels as a Status on channel 3.
+// v5 255 = close, with the closed channel as second byte. The exit code travels as a Status on channel 3
+// (v4, v5; the Python client speaks v4), as plain text in channel.k8s.io, v2 and v3.
 import type { WebSocket } from 'ws';
 import type { StreamProcess } from './runtime.js';
+import { podExecOptionsFrom } from '../../../core/api/query-params.js';
 
 const STDIN = 0, STDOUT = 1, STDERR = 2, ERROR = 3, RESIZE = 4, CLOSE = 255;
 
 export interface ExecOptions { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
+/** The streams asked for, read as apimachinery reads booleans (`stdout=True` from the Python client is true). */
 export function execOptionsFrom(q: URLSearchParams): ExecOptions {
-  const on = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
-  return { stdin: on('stdin'), stdout: on('stdout'), stderr: on('stderr'), tty: on('tty') };
+  const { stdin, stdout, stderr, tty } = podExecOptionsFrom(q);
+  return { stdin, stdout, stderr, tty };
 }
 
 function statusFor(code: number | null, signal?: string | null): object {
@@ -36,7 +39,7 @@ export function sendFailure(ws: WebSocket, message: string): void {
 }
 
 /** Joins a started process to the WebSocket until it exits or the client leaves. */
-export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions): void {
+export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions, protocol = 'v5.channel.k8s.io'): void {
   const pending: Promise<void>[] = [];
   const pipe = (stream: NodeJS.ReadableStream | undefined, channel: number) => {
     if (!stream) return;
@@ -64,7 +67,9 @@ export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions)
 
   void proc.exit.then(async (r) => {
     await Promise.race([Promise.all(pending), new Promise((res) => setTimeout(res, 2000))]);
-    send(ws, ERROR, JSON.stringify(statusFor(r.code, r.signal)));
+    // v4 and v5 carry a Status on the error channel; the older channel protocols only an error's text.
+    if (/^v[45]\./.test(protocol)) send(ws, ERROR, JSON.stringify(statusFor(r.code, r.signal)));
+    else if (r.code !== 0) send(ws, ERROR, (statusFor(r.code, r.signal) as { message: string }).message);
     ws.close(1000);
   });
 }
