@@ -8,7 +8,7 @@ import {
   internalServerError, unauthorizedError, serviceUnavailableError, successStatus,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
-import { type ResourceInfo, qualifiedResource, apiVersionOf } from '../../core/api/resources.js';
+import { type ResourceInfo, qualifiedResource, apiVersionOf, isReviewResource } from '../../core/api/resources.js';
 import type { DeleteOptions, PatchType, WatchEvent } from '../../core/api/client.js';
 import { printTable } from '../../core/printers/index.js';
 import { Registry } from './registry.js';
@@ -22,6 +22,7 @@ import { checkPatchOptions, managerOf } from './field-manager.js';
 import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
 import { listOptionsFrom, writeOptionsFrom, deleteQueryOptions, podLogOptionsFrom, type ParsedListOptions, type WriteVerb } from '../../core/api/query-params.js';
 import type { PodStreams } from './pod-streams.js';
+import { answerReview } from './reviews.js';
 
 export interface HandlerOptions {
   registry: Registry;
@@ -146,6 +147,9 @@ export class ApiHandler {
       return this.opts.podStreams.log(pod, url, req, res);
     }
 
+    if (isReviewResource(info) && method !== 'POST') {
+      throw methodNotAllowedError(`the server does not allow this method on the requested resource`);
+    }
     switch (method) {
       case 'GET': {
         if (!name) {
@@ -162,6 +166,7 @@ export class ApiHandler {
       }
       case 'POST': {
         const obj = await this.decodeObject(req, q, warnings);
+        if (isReviewResource(info)) return sendJson(res, 201, await answerReview(info, obj, namespace, this.opts.registry));
         if (subresource === 'binding') {
           obj.metadata.name ??= name; obj.metadata.namespace ??= namespace;
           return sendJson(res, 201, await this.opts.registry.create(resource, obj, 'binding', { dryRun }));

@@ -2,6 +2,7 @@
 // first byte is the channel — 0 stdin, 1 stdout, 2 stderr, 3 error (the final Status), 4 resize, and in
 // v5 255 = close, with the closed channel as second byte. The exit code travels as a Status on channel 3
 // (v4, v5; the Python client speaks v4), as plain text in channel.k8s.io, v2 and v3.
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { StreamProcess } from './runtime.js';
 import { podExecOptionsFrom } from '../../../core/api/query-params.js';
@@ -32,14 +33,25 @@ function send(ws: WebSocket, channel: number, data: Buffer | string): void {
   ws.send(Buffer.concat([Buffer.from([channel]), body]), { binary: true });
 }
 
-/** Reports a failure before or instead of running anything, then closes. */
-export function sendFailure(ws: WebSocket, message: string): void {
-  send(ws, ERROR, JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError' }));
+/**
+ * Ends a session as kubelet does: the close frame, then at once the end of the connection. Waiting for the
+ * client's close frame (ws's default, up to 30 s) stalls clients that wait for the socket to become
+ * readable: the Python client selects on the raw socket while the Status and the close frame already sit
+ * in its TLS buffer, and sees them only when the connection ends.
+ */
+export function closeSession(ws: WebSocket, transport?: Duplex): void {
   ws.close(1000);
+  transport?.end();
+}
+
+/** Reports a failure before or instead of running anything, then closes. */
+export function sendFailure(ws: WebSocket, message: string, transport?: Duplex): void {
+  send(ws, ERROR, JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError' }));
+  closeSession(ws, transport);
 }
 
 /** Joins a started process to the WebSocket until it exits or the client leaves. */
-export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions, protocol = 'v5.channel.k8s.io'): void {
+export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions, protocol = 'v5.channel.k8s.io', transport?: Duplex): void {
   const pending: Promise<void>[] = [];
   const pipe = (stream: NodeJS.ReadableStream | undefined, channel: number) => {
     if (!stream) return;
@@ -70,6 +82,6 @@ export function serveExec(ws: WebSocket, proc: StreamProcess, opts: ExecOptions,
     // v4 and v5 carry a Status on the error channel; the older channel protocols only an error's text.
     if (/^v[45]\./.test(protocol)) send(ws, ERROR, JSON.stringify(statusFor(r.code, r.signal)));
     else if (r.code !== 0) send(ws, ERROR, (statusFor(r.code, r.signal) as { message: string }).message);
-    ws.close(1000);
+    closeSession(ws, transport);
   });
 }

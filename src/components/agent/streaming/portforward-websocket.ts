@@ -8,6 +8,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { PodRef, StreamingRuntime } from './runtime.js';
+import { closeSession } from './exec.js';
 
 export const PORTFORWARD_CHANNEL_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 
@@ -35,7 +36,7 @@ export function portBytes(port: number): Buffer {
 }
 
 export function serveWebSocketPortForward(ws: WebSocket, protocol: string | undefined, ports: number[], runtime: StreamingRuntime,
-  pod: PodRef, log?: (l: string) => void): void {
+  pod: PodRef, log?: (l: string) => void, transport?: Duplex): void {
   const base64 = protocol === 'v4.base64.channel.k8s.io';
   const send = (channel: number, data: Buffer) => {
     if (ws.readyState === ws.OPEN) ws.send(channelFrame(channel, data, base64), { binary: !base64 });
@@ -43,7 +44,7 @@ export function serveWebSocketPortForward(ws: WebSocket, protocol: string | unde
   const sockets: (Duplex | undefined)[] = ports.map(() => undefined);
   const pendingIn: Buffer[][] = ports.map(() => []);
   let open = ports.length;
-  const ended = () => { if (--open === 0 && ws.readyState === ws.OPEN) ws.close(1000); };
+  const ended = () => { if (--open === 0 && ws.readyState === ws.OPEN) closeSession(ws, transport); };
 
   ports.forEach((port, i) => {
     send(2 * i, portBytes(port));
@@ -60,8 +61,12 @@ export function serveWebSocketPortForward(ws: WebSocket, protocol: string | unde
       sockets[i] = socket;
       for (const b of pendingIn[i]) socket.write(b);
       pendingIn[i] = [];
+      let drained = false;
       socket.on('data', (d: Buffer) => send(2 * i, d));
-      socket.on('error', (e) => finish(`error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${e.message}`));
+      socket.on('end', () => { drained = true; });
+      // Once the pod's side has ended, an error is only the teardown of the pipe to it (a "Premature
+      // close" of its write side), not a failed forward: every byte has been delivered.
+      socket.on('error', (e) => finish(drained ? undefined : `error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${e.message}`));
       socket.on('close', () => finish());
     }, (e: Error) => finish(`error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${e.message}`));
   });

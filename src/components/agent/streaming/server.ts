@@ -164,20 +164,20 @@ export class StreamingServer {
       }
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         if (protocol === TUNNEL_PROTOCOL) servePortForward(createWebSocketStream(ws), this.opts.runtime, pod, this.opts.log);
-        else serveWebSocketPortForward(ws, protocol, ports, this.opts.runtime, pod, this.opts.log);
+        else serveWebSocketPortForward(ws, protocol, ports, this.opts.runtime, pod, this.opts.log, socket);
       });
       return;
     }
     const protocol = this.negotiate(req, CHANNEL_PROTOCOLS);
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      if (!protocol || !CHANNEL_PROTOCOLS.includes(protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`); return; }
+      if (!protocol || !CHANNEL_PROTOCOLS.includes(protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`, socket); return; }
       const opts = execOptionsFrom(url.searchParams);
       const command = url.searchParams.getAll('command');
       const rt = this.opts.runtime;
       const started = r.kind === 'exec'
         ? (command.length ? rt.exec(pod, r.container!, command, opts) : Promise.reject(new StreamRequestError('you must specify at least 1 command')))
         : rt.attach(pod, r.container!, opts);
-      started.then((proc) => serveExec(ws, proc, opts, protocol), (e) => sendFailure(ws, errorInfo(e).message));
+      started.then((proc) => serveExec(ws, proc, opts, protocol, socket), (e) => sendFailure(ws, errorInfo(e).message, socket));
     });
   }
 }
