@@ -15,6 +15,7 @@ import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
 import { NodeIpamController } from './nodeipam.js';
 import { KubernetesServiceController } from './kubernetes-service.js';
+import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
 import { LoadBalancerController } from './loadbalancer.js';
@@ -63,6 +64,7 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new KubernetesServiceController(ctx, config),
     new EndpointSliceController(ctx),
     new EndpointsController(ctx),
+    new EndpointSliceMirroringController(ctx),
     new LoadBalancerController(ctx, config),
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodSeconds === undefined ? {} : { gracePeriodMs: config.nodeMonitorGracePeriodSeconds * 1000 }),
     ...(opts.extra ?? []).map((make) => make(ctx)),
