@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import {
   ApiError, badRequestError, methodNotAllowedError, pathNotFoundError, unsupportedMediaTypeError,
-  internalServerError, unauthorizedError, serviceUnavailableError, successStatus,
+  internalServerError, unauthorizedError, serviceUnavailableError, successStatus, notSupported, invalid,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
 import { type ResourceInfo, qualifiedResource, apiVersionOf, isReviewResource } from '../../core/api/resources.js';
@@ -20,7 +20,7 @@ import {
 } from './discovery.js';
 import { checkPatchOptions, managerOf } from './field-manager.js';
 import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
-import { listOptionsFrom, writeOptionsFrom, deleteQueryOptions, podLogOptionsFrom, type ParsedListOptions, type WriteVerb } from '../../core/api/query-params.js';
+import { listOptionsFrom, writeOptionsFrom, deleteQueryOptions, podLogOptionsFrom, optionsInvalid, type ParsedListOptions, type WriteVerb } from '../../core/api/query-params.js';
 import type { PodStreams } from './pod-streams.js';
 import { answerReview } from './reviews.js';
 
@@ -233,21 +233,28 @@ export class ApiHandler {
     return obj;
   }
 
+  /**
+   * DeleteOptions as DeleteResource reads them: from the body when there is one, else from the query
+   * (never a mix), then ValidateDeleteOptions (422 DeleteOptions.meta.k8s.io).
+   */
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const raw = await readBody(req);
-    const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : {};
+    const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : undefined;
+    const src = body ?? deleteQueryOptions(q);
     const opts: DeleteOptions = {};
-    const fromQuery = deleteQueryOptions(q);
-    const grace = body.gracePeriodSeconds ?? fromQuery.gracePeriodSeconds;
-    if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
-    const policy = body.propagationPolicy ?? fromQuery.propagationPolicy;
-    if (policy) {
-      if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
-        throw badRequestError(`propagationPolicy must be one of "Orphan", "Background", "Foreground", got "${policy}"`);
-      }
-      opts.propagationPolicy = policy;
-    } else if ((body.orphanDependents ?? fromQuery.orphanDependents) === true) opts.propagationPolicy = 'Orphan';
-    if (body.preconditions) opts.preconditions = body.preconditions;
+    if (src.gracePeriodSeconds !== undefined && src.gracePeriodSeconds !== null) opts.gracePeriodSeconds = Number(src.gracePeriodSeconds);
+    const policy = src.propagationPolicy ?? undefined;
+    const errs = [];
+    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      errs.push(notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan', 'nil']));
+    }
+    if (policy !== undefined && src.orphanDependents !== undefined && src.orphanDependents !== null) {
+      errs.push(invalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set'));
+    }
+    if (errs.length) throw optionsInvalid('DeleteOptions', '', errs);
+    if (policy) opts.propagationPolicy = policy;
+    else if (src.orphanDependents === true) opts.propagationPolicy = 'Orphan';
+    if (body?.preconditions) opts.preconditions = body.preconditions;
     return opts;
   }
 
