@@ -46,6 +46,11 @@ after(async () => {
 
 test('a selector-less Service with custom Endpoints answers from them through its ClusterIP, and follows an update', async () => {
   const a = await podIP('db-a'), b = await podIP('db-b');
+  // Each backend answers on its own IP first. A Ready built-in agnhost may still be starting (issue 8
+  // item 1, fixed in the runtime, not here): that is not what this test is about, so it waits for it.
+  for (const ip of [a, b]) {
+    await waitFor(`${ip}:8080 answering`, async () => ((await curl(`http://${ip}:8080/hostname`)).code === 0 ? true : undefined), 30_000);
+  }
   await apply(`apiVersion: v1
 kind: Service
 metadata: {name: external-db}
@@ -71,14 +76,14 @@ subsets:
   const vip = (JSON.parse(await ok('get', 'service', 'external-db', '-o', 'json')) as Json).spec.clusterIP;
   await rulesMention(a);
   const first = await curl(`http://${vip}/hostname`);
-  assert.equal(first.code, 0, show(first));
+  assert.equal(first.code, 0, `${show(first)}\n--- rules of ${node}\n${await nftTable()}`);
   assert.equal(first.stdout, 'db-a');
 
   await ok('patch', 'endpoints', 'external-db', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/subsets/0/addresses/0/ip', value: b }]));
   await rulesMention(b);
   await rulesMention(a, false);
   const second = await curl(`http://${vip}/hostname`);
-  assert.equal(second.code, 0, show(second));
+  assert.equal(second.code, 0, `${show(second)}\n--- rules of ${node}\n${await nftTable()}`);
   assert.equal(second.stdout, 'db-b');
 
   await ok('delete', 'endpoints', 'external-db');
