@@ -64,8 +64,8 @@ export function serveWebSocketPortForward(ws: WebSocket, protocol: string | unde
       let drained = false;
       socket.on('data', (d: Buffer) => send(2 * i, d));
       socket.on('end', () => { drained = true; });
-      // Once the pod's side has ended, an error is only the teardown of the pipe to it (a "Premature
-      // close" of its write side), not a failed forward: every byte has been delivered.
+      // Once the pod's side has ended, an error is only the teardown of the pipe to it, not a failed
+      // forward: an error message would make clients (the Python client) drop data still buffered.
       socket.on('error', (e) => finish(drained ? undefined : `error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${e.message}`));
       socket.on('close', () => finish());
     }, (e: Error) => finish(`error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${e.message}`));
