@@ -41,6 +41,7 @@ export function upCommand(): Command {
     .option('--cluster-cidr <cidr>', 'pod network, one /24 per node (default: 10.244.0.0/16)')
     .option('--service-cidr <cidr>', 'ClusterIP range (default: 10.96.0.0/12)')
     .option('--service-node-port-range <range>', 'NodePort range (default: 30000-32767)')
+    .option('--event-ttl <duration>', 'how long an Event is kept after its last update, as kube-apiserver\'s --event-ttl (default: 1h)')
     .option('--dns-upstream <ip[:port]>', 'DNS server that cluster DNS forwards other names to (default: none; podnet never sends to the host\'s resolver on its own)')
     .addOption(new Option('--datastore <kind>', 'where the API server keeps objects: sqlite (one file) or etcd (a 3-member etcd cluster on loopback)').choices(['sqlite', 'etcd']).default('sqlite'))
     .option('--datastore-endpoints <urls>', 'use an etcd cluster someone else runs: comma-separated client URLs, e.g. http://127.0.0.1:2379 (implies --datastore etcd)')
@@ -51,7 +52,7 @@ export function upCommand(): Command {
     .option('--no-wait', 'return once the nodes are Ready, without waiting until cluster DNS resolves kubernetes.default')
     .action(async (o: {
       name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
-      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string; wait: boolean;
+      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string; wait: boolean; eventTtl?: string;
       datastore: 'sqlite' | 'etcd'; datastoreEndpoints?: string;
       nodeMonitorGracePeriod?: number; defaultUnreachableTolerationSeconds?: number; defaultNotReadyTolerationSeconds?: number;
     }) => {
@@ -75,6 +76,7 @@ export function upCommand(): Command {
           nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriod,
           defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,
           defaultNotReadyTolerationSeconds: o.defaultNotReadyTolerationSeconds,
+          eventTTL: o.eventTtl,
         }, progress);
         const c = r.config;
         const flag = c.name === 'podnet' ? '' : ` --name ${c.name}`;

@@ -5,10 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import {
   ApiError, badRequestError, methodNotAllowedError, pathNotFoundError, unsupportedMediaTypeError,
-  internalServerError, unauthorizedError, serviceUnavailableError, successStatus,
+  internalServerError, unauthorizedError, serviceUnavailableError, successStatus, notSupported, invalid,
 } from '../../core/api/errors.js';
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
-import { type ResourceInfo, qualifiedResource, apiVersionOf } from '../../core/api/resources.js';
+import { type ResourceInfo, qualifiedResource, apiVersionOf, isReviewResource } from '../../core/api/resources.js';
 import type { DeleteOptions, PatchType, WatchEvent } from '../../core/api/client.js';
 import { printTable } from '../../core/printers/index.js';
 import { Registry } from './registry.js';
@@ -20,7 +20,9 @@ import {
 } from './discovery.js';
 import { checkPatchOptions, managerOf } from './field-manager.js';
 import { openapiDocument, openapiIndex, openapiV2, type Doc } from './openapi.js';
+import { listOptionsFrom, writeOptionsFrom, deleteQueryOptions, podLogOptionsFrom, optionsInvalid, type ParsedListOptions, type WriteVerb } from '../../core/api/query-params.js';
 import type { PodStreams } from './pod-streams.js';
+import { answerReview } from './reviews.js';
 
 export interface HandlerOptions {
   registry: Registry;
@@ -132,22 +134,29 @@ export class ApiHandler {
       throw pathNotFoundError(url.pathname);
     }
     const warnings: string[] = [];
-    const dryRun = q.getAll('dryRun').includes('All');
+    // Options are decoded and validated as apimachinery does before anything runs (400 / 422 ...Options).
+    const verb: WriteVerb | undefined = ({ POST: 'Create', PUT: 'Update', PATCH: 'Patch', DELETE: 'Delete' } as const)[method as 'POST'];
+    const dryRun = verb ? writeOptionsFrom(q, verb).dryRun : false;
     const fieldManager = managerOf(q.get('fieldManager'), req.headers['user-agent']);
     if (info.namespaced && name && !namespace) throw pathNotFoundError(url.pathname);
 
     if (subresource === 'log' || subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') {
       if (subresource !== 'log') throw badRequestError(`${subresource} needs an upgraded connection (WebSocket or SPDY)`);
+      podLogOptionsFrom(q, name);
       const pod = await this.opts.registry.getOrThrow(resource, namespace, name!);
       return this.opts.podStreams.log(pod, url, req, res);
     }
 
+    if (isReviewResource(info) && method !== 'POST') {
+      throw methodNotAllowedError(`the server does not allow this method on the requested resource`);
+    }
     switch (method) {
       case 'GET': {
         if (!name) {
-          if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(req, res, info, namespace, q);
+          const lo = listOptionsFrom(q);
+          if (lo.watch) return this.watch(req, res, info, namespace, q, lo);
           const list = await this.opts.registry.list(resource, {
-            namespace, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+            namespace, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
           });
           return this.respondList(req, res, info, list.items, list.resourceVersion, q);
         }
@@ -157,6 +166,7 @@ export class ApiHandler {
       }
       case 'POST': {
         const obj = await this.decodeObject(req, q, warnings);
+        if (isReviewResource(info)) return sendJson(res, 201, await answerReview(info, obj, namespace, this.opts.registry));
         if (subresource === 'binding') {
           obj.metadata.name ??= name; obj.metadata.namespace ??= namespace;
           return sendJson(res, 201, await this.opts.registry.create(resource, obj, 'binding', { dryRun }));
@@ -223,28 +233,37 @@ export class ApiHandler {
     return obj;
   }
 
+  /**
+   * DeleteOptions as DeleteResource reads them: from the body when there is one, else from the query
+   * (never a mix), then ValidateDeleteOptions (422 DeleteOptions.meta.k8s.io).
+   */
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const raw = await readBody(req);
-    const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : {};
+    const body = raw.toString('utf8').trim() ? parseBody(raw, req.headers['content-type']) as JsonObject : undefined;
+    const src = body ?? deleteQueryOptions(q);
     const opts: DeleteOptions = {};
-    const grace = body.gracePeriodSeconds ?? (q.has('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : undefined);
-    if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
-    const policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
-    if (policy) {
-      if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
-        throw badRequestError(`propagationPolicy must be one of "Orphan", "Background", "Foreground", got "${policy}"`);
-      }
-      opts.propagationPolicy = policy;
-    } else if (body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
-    if (body.preconditions) opts.preconditions = body.preconditions;
+    if (src.gracePeriodSeconds !== undefined && src.gracePeriodSeconds !== null) opts.gracePeriodSeconds = Number(src.gracePeriodSeconds);
+    const policy = src.propagationPolicy ?? undefined;
+    const errs = [];
+    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      errs.push(notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan', 'nil']));
+    }
+    if (policy !== undefined && src.orphanDependents !== undefined && src.orphanDependents !== null) {
+      errs.push(invalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set'));
+    }
+    if (errs.length) throw optionsInvalid('DeleteOptions', '', errs);
+    if (policy) opts.propagationPolicy = policy;
+    else if (src.orphanDependents === true) opts.propagationPolicy = 'Orphan';
+    if (body?.preconditions) opts.preconditions = body.preconditions;
     return opts;
   }
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined,
     q: URLSearchParams, opts: DeleteOptions, dryRun: boolean): Promise<void> {
     const resource = qualifiedResource(info);
+    const lo = listOptionsFrom(q);
     const list = await this.opts.registry.list(resource, {
-      namespace, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+      namespace, labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector,
     });
     const left: KubeObject[] = [];
     for (const o of list.items) {
@@ -280,7 +299,8 @@ export class ApiHandler {
   }
 
   /** A watch: one JSON event per line, Tables when asked, until the client leaves or timeoutSeconds passes. */
-  private async watch(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined, q: URLSearchParams): Promise<void> {
+  private async watch(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined, q: URLSearchParams,
+    lo: ParsedListOptions): Promise<void> {
     const table = wantsTable(req.headers.accept);
     const includeObject = includeObjectOf(q.get('includeObject'));
     let headerSent = false;
@@ -303,15 +323,15 @@ export class ApiHandler {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
     const finish = () => { if (closed) return; closed = true; watcher?.stop(); clearTimeout(timer); res.end(); };
-    const timeoutSeconds = q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : 1800 + Math.floor(Math.random() * 1800);
+    // As kube-apiserver: timeoutSeconds when given (0 or absent: a random 30-60 min, --min-request-timeout 1800).
+    const timeoutSeconds = lo.timeoutSeconds || 1800 + Math.floor(Math.random() * 1800);
     const timer = setTimeout(finish, Math.max(1, timeoutSeconds) * 1000);
     req.on('close', finish);
     let watcher: { stop(): void } | undefined;
     try {
       watcher = await this.opts.registry.watch(qualifiedResource(info), {
-        namespace, resourceVersion: q.get('resourceVersion') ?? undefined,
-        labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
-        allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+        namespace, resourceVersion: lo.resourceVersion,
+        labelSelector: lo.labelSelector, fieldSelector: lo.fieldSelector, allowWatchBookmarks: lo.allowWatchBookmarks,
       }, write, () => finish());
       if (closed) watcher.stop();
     } catch (e) {

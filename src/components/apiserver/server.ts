@@ -16,6 +16,7 @@ import { ServiceAllocation } from './service-allocation.js';
 import { parseApiPath } from './request-info.js';
 import type { PodStreams } from './pod-streams.js';
 import { KubeletProxy } from './kubelet-proxy.js';
+import { ensureBootstrapRbac } from './rbac-bootstrap.js';
 
 export interface RunningServer {
   registry: Registry;
@@ -47,6 +48,7 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
   registry.use(new NamespaceLifecycle(registry));
   const allocation = await ServiceAllocation.fromRegistry(registry, config);
   registry.use(allocation);
+  await ensureBootstrapRbac(registry);
 
   const podStreams = extras.podStreams ?? new KubeletProxy(registry, token);
   let ready = false;

@@ -2,7 +2,7 @@
 // controllers run against the in-memory client in tests). What others may import from this folder:
 // startControllers, the informer and work queue for further controllers (EndpointSlice), and events.
 import type { ApiClient } from '../../core/api/client.js';
-import type { ClusterConfig } from '../../core/cluster/config.js';
+import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
 import type { Controller, ControllerContext } from './context.js';
 import { InformerFactory } from './informer.js';
 import { NamespaceController } from './namespace.js';
@@ -15,6 +15,9 @@ import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
 import { NodeIpamController } from './nodeipam.js';
 import { KubernetesServiceController } from './kubernetes-service.js';
+import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
+import { DEFAULT_EVENT_TTL_MS, EventTTLController } from './event-ttl.js';
+import { parseDuration } from '../../core/dns/names.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
 import { LoadBalancerController } from './loadbalancer.js';
@@ -63,6 +66,8 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new KubernetesServiceController(ctx, config),
     new EndpointSliceController(ctx),
     new EndpointsController(ctx),
+    new EndpointSliceMirroringController(ctx),
+    new EventTTLController(ctx, parseDuration(config.eventTTL ?? DEFAULTS.eventTTL) ?? DEFAULT_EVENT_TTL_MS),
     new LoadBalancerController(ctx, config),
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodSeconds === undefined ? {} : { gracePeriodMs: config.nodeMonitorGracePeriodSeconds * 1000 }),
     ...(opts.extra ?? []).map((make) => make(ctx)),

@@ -52,7 +52,24 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
   // Node heartbeats (kube-node-lease), as every kubelet writes them.
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  // RBAC objects are stored and listed; the cluster's one user is an admin (system:masters), so they
+  // grant nothing new, but manifests and charts that carry them apply as on any cluster.
+  r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  // Reviews are answered, never stored (create only): `kubectl auth can-i`, `kubectl auth whoami`.
+  r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, { verbs: ['create'] }),
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
 ];
+
+/** Kinds the API server answers on create without storing anything (access and identity reviews). */
+export function isReviewResource(info: ResourceInfo): boolean {
+  return info.group === 'authorization.k8s.io' || info.group === 'authentication.k8s.io';
+}
 
 /** `pods`, `deployments.apps`, `endpointslices.discovery.k8s.io`: a resource's name with its group, as kubectl spells it. */
 export function qualifiedResource(info: ResourceInfo): string {

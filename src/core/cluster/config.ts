@@ -36,6 +36,11 @@ export interface ClusterConfig {
    * and the nodes' addresses are never handed out. Changing it needs a restart of `podnet server`.
    */
   loadBalancerPool?: string;
+  /**
+   * How long an Event lives after its last write (kube-apiserver's --event-ttl), a Go duration such as
+   * "1h" or "90s"; absent means 1h.
+   */
+  eventTTL?: string;
   nodes: NodeConfig[];
   /**
    * Node lifecycle, as kube-controller-manager's --node-monitor-grace-period (seconds a node's agent may
@@ -73,5 +78,6 @@ export const DEFAULTS = {
   dnsServiceIP: '10.96.0.10',
   overlay: 'vxlan' as OverlayMode,
   apiServerPort: 6443,
+  eventTTL: '1h',
   stateRoot: '/var/lib/podnet',
 };

@@ -7,3 +7,4 @@ export * from './membership.js';
 export * from './trigger-time.js';
 export * from './slice-reconciler.js';
 export * from './subsets.js';
+export * from './mirroring.js';

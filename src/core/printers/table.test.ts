@@ -90,9 +90,11 @@ test('every row has exactly one cell per column, for every resource podnet serve
 });
 
 test('every printed kind has its own printer, a name column, and described columns', () => {
-  for (const info of RESOURCES) {
+  // Reviews are only ever created, never listed; they have no printer upstream either.
+  for (const info of RESOURCES.filter((r) => r.verbs.includes('list'))) {
     const printer = printerFor(info);
-    assert.notEqual(printer.columns.map((c) => c.name).join(), 'Name,Created At', `${info.resource} falls back to the default printer`);
+    // Roles print Name / Created At upstream too, from a printer of their own.
+    assert.ok(printer !== printerFor({ ...info, group: 'example.com', kind: 'Widget' }), `${info.resource} falls back to the default printer`);
     assert.equal(printer.columns.filter((c) => c.format === 'name').length, 1, info.resource);
     for (const c of printer.columns) {
       assert.ok(c.description.length > 0, `${info.resource} ${c.name} has no description`);

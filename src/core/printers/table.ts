@@ -16,6 +16,7 @@ import { nodePrinter } from './node.js';
 import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { eventPrinter } from './event.js';
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from './rbac.js';
 
 export interface TableColumnDefinition {
   name: string;
@@ -95,6 +96,10 @@ const PRINTERS = new Map<string, KindPrinter>([
   ['networking.k8s.io/IngressClass', ingressClassPrinter],
   ['networking.k8s.io/NetworkPolicy', networkPolicyPrinter],
   ['coordination.k8s.io/Lease', leasePrinter],
+  ['rbac.authorization.k8s.io/Role', rolePrinter],
+  ['rbac.authorization.k8s.io/ClusterRole', rolePrinter],
+  ['rbac.authorization.k8s.io/RoleBinding', roleBindingPrinter],
+  ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingPrinter],
 ]);
 
 /** The printer of a resource: its kind's own, or the default Name / Created At one. */

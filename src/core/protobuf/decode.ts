@@ -10,6 +10,7 @@ import './tables-core.js';
 import './tables-core-pod.js';
 import './tables-apps.js';
 import './tables-networking.js';
+import './tables-rbac.js';
 import type { KubeObject } from '../api/object.js';
 import { messageSpec, shortName, type FieldSpec, type MessageSpec } from './schema.js';
 import {
@@ -34,6 +35,15 @@ const ROOTS: Record<string, string> = {
   'v1/DeleteOptions': 'meta.DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
   'apps/v1/DeleteOptions': 'meta.DeleteOptions', 'networking.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
   'discovery.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
+  'rbac.authorization.k8s.io/v1/Role': 'rbac.Role', 'rbac.authorization.k8s.io/v1/ClusterRole': 'rbac.ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'rbac.RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'rbac.ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'authorization.SelfSubjectRulesReview',
+  'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.SubjectAccessReview',
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': 'authorization.LocalSubjectAccessReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.SelfSubjectReview',
 };
 
 /** A body that cannot be decoded; the message says what was wrong and how to get the request through. */

@@ -2,6 +2,7 @@
 // underlay subnet that overlaps nothing the host routes, and refuses user-given ranges that overlap each
 // other or a host route, naming the route and the flag to change. Pure: the caller reads the routes
 // (`ip -j -4 route show table all`) and probes the API server port.
+import { parseDuration } from '../dns/names.js';
 import { parsePortRange as parseIpamPortRange } from '../ipam/port-allocator.js';
 import { join } from 'node:path';
 import { DEFAULTS, type ClusterConfig, type OverlayMode } from '../cluster/config.js';
@@ -16,6 +17,8 @@ export interface PlanOptions {
   clusterCIDR?: string;
   serviceCIDR?: string;
   nodePortRange?: string;
+  /** --event-ttl: a Go duration (1h, 30m, 90s); absent keeps the 1h default out of the config file. */
+  eventTTL?: string;
   /** Chosen by the caller (6443 when free). */
   apiServerPort?: number;
   /** Parent of the state directory; /var/lib/podnet unless PODNET_STATE_ROOT says otherwise. */
@@ -104,6 +107,10 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
   }
   const nodePortRange = opts.nodePortRange ?? DEFAULTS.nodePortRange;
   parsePortRange(nodePortRange);
+  if (opts.eventTTL !== undefined) {
+    const ms = parseDuration(opts.eventTTL);
+    if (ms === undefined || ms < 1000) throw new Error(`invalid event TTL ${JSON.stringify(opts.eventTTL)}: use --event-ttl with a duration of at least 1s, such as 1h, 30m or 90s`);
+  }
 
   const cluster: Range = {
     text: opts.clusterCIDR ?? DEFAULTS.clusterCIDR, flag: '--cluster-cidr', what: 'cluster CIDR', given: !!opts.clusterCIDR,
@@ -179,6 +186,7 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
     nodeCIDRMaskSize: maskSize,
     serviceCIDR: service.text,
     nodePortRange,
+    ...(opts.eventTTL !== undefined ? { eventTTL: opts.eventTTL } : {}),
     clusterDomain: DEFAULTS.clusterDomain,
     // kube-dns is the tenth address of the service range, as kubeadm does (10.96.0.10 by default).
     dnsServiceIP: addressAt(serviceBase, 10),

@@ -114,8 +114,20 @@ export class PodStreamingRuntime implements StreamingRuntime {
       });
       child.once('close', () => reject(new Error(`error forwarding port ${port} to pod ${pod.namespace}/${pod.name}: ${err.split('\n').find((l) => / E /.test(l))?.replace(/^.* E /, '') ?? `socat exited`}`)));
     });
-    const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
-    duplex.on('close', () => { try { child.kill(); } catch { /* gone */ } });
+    // Not Duplex.from: when the pod closes the connection, socat exits and its stdin closes, which
+    // Duplex.from treats as a premature close and destroys the stream, dropping the pod's last bytes
+    // still on their way through stdout. Here the read side ends only with stdout.
+    child.stdin.on('error', () => { /* socat has gone; its stdout says the rest */ });
+    const duplex = new Duplex({
+      // The pod's side ending ends ours too (then the stream closes), as a TCP socket without half-open.
+      allowHalfOpen: false,
+      read: () => { child.stdout.resume(); },
+      write: (chunk: Buffer, _enc, cb) => { if (child.stdin.writable) child.stdin.write(chunk, () => cb()); else cb(); },
+      final: (cb) => { child.stdin.end(); cb(); },
+      destroy: (err, cb) => { try { child.kill(); } catch { /* gone */ } cb(err); },
+    });
+    child.stdout.on('data', (d: Buffer) => { if (!duplex.push(d)) child.stdout.pause(); });
+    child.stdout.on('end', () => duplex.push(null));
     return duplex;
   }
 }

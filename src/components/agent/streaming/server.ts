@@ -8,8 +8,11 @@ import type { LogOptions, StreamingRuntime } from './runtime.js';
 import { StreamRequestError } from './runtime.js';
 import { execOptionsFrom, sendFailure, serveExec } from './exec.js';
 import { servePortForward } from './portforward.js';
+import { PORTFORWARD_CHANNEL_PROTOCOLS, serveWebSocketPortForward } from './portforward-websocket.js';
+import { podLogOptionsFrom, queryPorts } from '../../../core/api/query-params.js';
+import { ApiError } from '../../../core/api/errors.js';
 
-const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 
 export interface StreamingServerOptions {
@@ -37,15 +40,15 @@ function status(code: number, reason: string, message: string): string {
 
 function errorInfo(e: unknown): { code: number; reason: string; message: string } {
   if (e instanceof StreamRequestError) return { code: e.code, reason: e.reason, message: e.message };
+  if (e instanceof ApiError) return { code: e.code, reason: e.status.reason ?? 'BadRequest', message: e.status.message ?? e.message };
   return { code: 500, reason: 'InternalError', message: (e as Error)?.message ?? String(e) };
 }
 
 function logOptions(q: URLSearchParams): LogOptions {
-  const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
+  const o = podLogOptionsFrom(q);
   return {
-    follow: q.get('follow') === 'true', timestamps: q.get('timestamps') === 'true', previous: q.get('previous') === 'true',
-    tailLines: num('tailLines'), limitBytes: num('limitBytes'), sinceSeconds: num('sinceSeconds'),
-    sinceTime: q.get('sinceTime') ?? undefined,
+    follow: o.follow, timestamps: o.timestamps, previous: o.previous,
+    tailLines: o.tailLines, limitBytes: o.limitBytes, sinceSeconds: o.sinceSeconds, sinceTime: o.sinceTime,
   };
 }
 
@@ -65,10 +68,10 @@ export class StreamingServer {
   }
 
   /** Picks our preferred subprotocol among those offered, and hides the header from ws. */
-  private negotiate(req: IncomingMessage): string | undefined {
+  private negotiate(req: IncomingMessage, supported: string[]): string | undefined {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     delete req.headers['sec-websocket-protocol'];
-    const p = [...CHANNEL_PROTOCOLS, TUNNEL_PROTOCOL].find((x) => offered.includes(x));
+    const p = supported.find((x) => offered.includes(x));
     if (p) this.chosen.set(req, p);
     return p;
   }
@@ -147,21 +150,34 @@ export class StreamingServer {
     }
     if (upgradeTo !== 'websocket') return this.reject(socket, 400, 'BadRequest', `unsupported upgrade "${req.headers.upgrade}"`);
 
-    const protocol = this.negotiate(req);
-    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      if (r.kind === 'portForward') {
-        if (protocol !== TUNNEL_PROTOCOL) { sendFailure(ws, `port-forward needs the ${TUNNEL_PROTOCOL} protocol`); return; }
-        servePortForward(createWebSocketStream(ws), this.opts.runtime, pod, this.opts.log);
-        return;
+    if (r.kind === 'portForward') {
+      // kubectl tunnels SPDY inside the WebSocket; other clients (the Python client) use channel port-forward,
+      // which names its ports in the query as kubelet's `port` (the API server's `ports`), comma-separated.
+      const protocol = this.negotiate(req, [TUNNEL_PROTOCOL, ...PORTFORWARD_CHANNEL_PROTOCOLS]);
+      let ports: number[] = [];
+      if (protocol !== TUNNEL_PROTOCOL) {
+        try { ports = [...queryPorts(url.searchParams, 'port'), ...queryPorts(url.searchParams, 'ports')]; } catch (e) {
+          return this.reject(socket, 400, 'BadRequest', (e as Error).message);
+        }
+        if (ports.length === 0) return this.reject(socket, 400, 'BadRequest', 'query parameter "port" is required');
+        if (ports.includes(0)) return this.reject(socket, 400, 'BadRequest', 'port "0" must be > 0');
       }
-      if (!protocol || !CHANNEL_PROTOCOLS.includes(protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`); return; }
+      this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        if (protocol === TUNNEL_PROTOCOL) servePortForward(createWebSocketStream(ws), this.opts.runtime, pod, this.opts.log);
+        else serveWebSocketPortForward(ws, protocol, ports, this.opts.runtime, pod, this.opts.log, socket);
+      });
+      return;
+    }
+    const protocol = this.negotiate(req, CHANNEL_PROTOCOLS);
+    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (!protocol || !CHANNEL_PROTOCOLS.includes(protocol)) { sendFailure(ws, `exec needs one of ${CHANNEL_PROTOCOLS.join(', ')}`, socket); return; }
       const opts = execOptionsFrom(url.searchParams);
       const command = url.searchParams.getAll('command');
       const rt = this.opts.runtime;
       const started = r.kind === 'exec'
         ? (command.length ? rt.exec(pod, r.container!, command, opts) : Promise.reject(new StreamRequestError('you must specify at least 1 command')))
         : rt.attach(pod, r.container!, opts);
-      serveExec(ws, started, opts, (e) => errorInfo(e).message);
+      serveExec(ws, started, opts, (e) => errorInfo(e).message, protocol, socket);
     });
   }
 }

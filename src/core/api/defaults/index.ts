@@ -108,6 +108,13 @@ function defaultNode(o: JsonObject): void {
   if (isObj(st) && isObj(st.capacity) && !isObj(st.allocatable)) st.allocatable = { ...st.capacity };
 }
 
+/** SetDefaults_RoleBinding / _ClusterRoleBinding / _Subject: the RBAC group where a client left it out. */
+function defaultRbacBinding(o: JsonObject): void {
+  const group = 'rbac.authorization.k8s.io';
+  if (isObj(o.roleRef) && !o.roleRef.apiGroup) o.roleRef.apiGroup = group;
+  for (const s of list(o.subjects)) if (!s.apiGroup && (s.kind === 'User' || s.kind === 'Group')) s.apiGroup = group;
+}
+
 const DEFAULTERS: Record<string, (o: JsonObject, create: boolean, opts: DefaultOptions) => void> = {
   'v1/Pod': (o, _create, opts) => defaultPod(o, opts.tolerationSeconds),
   'v1/Service': defaultService,
@@ -128,7 +135,9 @@ const DEFAULTERS: Record<string, (o: JsonObject, create: boolean, opts: DefaultO
     const params = o.spec?.parameters;
     if (isObj(params) && !params.scope) params.scope = 'Cluster';
   },
-  // Ingress, ConfigMap, ServiceAccount and core/v1 Event have no defaults in 1.32.
+  'rbac.authorization.k8s.io/v1/RoleBinding': defaultRbacBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultRbacBinding,
+  // Ingress, ConfigMap, ServiceAccount, core/v1 Event, Role and ClusterRole have no defaults in 1.32.
 };
 
 /** Applies kube-apiserver's defaults for the object's kind, in place. Unknown kinds are left alone. */

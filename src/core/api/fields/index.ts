@@ -20,6 +20,13 @@ const ROOT_MODELS: Record<string, string> = {
   'discovery.k8s.io/v1/EndpointSlice': 'V1EndpointSlice', 'networking.k8s.io/v1/Ingress': 'V1Ingress',
   'networking.k8s.io/v1/IngressClass': 'V1IngressClass', 'networking.k8s.io/v1/NetworkPolicy': 'V1NetworkPolicy',
   'autoscaling/v1/Scale': 'V1Scale', 'coordination.k8s.io/v1/Lease': 'V1Lease',
+  'rbac.authorization.k8s.io/v1/Role': 'V1Role', 'rbac.authorization.k8s.io/v1/ClusterRole': 'V1ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'V1RoleBinding', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'V1ClusterRoleBinding',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'V1SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'V1SelfSubjectRulesReview',
+  'authorization.k8s.io/v1/SubjectAccessReview': 'V1SubjectAccessReview',
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': 'V1LocalSubjectAccessReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'V1SelfSubjectReview',
 };
 
 /** Types whose values are leaves for strict decoding: scalars, free-form values, IntOrString, times. */

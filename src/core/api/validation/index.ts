@@ -16,6 +16,10 @@ import {
 } from './networking.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
+import {
+  validateClusterRole, validateClusterRoleBinding, validateClusterRoleBindingUpdate, validateClusterRoleUpdate, validateRole,
+  validateRoleBinding, validateRoleBindingUpdate, validateRoleUpdate,
+} from './rbac.js';
 
 type Create = (o: KubeObject) => FieldError[];
 type Update = (o: KubeObject, old: KubeObject) => FieldError[];
@@ -37,6 +41,10 @@ const CREATE: Record<string, Create> = {
   'networking.k8s.io/v1/IngressClass': validateIngressClass,
   'networking.k8s.io/v1/NetworkPolicy': validateNetworkPolicy,
   'autoscaling/v1/Scale': validateScale,
+  'rbac.authorization.k8s.io/v1/Role': validateRole,
+  'rbac.authorization.k8s.io/v1/ClusterRole': validateClusterRole,
+  'rbac.authorization.k8s.io/v1/RoleBinding': validateRoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': validateClusterRoleBinding,
 };
 
 const UPDATE: Record<string, Update> = {
@@ -56,6 +64,10 @@ const UPDATE: Record<string, Update> = {
   'networking.k8s.io/v1/IngressClass': validateIngressClassUpdate,
   'networking.k8s.io/v1/NetworkPolicy': validateNetworkPolicyUpdate,
   'autoscaling/v1/Scale': (o) => validateScale(o),
+  'rbac.authorization.k8s.io/v1/Role': validateRoleUpdate,
+  'rbac.authorization.k8s.io/v1/ClusterRole': validateClusterRoleUpdate,
+  'rbac.authorization.k8s.io/v1/RoleBinding': validateRoleBindingUpdate,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': validateClusterRoleBindingUpdate,
 };
 
 const kindKey = (o: KubeObject) => `${o.apiVersion}/${o.kind}`;
