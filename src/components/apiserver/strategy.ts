@@ -6,7 +6,9 @@ import type { ResourceInfo } from '../../core/api/resources.js';
 import { isDeepStrictEqual } from 'node:util';
 
 /** Kinds whose spec changes bump metadata.generation (the ones whose controllers report observedGeneration). */
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'Ingress', 'NetworkPolicy', 'IngressClass', 'Pod']);
+const GENERATION_KINDS = new Set([
+  'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'Ingress', 'NetworkPolicy', 'IngressClass', 'Pod',
+]);
 
 /** Kinds with a status that only the /status subresource may change. */
 export function hasStatusSubresource(info: ResourceInfo): boolean {
@@ -29,12 +31,50 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
     case 'Service':
       o.status = { loadBalancer: {} };
       break;
+    case 'DaemonSet':
+      // The daemon set strategy starts status with zero counts (upstream's PrepareForCreate sets
+      // templateGeneration; the counters are not omitempty).
+      o.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+      break;
+    case 'StatefulSet':
+      o.status = { replicas: 0, availableReplicas: 0 };
+      break;
+    case 'Job':
+      o.status = {};
+      if (o.spec?.manualSelector !== true) generateJobSelector(o);
+      break;
+    case 'CronJob':
+      o.status = {};
+      break;
     case 'Deployment': case 'ReplicaSet': case 'Ingress':
       o.status = info.kind === 'Ingress' ? { loadBalancer: {} } : {};
       break;
     case 'Namespace':
       o.status = { phase: 'Active' };
       break;
+  }
+}
+
+/**
+ * The Job strategy's generateSelector: unless the user chose a manual selector, pods are selected by the
+ * Job's uid, and the template carries the uid and the job name (both label spellings, as 1.32 does).
+ */
+function generateJobSelector(job: JsonObject): void {
+  const uid = job.metadata.uid, name = job.metadata.name;
+  if (typeof job.spec !== 'object' || job.spec === null) return;
+  const t = job.spec.template ??= {};
+  t.metadata ??= {};
+  const labels = t.metadata.labels ??= {};
+  labels['batch.kubernetes.io/controller-uid'] ??= uid;
+  labels['controller-uid'] ??= uid;
+  if (name) {
+    labels['batch.kubernetes.io/job-name'] ??= name;
+    labels['job-name'] ??= name;
+  }
+  const sel = job.spec.selector;
+  if (!sel) job.spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  else if (!sel.matchLabels?.['batch.kubernetes.io/controller-uid']) {
+    sel.matchLabels = { ...(sel.matchLabels ?? {}), 'batch.kubernetes.io/controller-uid': uid };
   }
 }
 
