@@ -104,9 +104,18 @@ function descriptor(spec: string): Schedule {
   throw new CronParseError(`unrecognized descriptor: ${spec}`);
 }
 
-/** Parses a standard schedule; throws CronParseError with robfig's message. */
-export function parseSchedule(spec: string): Schedule {
+/**
+ * Parses a standard schedule; throws CronParseError with robfig's message. A `TZ=` or `CRON_TZ=`
+ * prefix is read as robfig reads it (the CronJob API refuses it in new objects; see validation).
+ */
+export function parseSchedule(spec: string): Schedule & { tz?: string } {
   if (spec.length === 0) throw new CronParseError('empty spec string');
+  if (spec.startsWith('TZ=') || spec.startsWith('CRON_TZ=')) {
+    const i = spec.indexOf(' '), eq = spec.indexOf('=');
+    const tz = spec.slice(eq + 1, i < 0 ? undefined : i);
+    if (!isKnownTimeZone(tz)) throw new CronParseError(`provided bad location ${tz}: unknown time zone ${tz}`);
+    return { ...parseSchedule(i < 0 ? '' : spec.slice(i).trim()), tz };
+  }
   if (spec.startsWith('@')) return descriptor(spec);
   const fields = spec.split(/\s+/).filter((f) => f !== '');
   if (fields.length !== 5) throw new CronParseError(`expected exactly 5 fields, found ${fields.length}: ${spec}`);
