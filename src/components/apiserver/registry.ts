@@ -230,7 +230,12 @@ export class Registry implements ApiClient {
       const appliedManaged = applied ? next.metadata.managedFields : undefined;
       if (subresource === 'status') next = prepareForStatusUpdate(next, current);
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
-      else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
+      else if (subresource !== 'binding') {
+        // Defaulted first, as a decoded request is upstream, so that generation (and a DaemonSet's
+        // template generation) move only for real spec changes.
+        defaultObject(next, this.defaults);
+        next = prepareForUpdate(info, next, current);
+      }
       defaultObject(next, this.defaults);
       if (!applied) {
         next = recordChange(info, current, next, opts.fieldManager ?? IN_PROCESS_MANAGER, opts.managedSubresource ?? subresource);

@@ -4,6 +4,9 @@
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
 import type { ResourceInfo } from '../../core/api/resources.js';
 import { isDeepStrictEqual } from 'node:util';
+import {
+  DAEMONSET_TEMPLATE_GENERATION as TEMPLATE_GENERATION, JOB_CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME,
+} from '../../core/api/workload-keys.js';
 
 /** Kinds whose spec changes bump metadata.generation (the ones whose controllers report observedGeneration). */
 const GENERATION_KINDS = new Set([
@@ -32,6 +35,9 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
       o.status = { loadBalancer: {} };
       break;
     case 'DaemonSet':
+      // apps/v1 keeps the internal spec.templateGeneration in this annotation; pods carry it as the
+      // pod-template-generation label.
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: '1' };
       // The daemon set strategy starts status with zero counts (upstream's PrepareForCreate sets
       // templateGeneration; the counters are not omitempty).
       o.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
@@ -61,21 +67,20 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
  */
 function generateJobSelector(job: JsonObject): void {
   const uid = job.metadata.uid, name = job.metadata.name;
+  const [UID, LEGACY_UID, NAME, LEGACY_NAME] = [JOB_CONTROLLER_UID, LEGACY_CONTROLLER_UID, JOB_NAME, LEGACY_JOB_NAME];
   if (typeof job.spec !== 'object' || job.spec === null) return;
   const t = job.spec.template ??= {};
   t.metadata ??= {};
   const labels = t.metadata.labels ??= {};
-  labels['batch.kubernetes.io/controller-uid'] ??= uid;
-  labels['controller-uid'] ??= uid;
+  labels[UID] ??= uid;
+  labels[LEGACY_UID] ??= uid;
   if (name) {
-    labels['batch.kubernetes.io/job-name'] ??= name;
-    labels['job-name'] ??= name;
+    labels[NAME] ??= name;
+    labels[LEGACY_NAME] ??= name;
   }
   const sel = job.spec.selector;
-  if (!sel) job.spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  else if (!sel.matchLabels?.['batch.kubernetes.io/controller-uid']) {
-    sel.matchLabels = { ...(sel.matchLabels ?? {}), 'batch.kubernetes.io/controller-uid': uid };
-  }
+  if (!sel) job.spec.selector = { matchLabels: { [UID]: uid } };
+  else if (!sel.matchLabels?.[UID]) sel.matchLabels = { ...(sel.matchLabels ?? {}), [UID]: uid };
 }
 
 /** Guaranteed / Burstable / BestEffort, from the containers' requests and limits. */
@@ -116,8 +121,14 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
     dropTypeDependentFields(o.spec, (old as JsonObject).spec);
   }
   bumpGeneration(info, next, old);
+  if (info.kind === 'DaemonSet') {
+    const prev = Number(old.metadata.annotations?.[TEMPLATE_GENERATION] ?? 0) || 0;
+    const changed = !isDeepStrictEqual(o.spec?.template, (old as JsonObject).spec?.template);
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(changed ? prev + 1 : prev) };
+  }
   return next;
 }
+
 
 function bumpGeneration(info: ResourceInfo, next: KubeObject, old: KubeObject): void {
   if (!GENERATION_KINDS.has(info.kind)) return;

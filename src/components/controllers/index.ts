@@ -10,6 +10,7 @@ import { ServiceAccountController } from './serviceaccount.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
+import { DaemonSetController } from './daemonset.js';
 import { Scheduler } from './scheduler.js';
 import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
@@ -56,6 +57,7 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new ServiceAccountController(ctx),
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
+    new DaemonSetController(ctx),
     new Scheduler(ctx),
     new GarbageCollector(ctx),
     new PodGarbageCollector(ctx),
