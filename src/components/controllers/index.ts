@@ -11,6 +11,7 @@ import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
 import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
 import { Scheduler } from './scheduler.js';
 import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
@@ -58,6 +59,7 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
     new DaemonSetController(ctx),
+    new StatefulSetController(ctx),
     new Scheduler(ctx),
     new GarbageCollector(ctx),
     new PodGarbageCollector(ctx),
