@@ -405,6 +405,9 @@ export class Registry implements ApiClient {
     } else if (!meta.deletionTimestamp) {
       meta.deletionTimestamp = nowTimestamp();
       meta.deletionGracePeriodSeconds = 0;
+    } else if (info.kind === 'Pod') {
+      // The node's final delete (grace 0) of a pod that finalizers still hold: termination is over.
+      meta.deletionGracePeriodSeconds = 0;
     }
     if (info.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
     return next as KubeObject;

@@ -7,7 +7,7 @@ import { MemoryStore } from '../../store/index.js';
 import type { ClusterConfig } from '../../../core/cluster/config.js';
 import type { JsonObject, KubeObject } from '../../../core/api/object.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { startControllers } from '../index.js';
+import { startControllers, type ControllerOptions } from '../index.js';
 
 export const TEST_CONFIG = {
   name: 'test', clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24, serviceCIDR: '10.96.0.0/12',
@@ -22,12 +22,12 @@ export interface RegistryCluster {
   pods(namespace?: string, filter?: (p: JsonObject) => boolean): Promise<JsonObject[]>;
 }
 
-export async function registryCluster(extra: Array<(ctx: ControllerContext) => Controller> = []): Promise<RegistryCluster> {
+export async function registryCluster(extra: Array<(ctx: ControllerContext) => Controller> = [], opts: Omit<ControllerOptions, 'log' | 'extra'> = {}): Promise<RegistryCluster> {
   const registry = new Registry(new MemoryStore());
   registry.use(new NamespaceLifecycle(registry));
   registry.use(await ServiceAllocation.fromRegistry(registry, TEST_CONFIG));
   const logs: string[] = [];
-  const ctl = await startControllers(registry, TEST_CONFIG, { log: (l) => logs.push(l), extra });
+  const ctl = await startControllers(registry, TEST_CONFIG, { ...opts, log: (l) => logs.push(l), extra });
   return {
     registry, logs,
     stop: () => ctl.stop(),
