@@ -16,8 +16,9 @@ function job(name: string, spec: JsonObject = {}): KubeObject {
 const conditionTypes = (j: JsonObject) => (j.status?.conditions ?? []).filter((c: JsonObject) => c.status === 'True').map((c: JsonObject) => c.type);
 
 test('Job: 5 completions 2 at a time; a failing Job stops at backoffLimit; Indexed; suspend; deadline; TTL', async () => {
-  let clock = Date.now();
-  const c = await registryCluster([], { jobs: { now: () => clock, backoffBaseMs: 20 } });
+  // The controllers' clock runs with real time (pods finish in real time), moved ahead by `offset`.
+  let offset = 0;
+  const c = await registryCluster([], { jobs: { now: () => Date.now() + offset, backoffBaseMs: 20 } });
   const r = c.registry;
   const get = async (name: string) => await r.get('jobs.batch', 'default', name) as JsonObject;
   const running = async (name: string) => c.pods('default', (p) => p.metadata.labels?.['job-name'] === name && !p.status.phase?.match(/Succeeded|Failed/) && !p.metadata.deletionTimestamp);
@@ -77,13 +78,13 @@ test('Job: 5 completions 2 at a time; a failing Job stops at backoffLimit; Index
     // activeDeadlineSeconds, with the clock moved past it.
     await r.create('jobs.batch', job('slow', { activeDeadlineSeconds: 60, ttlSecondsAfterFinished: 30 }));
     await waitFor(async () => (await running('slow')).length === 1, 'slow running');
-    clock += 61_000;
+    offset += 61_000;
     await r.patch('jobs.batch', 'default', 'slow', { metadata: { labels: { poke: '1' } } }, 'merge');
     await waitFor(async () => conditionTypes(await get('slow')).includes('Failed'), 'deadline');
     assert.equal((await get('slow')).status.conditions.find((x: JsonObject) => x.type === 'Failed').reason, 'DeadlineExceeded');
     assert.equal((await running('slow')).length, 0, 'its pod is stopped');
     // ttlSecondsAfterFinished: gone once the clock passes it.
-    clock += 31_000;
+    offset += 31_000;
     await r.patch('jobs.batch', 'default', 'slow', { metadata: { labels: { poke: '2' } } }, 'merge');
     await waitFor(async () => !(await get('slow')), 'TTL deletion');
   } finally {
