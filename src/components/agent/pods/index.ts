@@ -9,7 +9,7 @@ import { StreamingServer } from '../streaming/index.js';
 import { inProcessPlugin } from './cni-inprocess.js';
 import type { EnvSources } from './env.js';
 import { PodManager } from './pod-manager.js';
-import { PodStreamingRuntime } from './streaming-runtime.js';
+import { PodStreamingRuntime, type FileLogPod } from './streaming-runtime.js';
 
 export { PodManager, type PodManagerOptions } from './pod-manager.js';
 export { PodStreamingRuntime } from './streaming-runtime.js';
@@ -25,6 +25,10 @@ export interface PodRuntimeOptions {
   serviceEnv?: EnvSources['serviceEnv'];
   /** Streaming port (10250 by default). */
   port?: number;
+  /** Pods whose logs are files (the agent's mirror pod and its log). */
+  fileLogs?: FileLogPod[];
+  /** Called when a mirror pod bound to this node changes or goes (the agent puts it back). */
+  onMirrorPod?: () => void;
 }
 
 export interface RunningPodRuntime {
@@ -44,10 +48,10 @@ export async function startPodRuntime(config: ClusterConfig, nodeName: string, o
   const manager = new PodManager({
     kubeConfig: kc, cluster: config, nodeName, nodeIP: node.ip,
     invokePlugin: inProcessPlugin, cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
-    serviceEnv: opts.serviceEnv, log,
+    serviceEnv: opts.serviceEnv, log, onMirrorPod: opts.onMirrorPod,
   });
   const token = readFileSync(config.paths.token, 'utf8').trim();
-  const streaming = new StreamingServer({ host: node.ip, port: opts.port ?? KUBELET_PORT, token, runtime: new PodStreamingRuntime(manager), log });
+  const streaming = new StreamingServer({ host: node.ip, port: opts.port ?? KUBELET_PORT, token, runtime: new PodStreamingRuntime(manager, opts.fileLogs), log });
   await streaming.start();
   await kc.makeApiClient(CoreV1Api).patchNodeStatus(
     { name: nodeName, body: { status: { daemonEndpoints: { kubeletEndpoint: { Port: streaming.port } } } } },
