@@ -24,7 +24,7 @@ kind: CronJob
 metadata: { name: tick }
 spec:
   schedule: "* * * * *"
-  successfulJobsHistoryLimit: 1
+  successfulJobsHistoryLimit: 3
   jobTemplate:
     spec:
       template:
