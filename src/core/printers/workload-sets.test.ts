@@ -30,5 +30,5 @@ test('Job rows: completions forms, duration, status from conditions', () => {
 test('CronJob row: time zone, suspend, active, last schedule', () => {
   const cj = { metadata: meta, spec: { schedule: '*/1 * * * *', suspend: false, jobTemplate: { spec: { template: { spec: { containers } } } } },
     status: { active: [{ name: 'a' }], lastScheduleTime: '2026-12-07T11:59:00Z' } };
-  assert.deepEqual(cronJobPrinter.cells(cj, NOW), ['x', '*/1 * * * *', '<none>', false, 1, '60s', '60m', 'c', 'nginx', '<none>']);
+  assert.deepEqual(cronJobPrinter.cells(cj, NOW), ['x', '*/1 * * * *', '<none>', 'False', 1, '60s', '60m', 'c', 'nginx', '<none>']);
 });

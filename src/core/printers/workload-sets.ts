@@ -118,7 +118,9 @@ export const cronJobPrinter: KindPrinter = {
     const last = st.lastScheduleTime ? translateTimestampSince(st.lastScheduleTime, now) : '<none>';
     const [names, images] = layoutContainerCells(spec.jobTemplate?.spec?.template?.spec?.containers);
     return [
-      nameOf(cj), spec.schedule ?? '', spec.timeZone ?? '<none>', spec.suspend === true, (st.active ?? []).length, last, ageOf(cj, now),
+      // printBoolPtr: the column is typed boolean but the cell is the text True/False (<unset> when nil).
+      nameOf(cj), spec.schedule ?? '', spec.timeZone ?? '<none>', typeof spec.suspend === 'boolean' ? (spec.suspend ? 'True' : 'False') : '<unset>',
+      (st.active ?? []).length, last, ageOf(cj, now),
       names, images, formatLabelSelector(spec.jobTemplate?.spec?.selector),
     ];
   },
