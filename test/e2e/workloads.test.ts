@@ -150,8 +150,10 @@ spec:
   assert.deepEqual([...pods.keys()].sort(), ['web-0', 'web-1', 'web-2']);
   // Ordered: each pod was created only once the one before it was Ready.
   for (const [prev, next] of [['web-0', 'web-1'], ['web-1', 'web-2']]) {
-    const readyAt = Date.parse(pods.get(prev).status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime);
-    assert.ok(Date.parse(pods.get(next).metadata.creationTimestamp) >= readyAt, `${next} created after ${prev} was Ready`);
+    // creationTimestamp has whole seconds; the Ready transition may carry more.
+    const readyAt = Math.floor(Date.parse(pods.get(prev).status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime) / 1000) * 1000;
+    const created = Date.parse(pods.get(next).metadata.creationTimestamp);
+    assert.ok(created >= readyAt, `${next} created ${pods.get(next).metadata.creationTimestamp}, ${prev} Ready at ${new Date(readyAt).toISOString()}`);
   }
   assert.equal(pods.get('web-1').spec.hostname, 'web-1');
   assert.equal(pods.get('web-1').spec.subdomain, 'nginx');
