@@ -164,8 +164,17 @@ spec:
   // The headless Service's records follow the EndpointSlice, which follows readiness: look until they match.
   await waitFor('web-0.nginx', async () => ((await resolve('web-0.nginx')) === pods.get('web-0').status.podIP ? true : undefined), 60_000);
   await waitFor('web-1 FQDN', async () => ((await resolve('web-1.nginx.default.svc.cluster.local')) === pods.get('web-1').status.podIP ? true : undefined), 60_000);
-  assert.match(await ok('exec', 'client', '--', 'curl', '-s', 'http://web-0.nginx/'), /Welcome to nginx/);
-  assert.match(await ok('exec', 'client', '--', 'curl', '-s', 'http://web-1.nginx.default.svc.cluster.local/'), /Welcome to nginx/);
+  const get = async (url: string) => {
+    const r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '10', url);
+    if (r.code !== 0) {
+      const diag = await kubectl('exec', 'client', '--', 'sh', '-c', `getent ahosts ${new URL(url).hostname}; curl -v --max-time 5 ${url} 2>&1 | head -20; cat /etc/resolv.conf`);
+      const wide = await kubectl('get', 'pods', '-o', 'wide');
+      assert.fail(`curl ${url}: ${show(r)}\n${diag.stdout}${diag.stderr}\n${wide.stdout}`);
+    }
+    return r.stdout;
+  };
+  assert.match(await get('http://web-0.nginx/'), /Welcome to nginx/);
+  assert.match(await get('http://web-1.nginx.default.svc.cluster.local/'), /Welcome to nginx/);
   const srv = await ok('exec', 'client', '--', 'sh', '-c', 'dig +short SRV _web._tcp.nginx.default.svc.cluster.local @10.96.0.10 2>/dev/null || nslookup -type=SRV _web._tcp.nginx.default.svc.cluster.local');
   assert.match(srv, /web-1\.nginx\.default\.svc\.cluster\.local/);
 
@@ -177,7 +186,7 @@ spec:
     return p && p.metadata.uid !== oldUid && (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
   }, 120_000);
   await waitFor('web-1 resolves to its new IP', async () => ((await resolve('web-1.nginx')) === fresh.status.podIP ? true : undefined), 60_000);
-  assert.match(await ok('exec', 'client', '--', 'curl', '-s', 'http://web-1.nginx/'), /Welcome to nginx/);
+  assert.match(await get('http://web-1.nginx/'), /Welcome to nginx/);
 
   // scale (the scale subresource): highest ordinal goes first.
   await ok('scale', 'sts', 'web', '--replicas=2');
