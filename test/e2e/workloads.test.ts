@@ -164,8 +164,15 @@ spec:
   // The headless Service's records follow the EndpointSlice, which follows readiness: look until they match.
   await waitFor('web-0.nginx', async () => ((await resolve('web-0.nginx')) === pods.get('web-0').status.podIP ? true : undefined), 60_000);
   await waitFor('web-1 FQDN', async () => ((await resolve('web-1.nginx.default.svc.cluster.local')) === pods.get('web-1').status.podIP ? true : undefined), 60_000);
+  // A built-in nginx is reported Ready when its process starts and listens a moment later (on a loaded
+  // machine, seconds later: the agent does not yet wait for the listen, see the report of issue 12), as
+  // services.test.ts allows for agnhost; connection refused is waited out, anything else fails.
   const get = async (url: string) => {
-    const r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '10', url);
+    let r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '10', url);
+    for (let i = 0; i < 60 && r.code === 7 && /Connection refused|Couldn't connect/.test(r.stderr); i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      r = await kubectl('exec', 'client', '--', 'curl', '-sS', '--max-time', '10', url);
+    }
     if (r.code !== 0) {
       const diag = await kubectl('exec', 'client', '--', 'sh', '-c', `getent ahosts ${new URL(url).hostname}; curl -v --max-time 5 ${url} 2>&1 | head -20; cat /etc/resolv.conf`);
       const wide = await kubectl('get', 'pods', '-o', 'wide');
