@@ -14,6 +14,8 @@ import { startPodRuntime } from './pods/index.js';
 import { startServiceProxy } from './services/index.js';
 import { startPolicyProgrammer } from './policy/index.js';
 import { serveCni } from '../cni/index.js';
+import { AGENT_CONTAINER, AGENT_NAMESPACE, ensureMirrorPod, mirrorPodName } from './mirror-pod.js';
+import { agentProcessName, logFileOf } from '../cluster/supervisor.js';
 import { rmSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -60,6 +62,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
 
+  let stopped = false;
   await untilReachable(register, log);
   log(`registered node ${nodeName} (${node.ip}) with ${kc.getCurrentCluster()?.server}`);
   await heartbeat();
@@ -70,9 +73,21 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   const policy = await startPolicyProgrammer(kc, nodeName, { log, registry: services.metrics.registry });
   // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint. A
   // new pod's containers start only once its policy rules are programmed (networkReady).
+  // The agent as a mirror pod in kube-system (kubelet's static-pod mirror), its log file as its logs.
+  const startedAt = new Date();
+  let nodeUid = '';
+  const mirror = () => {
+    if (!nodeUid || stopped) return;
+    mirrorInFlight = mirrorInFlight.then(() => ensureMirrorPod(core, { node: nodeName, nodeUid, nodeIP: node.ip, startedAt }))
+      .catch((e) => log(`mirror pod: ${(e as Error).message}`));
+  };
+  let mirrorInFlight: Promise<void> = Promise.resolve();
   const pods = await startPodRuntime(config, nodeName, {
-    log, serviceEnv: (pod) => services.serviceEnv(pod), networkReady: (pod, ips) => policy.admit(pod, ips),
+    log, serviceEnv: (pod) => services.serviceEnv(pod), networkReady: (pod, ips) => policy.admit(pod, ips), onMirrorPod: mirror,
+    fileLogs: [{ namespace: AGENT_NAMESPACE, name: mirrorPodName(nodeName), container: AGENT_CONTAINER, path: logFileOf(config, agentProcessName(nodeName)) }],
   });
+  nodeUid = (await core.readNode({ name: nodeName })).metadata?.uid ?? '';
+  mirror();
   // The fast path of bin/podnet-cni for runtimes on this node (containerd, or a person with env vars and
   // stdin): a thin client hands the call to this process instead of starting Node per call.
   const cniSocket = `/run/podnet/${nodeName}/cni.sock`;
@@ -80,10 +95,9 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   if (cni.shimError) log(`bin/podnet-cni fast path unavailable (${cni.shimError}); the plugin runs stand-alone`);
 
   let inFlight: Promise<void> = Promise.resolve();
-  let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;
-    inFlight = inFlight.then(heartbeat).catch((e) => log(`heartbeat failed: ${(e as Error).message}`));
+    inFlight = inFlight.then(heartbeat).then(mirror).catch((e) => log(`heartbeat failed: ${(e as Error).message}`));
   }, opts.heartbeatMs ?? heartbeatIntervalMs(config));
 
   return {
@@ -91,6 +105,7 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
       stopped = true;
       clearInterval(timer);
       await inFlight.catch(() => {});
+      await mirrorInFlight;
       await cni.close();
       rmSync(dirname(cniSocket), { recursive: true, force: true });
       try { rmdirSync(dirname(dirname(cniSocket))); } catch { /* other nodes still use /run/podnet */ }

@@ -230,7 +230,12 @@ export class Registry implements ApiClient {
       const appliedManaged = applied ? next.metadata.managedFields : undefined;
       if (subresource === 'status') next = prepareForStatusUpdate(next, current);
       else if (subresource === 'finalize') next = prepareForFinalize(next, current);
-      else if (subresource !== 'binding') next = prepareForUpdate(info, next, current);
+      else if (subresource !== 'binding') {
+        // Defaulted first, as a decoded request is upstream, so that generation (and a DaemonSet's
+        // template generation) move only for real spec changes.
+        defaultObject(next, this.defaults);
+        next = prepareForUpdate(info, next, current);
+      }
       defaultObject(next, this.defaults);
       if (!applied) {
         next = recordChange(info, current, next, opts.fieldManager ?? IN_PROCESS_MANAGER, opts.managedSubresource ?? subresource);
@@ -399,6 +404,9 @@ export class Registry implements ApiClient {
       meta.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     } else if (!meta.deletionTimestamp) {
       meta.deletionTimestamp = nowTimestamp();
+      meta.deletionGracePeriodSeconds = 0;
+    } else if (info.kind === 'Pod') {
+      // The node's final delete (grace 0) of a pod that finalizers still hold: termination is over.
       meta.deletionGracePeriodSeconds = 0;
     }
     if (info.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };

@@ -4,9 +4,14 @@
 import type { KubeObject, JsonObject } from '../../core/api/object.js';
 import type { ResourceInfo } from '../../core/api/resources.js';
 import { isDeepStrictEqual } from 'node:util';
+import {
+  DAEMONSET_TEMPLATE_GENERATION as TEMPLATE_GENERATION, JOB_CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME,
+} from '../../core/api/workload-keys.js';
 
 /** Kinds whose spec changes bump metadata.generation (the ones whose controllers report observedGeneration). */
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'Ingress', 'NetworkPolicy', 'IngressClass', 'Pod']);
+const GENERATION_KINDS = new Set([
+  'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'Ingress', 'NetworkPolicy', 'IngressClass', 'Pod',
+]);
 
 /** Kinds with a status that only the /status subresource may change. */
 export function hasStatusSubresource(info: ResourceInfo): boolean {
@@ -29,6 +34,24 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
     case 'Service':
       o.status = { loadBalancer: {} };
       break;
+    case 'DaemonSet':
+      // apps/v1 keeps the internal spec.templateGeneration in this annotation; pods carry it as the
+      // pod-template-generation label.
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: '1' };
+      // The daemon set strategy starts status with zero counts (upstream's PrepareForCreate sets
+      // templateGeneration; the counters are not omitempty).
+      o.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+      break;
+    case 'StatefulSet':
+      o.status = { replicas: 0, availableReplicas: 0 };
+      break;
+    case 'Job':
+      o.status = {};
+      if (o.spec?.manualSelector !== true) generateJobSelector(o);
+      break;
+    case 'CronJob':
+      o.status = {};
+      break;
     case 'Deployment': case 'ReplicaSet': case 'Ingress':
       o.status = info.kind === 'Ingress' ? { loadBalancer: {} } : {};
       break;
@@ -36,6 +59,28 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
       o.status = { phase: 'Active' };
       break;
   }
+}
+
+/**
+ * The Job strategy's generateSelector: unless the user chose a manual selector, pods are selected by the
+ * Job's uid, and the template carries the uid and the job name (both label spellings, as 1.32 does).
+ */
+function generateJobSelector(job: JsonObject): void {
+  const uid = job.metadata.uid, name = job.metadata.name;
+  const [UID, LEGACY_UID, NAME, LEGACY_NAME] = [JOB_CONTROLLER_UID, LEGACY_CONTROLLER_UID, JOB_NAME, LEGACY_JOB_NAME];
+  if (typeof job.spec !== 'object' || job.spec === null) return;
+  const t = job.spec.template ??= {};
+  t.metadata ??= {};
+  const labels = t.metadata.labels ??= {};
+  labels[UID] ??= uid;
+  labels[LEGACY_UID] ??= uid;
+  if (name) {
+    labels[NAME] ??= name;
+    labels[LEGACY_NAME] ??= name;
+  }
+  const sel = job.spec.selector;
+  if (!sel) job.spec.selector = { matchLabels: { [UID]: uid } };
+  else if (!sel.matchLabels?.[UID]) sel.matchLabels = { ...(sel.matchLabels ?? {}), [UID]: uid };
 }
 
 /** Guaranteed / Burstable / BestEffort, from the containers' requests and limits. */
@@ -76,8 +121,14 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
     dropTypeDependentFields(o.spec, (old as JsonObject).spec);
   }
   bumpGeneration(info, next, old);
+  if (info.kind === 'DaemonSet') {
+    const prev = Number(old.metadata.annotations?.[TEMPLATE_GENERATION] ?? 0) || 0;
+    const changed = !isDeepStrictEqual(o.spec?.template, (old as JsonObject).spec?.template);
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(changed ? prev + 1 : prev) };
+  }
   return next;
 }
+
 
 function bumpGeneration(info: ResourceInfo, next: KubeObject, old: KubeObject): void {
   if (!GENERATION_KINDS.has(info.kind)) return;

@@ -81,7 +81,7 @@ export function equalIgnoreHash(a: JsonObject | undefined, b: JsonObject | undef
 
 // ---- surge and unavailability --------------------------------------------------------------------
 
-function scaledValue(v: unknown, total: number, roundUp: boolean): number {
+export function scaledValue(v: unknown, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^\d+%$/.test(v)) {
     const x = (Number(v.slice(0, -1)) * total) / 100;

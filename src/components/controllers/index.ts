@@ -10,6 +10,10 @@ import { ServiceAccountController } from './serviceaccount.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
+import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
+import { JobController, type JobControllerOptions } from './job.js';
+import { CronJobController, type CronJobControllerOptions } from './cronjob.js';
 import { Scheduler } from './scheduler.js';
 import { GarbageCollector } from './gc.js';
 import { PodGarbageCollector } from './podgc.js';
@@ -37,6 +41,10 @@ export interface ControllerOptions {
   log?: (line: string) => void;
   /** Extra controllers (built on the same context) to run alongside the built-in ones. */
   extra?: Array<(ctx: ControllerContext) => Controller>;
+  /** The Job controller's clock and back-off (tests). */
+  jobs?: JobControllerOptions;
+  /** The CronJob controller's clock (tests). */
+  cronJobs?: CronJobControllerOptions;
 }
 
 function defaultLog(line: string): void {
@@ -59,6 +67,10 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
     new ServiceAccountController(ctx),
     new ReplicaSetController(ctx),
     new DeploymentController(ctx),
+    new DaemonSetController(ctx),
+    new StatefulSetController(ctx),
+    new JobController(ctx, opts.jobs),
+    new CronJobController(ctx, opts.cronJobs),
     new Scheduler(ctx),
     new GarbageCollector(ctx),
     new PodGarbageCollector(ctx),

@@ -46,6 +46,13 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status', 'scale'] }),
   r('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'],
     subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], categories: ['all'],
+    subresources: ['status', 'scale'] }),
+  // The history DaemonSets and StatefulSets keep of their templates (`kubectl rollout history|undo`).
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
+  r('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
   r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),

@@ -120,6 +120,28 @@ const SCHEMAS: Readonly<Record<string, StructSchema>> = {
     spec: nested(struct('ReplicaSetSpec', { template: nested(POD_TEMPLATE_SPEC) })),
     status: nested(conditionsStatus('ReplicaSetStatus')),
   }),
+  'apps/v1/DaemonSet': kind('DaemonSet', {
+    spec: nested(struct('DaemonSetSpec', { template: nested(POD_TEMPLATE_SPEC) })),
+    status: nested(conditionsStatus('DaemonSetStatus')),
+  }),
+  'apps/v1/StatefulSet': kind('StatefulSet', {
+    spec: nested(struct('StatefulSetSpec', { template: nested(POD_TEMPLATE_SPEC) })),
+    status: nested(conditionsStatus('StatefulSetStatus')),
+  }),
+  'apps/v1/ControllerRevision': kind('ControllerRevision'),
+  'batch/v1/Job': kind('Job', {
+    spec: nested(struct('JobSpec', { template: nested(POD_TEMPLATE_SPEC) })),
+    status: nested(conditionsStatus('JobStatus')),
+  }),
+  'batch/v1/CronJob': kind('CronJob', {
+    spec: nested(struct('CronJobSpec', {
+      jobTemplate: nested(struct('JobTemplateSpec', {
+        metadata: nested(OBJECT_META),
+        spec: nested(struct('JobSpec', { template: nested(POD_TEMPLATE_SPEC) })),
+      })),
+    })),
+    status: nested(struct('CronJobStatus', {})),
+  }),
   'discovery.k8s.io/v1/EndpointSlice': kind('EndpointSlice'),
   'networking.k8s.io/v1/Ingress': kind('Ingress'),
   'networking.k8s.io/v1/IngressClass': kind('IngressClass'),

@@ -99,7 +99,7 @@ test('every printed kind has its own printer, a name column, and described colum
     for (const c of printer.columns) {
       assert.ok(c.description.length > 0, `${info.resource} ${c.name} has no description`);
       assert.ok(c.priority === 0 || c.priority === 1, `${info.resource} ${c.name} priority`);
-      assert.ok(['string', 'integer', 'date'].includes(c.type), `${info.resource} ${c.name} type`);
+      assert.ok(['string', 'integer', 'date', 'boolean'].includes(c.type), `${info.resource} ${c.name} type`);
     }
   }
 });

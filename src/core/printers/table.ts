@@ -12,6 +12,7 @@ import { podPrinter } from './pod.js';
 import { servicePrinter } from './service.js';
 import { endpointsPrinter, endpointSlicePrinter } from './endpoints.js';
 import { deploymentPrinter, replicaSetPrinter } from './workloads.js';
+import { controllerRevisionPrinter, cronJobPrinter, daemonSetPrinter, jobPrinter, statefulSetPrinter } from './workload-sets.js';
 import { nodePrinter } from './node.js';
 import { configMapPrinter, leasePrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { eventPrinter } from './event.js';
@@ -91,6 +92,11 @@ const PRINTERS = new Map<string, KindPrinter>([
   ['/Event', eventPrinter],
   ['apps/Deployment', deploymentPrinter],
   ['apps/ReplicaSet', replicaSetPrinter],
+  ['apps/DaemonSet', daemonSetPrinter],
+  ['apps/StatefulSet', statefulSetPrinter],
+  ['apps/ControllerRevision', controllerRevisionPrinter],
+  ['batch/Job', jobPrinter],
+  ['batch/CronJob', cronJobPrinter],
   ['discovery.k8s.io/EndpointSlice', endpointSlicePrinter],
   ['networking.k8s.io/Ingress', ingressPrinter],
   ['networking.k8s.io/IngressClass', ingressClassPrinter],

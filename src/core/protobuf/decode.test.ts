@@ -132,7 +132,7 @@ test('a field the tables do not know is an error naming the message, number and 
 });
 
 test('a kind without tables, a missing magic number and malformed bytes are clear errors', () => {
-  assertDecodeError(envelope('batch/v1', 'Job', meta('j')), /cannot decode Job \(batch\/v1\) from protobuf: it has no protobuf tables.*YAML manifest/);
+  assertDecodeError(envelope('storage.k8s.io/v1', 'StorageClass', meta('j')), /cannot decode StorageClass \(storage.k8s.io\/v1\) from protobuf: it has no protobuf tables.*YAML manifest/);
   assertDecodeError(Buffer.from('{"kind":"Pod"}'), /does not start with the Kubernetes magic number/);
   const truncated = envelope('v1', 'Namespace', meta('foo')).subarray(0, 20);
   assertDecodeError(truncated, /malformed/);

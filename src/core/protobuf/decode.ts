@@ -11,6 +11,7 @@ import './tables-core-pod.js';
 import './tables-apps.js';
 import './tables-networking.js';
 import './tables-rbac.js';
+import './tables-batch.js';
 import type { KubeObject } from '../api/object.js';
 import { messageSpec, shortName, type FieldSpec, type MessageSpec } from './schema.js';
 import {
@@ -31,6 +32,7 @@ const ROOTS: Record<string, string> = {
   'networking.k8s.io/v1/Ingress': 'networking.Ingress', 'networking.k8s.io/v1/IngressClass': 'networking.IngressClass',
   'networking.k8s.io/v1/NetworkPolicy': 'networking.NetworkPolicy',
   'discovery.k8s.io/v1/EndpointSlice': 'discovery.EndpointSlice', 'autoscaling/v1/Scale': 'autoscaling.Scale',
+  'batch/v1/Job': 'batch.Job', 'batch/v1/CronJob': 'batch.CronJob',
   // DeleteOptions travel with the version of the resource being deleted, or as meta.k8s.io/v1.
   'v1/DeleteOptions': 'meta.DeleteOptions', 'meta.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
   'apps/v1/DeleteOptions': 'meta.DeleteOptions', 'networking.k8s.io/v1/DeleteOptions': 'meta.DeleteOptions',
@@ -44,6 +46,7 @@ const ROOTS: Record<string, string> = {
   'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.SubjectAccessReview',
   'authorization.k8s.io/v1/LocalSubjectAccessReview': 'authorization.LocalSubjectAccessReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.SelfSubjectReview',
+  'batch/v1/DeleteOptions': 'meta.DeleteOptions',
 };
 
 /** A body that cannot be decoded; the message says what was wrong and how to get the request through. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CriLineSplitter, MAX_LINE_PIECE, parseCriLine, readCriLog, rfc3339Nano, tailOffset } from './cri-log.js';
+import { CriLineSplitter, MAX_LINE_PIECE, parseCriLine, readCriLog, rfc3339Nano, tailOffset, plainLogLine } from './cri-log.js';
 
 const text = (r: NodeJS.ReadableStream) => new Promise<string>((resolve, reject) => {
   let s = ''; r.on('data', (d) => (s += d)); r.on('end', () => resolve(s)); r.on('error', reject);
@@ -64,4 +64,16 @@ test('follow streams new entries until the container stops', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('plain log files (the agent mirror pod): whole lines, tail and since by their leading timestamp', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plain-log-'));
+  try {
+    const path = join(dir, 'agent.log');
+    writeFileSync(path, '2026-12-07T10:00:00.000Z registered node n1\n2026-12-07T10:00:05.000Z agent ready\nno timestamp here\n');
+    const read = async (opts: object) => { let s = ''; for await (const c of readCriLog(path, { timestamps: false, follow: false, parse: plainLogLine, ...opts })) s += c; return s; };
+    assert.equal(await read({}), '2026-12-07T10:00:00.000Z registered node n1\n2026-12-07T10:00:05.000Z agent ready\nno timestamp here\n');
+    assert.equal(await read({ tailLines: 1 }), 'no timestamp here\n');
+    assert.equal(await read({ sinceMs: Date.parse('2026-12-07T10:00:01Z') }), '2026-12-07T10:00:05.000Z agent ready\n');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

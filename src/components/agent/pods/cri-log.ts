@@ -76,6 +76,18 @@ export interface ReadOptions {
   /** Follow mode: whether the container still runs (following stops after it exited and the file is read). */
   running?: () => boolean;
   pollMs?: number;
+  /** How a line is read: CRI entries by default; plainLogLine for a process's own log file. */
+  parse?: (line: string) => CriEntry | undefined;
+}
+
+/**
+ * A line of a plain log file (the agent's own, `<ISO time> <text>`): shown whole, timed by its leading
+ * timestamp when it has one, so tail, since and follow work as for containers.
+ */
+export function plainLogLine(line: string): CriEntry {
+  const ts = /^(\S+)/.exec(line)?.[1] ?? '';
+  const time = Date.parse(ts);
+  return { timestamp: Number.isNaN(time) ? new Date(0).toISOString() : ts, time: Number.isNaN(time) ? 0 : time, stream: 'stdout', partial: false, content: line };
 }
 
 /** Renders entries as kubectl shows them: content, newline after a full line, optional timestamp prefix. */
@@ -137,7 +149,7 @@ export function readCriLog(path: string, opts: ReadOptions): Readable {
     const lastNl = text.lastIndexOf('\n');
     carry = lastNl < 0 ? text : text.slice(lastNl + 1);
     const complete = lastNl < 0 ? '' : text.slice(0, lastNl);
-    const entries = complete ? complete.split('\n').map(parseCriLine).filter((e): e is CriEntry => !!e) : [];
+    const entries = complete ? complete.split('\n').map(opts.parse ?? parseCriLine).filter((e): e is CriEntry => !!e) : [];
     const selected = opts.sinceMs !== undefined ? entries.filter((e) => e.time >= opts.sinceMs!) : entries;
     const r = renderEntries(selected, opts.timestamps, atLineStart);
     atLineStart = r.atLineStart;

@@ -9,7 +9,7 @@ import { StreamingServer } from '../streaming/index.js';
 import { inProcessPlugin } from './cni-inprocess.js';
 import type { EnvSources } from './env.js';
 import { PodManager, type PodManagerOptions } from './pod-manager.js';
-import { PodStreamingRuntime } from './streaming-runtime.js';
+import { PodStreamingRuntime, type FileLogPod } from './streaming-runtime.js';
 
 export { PodManager, type PodManagerOptions } from './pod-manager.js';
 export { PodStreamingRuntime } from './streaming-runtime.js';
@@ -27,6 +27,10 @@ export interface PodRuntimeOptions {
   networkReady?: PodManagerOptions['networkReady'];
   /** Streaming port (10250 by default). */
   port?: number;
+  /** Pods whose logs are files (the agent's mirror pod and its log). */
+  fileLogs?: FileLogPod[];
+  /** Called when a mirror pod bound to this node changes or goes (the agent puts it back). */
+  onMirrorPod?: () => void;
 }
 
 export interface RunningPodRuntime {
@@ -46,10 +50,10 @@ export async function startPodRuntime(config: ClusterConfig, nodeName: string, o
   const manager = new PodManager({
     kubeConfig: kc, cluster: config, nodeName, nodeIP: node.ip,
     invokePlugin: inProcessPlugin, cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
-    serviceEnv: opts.serviceEnv, networkReady: opts.networkReady, log,
+    serviceEnv: opts.serviceEnv, networkReady: opts.networkReady, log, onMirrorPod: opts.onMirrorPod,
   });
   const token = readFileSync(config.paths.token, 'utf8').trim();
-  const streaming = new StreamingServer({ host: node.ip, port: opts.port ?? KUBELET_PORT, token, runtime: new PodStreamingRuntime(manager), log });
+  const streaming = new StreamingServer({ host: node.ip, port: opts.port ?? KUBELET_PORT, token, runtime: new PodStreamingRuntime(manager, opts.fileLogs), log });
   await streaming.start();
   await kc.makeApiClient(CoreV1Api).patchNodeStatus(
     { name: nodeName, body: { status: { daemonEndpoints: { kubeletEndpoint: { Port: streaming.port } } } } },

@@ -19,6 +19,7 @@ import { PodWorker } from './pod-worker.js';
 import { parseResolvConf } from './resolv-conf.js';
 import { destroySandbox, type SandboxEnv } from './sandbox.js';
 import { parseQuantity } from './env.js';
+import { isMirrorPod } from '../mirror-pod.js';
 
 export interface PodManagerOptions {
   kubeConfig: KubeConfig;
@@ -38,6 +39,8 @@ export interface PodManagerOptions {
    * programmer resolves it once the pod's rules are in the kernel. A rejection fails the sandbox (retried).
    */
   networkReady?(pod: V1Pod, podIPs: string[]): Promise<void>;
+  /** Mirror pods are not run (their process is the agent); this hears of their changes. */
+  onMirrorPod?: () => void;
   log(line: string): void;
 }
 
@@ -90,7 +93,7 @@ export class PodManager {
     this.informer = informer;
     informer.on('add', (p) => this.upsert(p));
     informer.on('update', (p) => this.upsert(p));
-    informer.on('delete', (p) => this.workers.get(p.metadata!.uid!)?.remove());
+    informer.on('delete', (p) => { if (isMirrorPod(p)) this.opts.onMirrorPod?.(); else this.workers.get(p.metadata!.uid!)?.remove(); });
     informer.on('error', (e) => {
       if (this.stopped) return;
       this.opts.log(`pod watch failed (${(e as Error)?.message ?? e}); restarting it`);
@@ -160,6 +163,7 @@ export class PodManager {
     if (this.stopped) return;
     const uid = pod.metadata?.uid;
     if (!uid || pod.spec?.nodeName !== this.opts.nodeName) return;
+    if (isMirrorPod(pod)) { if (pod.metadata?.deletionTimestamp) this.opts.onMirrorPod?.(); return; }
     const existing = this.workers.get(uid);
     if (existing) { existing.update(pod); return; }
     const w = new PodWorker(pod, this.deps());

@@ -10,14 +10,17 @@ import { NETNS_RUN_DIR } from '../../../linux/netns.js';
 import type { LogOptions, PodRef, StreamingRuntime, StreamProcess } from '../streaming/runtime.js';
 import { StreamRequestError } from '../streaming/runtime.js';
 import { isRunning, type ContainerState } from './container-state.js';
-import { readCriLog } from './cri-log.js';
+import { plainLogLine, readCriLog } from './cri-log.js';
 import type { PodManager } from './pod-manager.js';
 import type { PodWorker } from './pod-worker.js';
 import { childrenOf, ttyOf } from './proc.js';
 import { spawnInSandbox } from './sandbox-exec.js';
 
+/** A pod whose log is a plain file rather than a container's: the agent's mirror pod. */
+export interface FileLogPod { namespace: string; name: string; container: string; path: string }
+
 export class PodStreamingRuntime implements StreamingRuntime {
-  constructor(private readonly pods: PodManager) {}
+  constructor(private readonly pods: PodManager, private readonly fileLogs: FileLogPod[] = []) {}
 
   private find(pod: PodRef, container?: string): { w: PodWorker; c?: ContainerState } {
     const w = this.pods.worker(pod.namespace, pod.name);
@@ -73,6 +76,16 @@ export class PodStreamingRuntime implements StreamingRuntime {
   }
 
   async logs(pod: PodRef, container: string, opts: LogOptions): Promise<Readable> {
+    const file = this.fileLogs.find((f) => f.namespace === pod.namespace && f.name === pod.name);
+    if (file) {
+      if (container !== file.container) throw new StreamRequestError(`container ${container} is not valid for pod ${pod.name}`, 400, 'BadRequest');
+      if (opts.previous) throw new StreamRequestError(`previous terminated container "${container}" in pod "${pod.name}" not found`, 400, 'BadRequest');
+      const sinceMs = opts.sinceTime ? Date.parse(opts.sinceTime) : opts.sinceSeconds !== undefined ? Date.now() - opts.sinceSeconds * 1000 : undefined;
+      return readCriLog(file.path, {
+        tailLines: opts.tailLines !== undefined && opts.tailLines >= 0 ? opts.tailLines : undefined,
+        sinceMs, timestamps: opts.timestamps, limitBytes: opts.limitBytes, follow: opts.follow, parse: plainLogLine,
+      });
+    }
     const { w, c } = this.find(pod, container);
     const cs = c!;
     const i = cs.instance;

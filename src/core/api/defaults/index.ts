@@ -4,6 +4,7 @@
 // ClusterIP and NodePort allocation are not defaults: the server's allocator does them.
 import type { JsonObject, KubeObject } from '../object.js';
 import { defaultPod, defaultPodTemplate, type TolerationSeconds } from './pod.js';
+import { defaultCronJob, defaultDaemonSet, defaultJob, defaultStatefulSet } from './workloads.js';
 
 export { defaultPodSpec, imageTag } from './pod.js';
 
@@ -124,6 +125,10 @@ const DEFAULTERS: Record<string, (o: JsonObject, create: boolean, opts: DefaultO
   'v1/Node': defaultNode,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
+  'apps/v1/DaemonSet': defaultDaemonSet,
+  'apps/v1/StatefulSet': defaultStatefulSet,
+  'batch/v1/Job': defaultJob,
+  'batch/v1/CronJob': defaultCronJob,
   'discovery.k8s.io/v1/EndpointSlice': (o) => {
     for (const p of list(o.ports)) {
       if (p.name === undefined || p.name === null) p.name = '';

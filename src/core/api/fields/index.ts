@@ -19,6 +19,8 @@ const ROOT_MODELS: Record<string, string> = {
   'v1/Node': 'V1Node', 'v1/Binding': 'V1Binding', 'apps/v1/Deployment': 'V1Deployment', 'apps/v1/ReplicaSet': 'V1ReplicaSet',
   'discovery.k8s.io/v1/EndpointSlice': 'V1EndpointSlice', 'networking.k8s.io/v1/Ingress': 'V1Ingress',
   'networking.k8s.io/v1/IngressClass': 'V1IngressClass', 'networking.k8s.io/v1/NetworkPolicy': 'V1NetworkPolicy',
+  'apps/v1/DaemonSet': 'V1DaemonSet', 'apps/v1/StatefulSet': 'V1StatefulSet', 'apps/v1/ControllerRevision': 'V1ControllerRevision',
+  'batch/v1/Job': 'V1Job', 'batch/v1/CronJob': 'V1CronJob',
   'autoscaling/v1/Scale': 'V1Scale', 'coordination.k8s.io/v1/Lease': 'V1Lease',
   'rbac.authorization.k8s.io/v1/Role': 'V1Role', 'rbac.authorization.k8s.io/v1/ClusterRole': 'V1ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'V1RoleBinding', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'V1ClusterRoleBinding',

@@ -13,8 +13,11 @@ import {
 import { validatePodTemplateSpec } from './pod.js';
 import { isDeepStrictEqual } from 'node:util';
 
-/** Selector checks shared by Deployment and ReplicaSet; `what` is the kind the empty-selector message names. */
-function validateSelectorAndTemplate(spec: JsonObject, what: string, kind: string): FieldError[] {
+/**
+ * Selector checks shared by the apps/v1 workloads; `what` is the kind the empty-selector message names,
+ * `kind` the one the activeDeadlineSeconds message names.
+ */
+export function validateSelectorAndTemplate(spec: JsonObject, what: string, kind: string): FieldError[] {
   const errs: FieldError[] = [];
   const sel = spec.selector;
   if (!isObj(sel)) {
@@ -47,12 +50,12 @@ function validateSelectorAndTemplate(spec: JsonObject, what: string, kind: strin
 }
 
 /** intstr helpers of ValidateRollingUpdateDeployment. */
-function percentValue(v: unknown): number | undefined {
+export function percentValue(v: unknown): number | undefined {
   return typeof v === 'string' && isValidPercent(v).length === 0 ? Number(v.slice(0, -1)) : undefined;
 }
-const intOrPercentValue = (v: unknown): number => percentValue(v) ?? (typeof v === 'number' ? v : 0);
+export const intOrPercentValue = (v: unknown): number => percentValue(v) ?? (typeof v === 'number' ? v : 0);
 
-function validatePositiveIntOrPercent(v: unknown, field: string): FieldError[] {
+export function validatePositiveIntOrPercent(v: unknown, field: string): FieldError[] {
   if (typeof v === 'string') return isValidPercent(v).map((m) => invalidGo(field, intOrStringText(v), m));
   if (typeof v === 'number') return validateNonnegative(v, field);
   return [];

@@ -15,6 +15,11 @@ import {
   validateNetworkPolicyUpdate,
 } from './networking.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import {
+  validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet,
+  validateStatefulSetUpdate,
+} from './apps-sets.js';
+import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import {
   validateClusterRole, validateClusterRoleBinding, validateClusterRoleBindingUpdate, validateClusterRoleUpdate, validateRole,
@@ -36,6 +41,11 @@ const CREATE: Record<string, Create> = {
   'v1/Event': validateEvent,
   'apps/v1/Deployment': validateDeployment,
   'apps/v1/ReplicaSet': validateReplicaSet,
+  'apps/v1/DaemonSet': validateDaemonSet,
+  'apps/v1/StatefulSet': validateStatefulSet,
+  'apps/v1/ControllerRevision': validateControllerRevision,
+  'batch/v1/Job': validateJob,
+  'batch/v1/CronJob': validateCronJob,
   'discovery.k8s.io/v1/EndpointSlice': (o) => validateEndpointSlice(o),
   'networking.k8s.io/v1/Ingress': (o) => validateIngress(o, true),
   'networking.k8s.io/v1/IngressClass': validateIngressClass,
@@ -59,6 +69,11 @@ const UPDATE: Record<string, Update> = {
   'v1/Event': validateEventUpdate,
   'apps/v1/Deployment': validateAppsUpdate,
   'apps/v1/ReplicaSet': validateAppsUpdate,
+  'apps/v1/DaemonSet': validateDaemonSetUpdate,
+  'apps/v1/StatefulSet': validateStatefulSetUpdate,
+  'apps/v1/ControllerRevision': validateControllerRevisionUpdate,
+  'batch/v1/Job': validateJobUpdate,
+  'batch/v1/CronJob': validateCronJobUpdate,
   'discovery.k8s.io/v1/EndpointSlice': validateEndpointSliceUpdate,
   'networking.k8s.io/v1/Ingress': validateIngressUpdate,
   'networking.k8s.io/v1/IngressClass': validateIngressClassUpdate,

@@ -1,0 +1,1 @@
+export { parseSchedule, nextActivation, mostRecentActivation, isKnownTimeZone, CronParseError, type Schedule } from './schedule.js';
