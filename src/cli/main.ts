@@ -1,4 +1,4 @@
-// The podnet command line: up | down | status for users, server | agent for the processes up starts.
+// The podnet command line: up | down | status | trace | ui for users, server | agent for the processes up starts.
 import { Command } from 'commander';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
@@ -6,6 +6,7 @@ import { statusCommand } from './status.js';
 import { serverCommand } from './server.js';
 import { agentCommand } from './agent.js';
 import { nodeCommand } from './node.js';
+import { traceCommand } from './trace.js';
 
 const program = new Command('podnet')
   .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
@@ -16,6 +17,7 @@ const program = new Command('podnet')
   .addCommand(statusCommand())
   .addCommand(nodeCommand())
   .addCommand(serverCommand())
-  .addCommand(agentCommand());
+  .addCommand(agentCommand())
+  .addCommand(traceCommand());
 
 await program.parseAsync(process.argv);

@@ -7,3 +7,5 @@ export * from './route.js';
 export * from './sysctl.js';
 export * from './process.js';
 export * from './nft.js';
+export * from './nft-trace.js';
+export * from './probe.js';

@@ -1,0 +1,23 @@
+// podnet trace as a component: read the cluster through its API, kernel facts through src/linux, run
+// the model, and (--prove) check it against the kernel.
+import { planTrace, podKey, type ClusterSnapshot, type TraceOptions, type TraceResult, parseFrom } from '../../core/trace/index.js';
+import { openCluster, type ClusterHandle } from './cluster.js';
+import { gatherFacts } from './facts.js';
+import { proveTrace } from './prove.js';
+import { loadSnapshot } from './snapshot.js';
+import { tracePlugins } from './plugins.js';
+
+export { openCluster, loadSnapshot, proveTrace, type ClusterHandle };
+
+export interface RunTraceOptions { proto?: 'tcp' | 'udp'; prove?: boolean; snapshot?: ClusterSnapshot }
+
+export async function runTrace(h: ClusterHandle, from: string, to: string, o: RunTraceOptions = {}): Promise<TraceResult> {
+  const snap = o.snapshot ?? await loadSnapshot(h);
+  const base: TraceOptions = { proto: o.proto, plugins: tracePlugins() };
+  const src = parseFrom(snap, from);
+  // First pass finds the pods involved; the second knows their resolv.conf and sockets.
+  const first = planTrace(snap, from, to, base);
+  const facts = await gatherFacts(h.config, snap, src.kind === 'pod' ? podKey(src.pod) : undefined, first);
+  const result = planTrace(snap, from, to, { ...base, facts });
+  return o.prove ? proveTrace(h.config, snap, result) : result;
+}
