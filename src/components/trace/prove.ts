@@ -14,13 +14,15 @@ import { netnsOf } from './facts.js';
 
 const nsId = (ns: NsRef) => (ns.kind === 'host' ? 'host' : ns.kind === 'node' ? `node:${ns.node}` : `pod:${ns.key}`);
 
-interface Flow { localPort: number; post?: { ep: string; port: number; masqPort: number } }
+interface Flow { localPort: number; post?: { ep: string; port: number; masqPort?: number } }
 
 function ofFlow(ev: TraceEvent, f: Flow): boolean {
   if (ev.sport === f.localPort || ev.dport === f.localPort) return true;
   const p = f.post;
   if (!p) return false;
-  return (ev.daddr === p.ep && ev.dport === p.port && ev.sport === p.masqPort) || (ev.saddr === p.ep && ev.sport === p.port && ev.dport === p.masqPort);
+  const any = p.masqPort === undefined;
+  return (ev.daddr === p.ep && ev.dport === p.port && (any || ev.sport === p.masqPort))
+    || (ev.saddr === p.ep && ev.sport === p.port && (any || ev.dport === p.masqPort));
 }
 
 /** The events of trace ids whose packet belongs to the flow. */
@@ -99,6 +101,13 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
     for (const [id, m] of monitors) events.set(id, (await m.stop()).map(parseTraceLine).filter((e): e is TraceEvent => !!e && e.table !== table || (!!e && e.kind === 'packet')));
     for (const n of installed) await deleteTraceTable(table, n).catch(() => undefined);
   }
+  // A connection the endpoint refused may have left no conntrack entry (a RST ends it): then the entry
+  // node's own trace says where the proxy sent the packet (its daddr after DNAT, before any masquerade).
+  if (!chosen && entry && netns.has(nsId(entry))) {
+    const after = (events.get(nsId(entry)) ?? []).find((e) => e.kind === 'packet' && e.sport === localPort
+      && (e.chain.endsWith('-seen') || e.chain === 'forward' || e.chain === 'postrouting') && e.daddr && e.dport);
+    if (after) chosen = { ep: after.daddr!, port: after.dport! };
+  }
   const flow: Flow = { localPort, post: chosen };
   t.proved.connect = `${connect!.result} (${connect!.detail}) from source port ${localPort}`;
   const chosenEp = chosen ? `${chosen.ep}:${chosen.port}` : undefined;
@@ -127,7 +136,7 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
       if (!ok) bugs.push(`${h.where}: the model expected the packet here${e.iif ? ` from ${e.iif}` : ''}${e.oif ? ` out of ${e.oif}` : ''}; ${pkts.length ? `the kernel shows ${pkts.slice(0, 2).map(short).join('; ')}` : 'no packet of the flow passed through'}`);
     } else if (e.kind === 'dnat') {
       const ok = !!chosenEp && e.candidates.includes(chosenEp);
-      h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [chosen ? `conntrack: DNAT to ${chosenEp}, source seen by the endpoint port ${chosen.masqPort}` : 'no conntrack entry for the flow', ...evs.filter((x) => x.kind === 'rule' && /dnat|jump|goto/.test(x.text)).slice(0, 3).map(short)] };
+      h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [chosen ? `${chosen.masqPort !== undefined ? 'conntrack' : 'nft trace'}: DNAT to ${chosenEp}${chosen.masqPort !== undefined ? `, source port seen by the endpoint ${chosen.masqPort}` : ''}` : 'no conntrack entry for the flow', ...evs.filter((x) => x.kind === 'rule' && /dnat|jump|goto/.test(x.text)).slice(0, 3).map(short)] };
       if (!ok) bugs.push(`${h.where}: the model's endpoints were ${e.candidates.join(', ')}; the kernel chose ${chosenEp ?? 'none'}`);
     } else if (e.kind === 'refused') {
       const ok = e.how === 'reject' ? connect!.result === 'refused' : connect!.result === 'timeout';
