@@ -7,6 +7,7 @@ import { serverCommand } from './server.js';
 import { agentCommand } from './agent.js';
 import { nodeCommand } from './node.js';
 import { traceCommand } from './trace.js';
+import { uiCommand } from './ui.js';
 
 const program = new Command('podnet')
   .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
@@ -18,6 +19,7 @@ const program = new Command('podnet')
   .addCommand(nodeCommand())
   .addCommand(serverCommand())
   .addCommand(agentCommand())
-  .addCommand(traceCommand());
+  .addCommand(traceCommand())
+  .addCommand(uiCommand());
 
 await program.parseAsync(process.argv);

@@ -7,3 +7,4 @@ export { traceProxy, nodeRuleset } from './proxy.js';
 export { routeHops } from './route.js';
 export { renderTrace } from './render.js';
 export { podKey, svcKey, internalIPOf } from './snapshot.js';
+export { topologyView, flowsView, type TopologyView, type FlowView, type ConntrackTuple } from './topology.js';
