@@ -5,7 +5,11 @@
 // 172.31.213.0/24.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { requireRoot } from '../../src/linux/exec.js';
 import { e2eCluster } from '../support/e2e-cluster.js';
 import type { Hop, TraceResult } from '../../src/core/trace/index.js';
@@ -13,7 +17,7 @@ import type { Hop, TraceResult } from '../../src/core/trace/index.js';
 const cluster = 'trace-e2e';
 const underlay = '172.31.213.0/24';
 const hostIP = '172.31.213.1';
-const { repo, work, stateDir, podnet, show, ok, apply, waitFor } = e2eCluster(cluster, { kubectlTimeoutMs: 120_000 });
+const { repo, work, stateDir, env, podnet, show, ok, apply, waitFor } = e2eCluster(cluster, { kubectlTimeoutMs: 120_000 });
 const node1 = `${cluster}-node-1`, node2 = `${cluster}-node-2`;
 const node1IP = '172.31.213.11';
 
@@ -181,4 +185,60 @@ test('broken on purpose: the trace names the cause, and the kernel agrees', asyn
   assert.match(dns.t.verdict, /Services named web exist in: my-app/);
   assert.match(dns.t.verdict, /use web\.my-app/);
   assertProved(dns.t, dns.text);
+});
+
+/** `podnet ui --port 0` as a child process; resolves with its URL. */
+async function startUi(): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'ui', '--name', cluster, '--port', '0'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (d) => { out += d; const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out); if (m) resolve(m[1]); });
+    proc.once('exit', (code) => reject(new Error(`podnet ui exited ${code}: ${out}${err}`)));
+  });
+  return { url, proc };
+}
+
+test('the web page in headless Chromium: what kubectl shows, live scaling, a proved trace drawn', async () => {
+  const shots = mkdtempSync(join(tmpdir(), 'trace-ui-shots-'));
+  const { url, proc } = await startUi();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'trace-chromium-'))}`],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(url);
+    await page.waitForSelector(`[data-node="${node1}"]`);
+    // Every node, pod (with an IP, not hostNetwork) and Service kubectl lists is drawn.
+    const nodes = (await getJson('nodes')).items.map((n: Json) => n.metadata.name);
+    const pods = (await getJson('pods', '-A')).items.filter((p: Json) => p.status.podIP && !p.spec.hostNetwork).map((p: Json) => `${p.metadata.namespace}/${p.metadata.name}`);
+    const svcs = (await getJson('services', '-A')).items.map((s: Json) => `${s.metadata.namespace}/${s.metadata.name}`);
+    await page.waitForFunction(`document.querySelectorAll('[data-pod]').length >= ${pods.length}`);
+    for (const n of nodes) assert.equal(await page.locator(`[data-node="${n}"]`).count(), 1, n);
+    for (const p of pods) assert.equal(await page.locator(`[data-pod="${p}"]`).count(), 1, p);
+    for (const s of svcs) assert.equal(await page.locator(`[data-svc="${s}"]`).count(), 1, s);
+    assert.match(await page.locator(`[data-pod="default/far"]`).textContent() ?? '', /10\.244\.\d+\.\d+/);
+    await page.screenshot({ path: join(shots, '1-topology.png'), fullPage: true });
+
+    // A Deployment scales: the page follows from the watch, without a reload.
+    await ok('scale', '-n', 'my-app', 'deployment/web-server', '--replicas=4');
+    await page.waitForFunction(`document.querySelectorAll('[data-pod^="my-app/web-server-"]').length === 4`, undefined, { timeout: 90_000 });
+    await page.screenshot({ path: join(shots, '2-scaled.png'), fullPage: true });
+
+    // Pick two ends, prove, see the path drawn.
+    await page.selectOption('#from', 'default/client');
+    await page.fill('#to', 'svc/far');
+    await page.click('#prove-btn');
+    await page.waitForSelector('#trace-path', { timeout: 60_000 });
+    await page.waitForFunction(`/the kernel agrees/.test(document.getElementById('trace-verdict').textContent)`, undefined, { timeout: 60_000 });
+    assert.ok(await page.locator('#trace-hops .proof-confirmed').count() >= 4);
+    await page.screenshot({ path: join(shots, '3-trace.png'), fullPage: true });
+    process.stdout.write(`# screenshots in ${shots}\n`);
+  } finally {
+    await browser.close();
+    proc.kill('SIGTERM');
+    await ok('scale', '-n', 'my-app', 'deployment/web-server', '--replicas=2');
+  }
 });
