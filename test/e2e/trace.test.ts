@@ -202,13 +202,16 @@ async function startUi(): Promise<{ url: string; proc: ChildProcess }> {
 test('the web page in headless Chromium: what kubectl shows, live scaling, a proved trace drawn', async () => {
   const shots = mkdtempSync(join(tmpdir(), 'trace-ui-shots-'));
   const { url, proc } = await startUi();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'trace-chromium-'))}`],
-  });
+  // A fresh profile directory per run (playwright passes it as --user-data-dir).
+  const profile = mkdtempSync(join(tmpdir(), 'trace-chromium-'));
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1600, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage();
     await page.goto(url);
     await page.waitForSelector(`[data-node="${node1}"]`);
     // Every node, pod (with an IP, not hostNetwork) and Service kubectl lists is drawn.
@@ -237,8 +240,10 @@ test('the web page in headless Chromium: what kubectl shows, live scaling, a pro
     await page.screenshot({ path: join(shots, '3-trace.png'), fullPage: true });
     process.stdout.write(`# screenshots in ${shots}\n`);
   } finally {
-    await browser.close();
+    // The UI server must go whatever happened: its pipes would keep this test process (and the lock) alive.
     proc.kill('SIGTERM');
+    await browser?.close();
+    rmSync(profile, { recursive: true, force: true });
     await ok('scale', '-n', 'my-app', 'deployment/web-server', '--replicas=2');
   }
 });

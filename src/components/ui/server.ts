@@ -11,7 +11,7 @@ import { flowsView, renderTrace, topologyView, type ConntrackTuple } from '../..
 import { listConntrack, netnsExists } from '../../linux/index.js';
 import { parseConntrackList } from '../agent/services/stale-udp.js';
 import { runTrace, type ClusterHandle } from '../trace/index.js';
-import { liveCluster } from './sources.js';
+import { liveCluster, type LiveCluster } from './sources.js';
 
 const STATIC_DIR = fileURLToPath(new URL('../../../ui/', import.meta.url));
 const STATIC: Record<string, string> = { '/': 'index.html', '/index.html': 'index.html', '/app.js': 'app.js', '/style.css': 'style.css' };
@@ -26,11 +26,18 @@ function json(res: ServerResponse, code: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export async function startUi(h: ClusterHandle, opts: { port?: number; host?: string } = {}): Promise<UiServer> {
+export interface UiOptions {
+  port?: number;
+  host?: string;
+  /** The cluster view (default: informers on the cluster's API); the benchmark gives a synthetic one. */
+  live?: LiveCluster;
+}
+
+export async function startUi(h: ClusterHandle, opts: UiOptions = {}): Promise<UiServer> {
   // The cluster DNS Corefile, so that traces answer names as this cluster's DNS does.
-  const corefile = await h.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' })
+  const corefile = opts.live ? undefined : await h.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' })
     .then((c) => c.data?.Corefile, () => undefined);
-  const live = liveCluster(h, corefile);
+  const live = opts.live ?? liveCluster(h, corefile);
   const clients = new Set<ServerResponse>();
   let version = 0;
   let timer: NodeJS.Timeout | undefined;
