@@ -85,11 +85,12 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
   let chosen: Flow['post'];
   const entry = [...t.hops].reverse().find((h) => h.ns?.kind === 'node')?.ns;
   try {
-    for (const [id, n] of netns) {
-      await addTraceTable(table, matches, n);
+    // All namespaces at once: each monitor needs a moment to subscribe, and they wait together.
+    await Promise.all([...netns].map(async ([id, n]) => {
       installed.push(n);
+      await addTraceTable(table, matches, n);
       monitors.set(id, await startTraceMonitor(n));
-    }
+    }));
     connect = await connectProbe(t.proto, t.dstIP, t.dstPort, localPort, opts.timeoutMs ?? 2000, srcNetns);
     if (entry) {
       const entryNetns = netns.get(nsId(entry));
@@ -98,8 +99,11 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
       if (ct) chosen = { ep: ct.reply.src, port: ct.reply.sport, masqPort: ct.reply.dport };
     }
   } finally {
-    for (const [id, m] of monitors) events.set(id, (await m.stop()).map(parseTraceLine).filter((e): e is TraceEvent => !!e && e.table !== table || (!!e && e.kind === 'packet')));
-    for (const n of installed) await deleteTraceTable(table, n).catch(() => undefined);
+    // Our own table's rule lines are noise; its packet lines say where the packet was.
+    await Promise.all([...monitors].map(async ([id, m]) => {
+      events.set(id, (await m.stop()).map(parseTraceLine).filter((e): e is TraceEvent => !!e && (e.table !== table || e.kind === 'packet')));
+    }));
+    await Promise.all(installed.map((n) => deleteTraceTable(table, n).catch(() => undefined)));
   }
   // A connection the endpoint refused may have left no conntrack entry (a RST ends it): then the entry
   // node's own trace says where the proxy sent the packet (its daddr after DNAT, before any masquerade).

@@ -34,5 +34,6 @@ export function renderTrace(t: TraceResult): string {
       for (const b of t.proved.bugs) lines.push(`  - ${b}`);
     } else lines.push('prove: every checked hop agrees with the kernel');
   }
+  if (t.timings) lines.push(`time: API ${t.timings.snapshotMs} ms, kernel facts ${t.timings.factsMs} ms, model ${t.timings.modelMs} ms${t.timings.proveMs !== undefined ? `, prove ${t.timings.proveMs} ms` : ''}`);
   return lines.join('\n') + '\n';
 }

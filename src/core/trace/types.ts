@@ -140,6 +140,8 @@ export interface TraceResult {
   ok: boolean;
   /** When not ok: the first failing hop's words. */
   verdict: string;
+  /** Where the answer's time went (filled by the component): reading the API, the model, --prove. */
+  timings?: { snapshotMs: number; factsMs: number; modelMs: number; proveMs?: number };
   /** --prove: the branch the kernel took, and disagreements between model and kernel. */
   proved?: { branch?: number; connect?: string; bugs: string[] };
 }
