@@ -8,7 +8,7 @@ const svg = document.getElementById('topology');
 const state = { topology: null, version: 0, flows: [], trace: null, pos: new Map() };
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
-const POD_W = 190, POD_H = 30, POD_COLS = 2, NODE_PAD = 12, NODE_GAP = 30, TOP = 110, SVC_W = 230, SVC_H = 44;
+const POD_W = 170, POD_H = 30, POD_COLS = 2, NODE_PAD = 12, NODE_GAP = 24, TOP = 110, SVC_W = 230, SVC_H = 44;
 
 function layout(t) {
   const pos = new Map();
@@ -31,11 +31,18 @@ function layout(t) {
     x += w + NODE_GAP;
     maxH = Math.max(maxH, h);
   }
-  const svcX = x + 40;
-  t.services.forEach((s, i) => pos.set(`svc/${s.key}`, { x: svcX + SVC_W / 2, y: TOP + i * (SVC_H + 8) + SVC_H / 2, box: [svcX, TOP + i * (SVC_H + 8)] }));
+  // Services in rows under the nodes, so that one screen shows both and the lines to their endpoints.
+  const rowW = Math.max(x - NODE_GAP, SVC_W + 20);
+  const cols = Math.max(1, Math.floor((rowW - 20) / (SVC_W + 10)));
+  const svcY = TOP + maxH + 40;
+  t.services.forEach((s, i) => {
+    const sx = 20 + (i % cols) * (SVC_W + 10), sy = svcY + Math.floor(i / cols) * (SVC_H + 10);
+    pos.set(`svc/${s.key}`, { x: sx + SVC_W / 2, y: sy + SVC_H / 2, box: [sx, sy] });
+  });
   pos.set('host', { x: 20 + 160, y: 35 });
-  const width = svcX + SVC_W + 20;
-  const height = Math.max(TOP + maxH, TOP + t.services.length * (SVC_H + 8)) + 20;
+  const svcX = rowW + 20;
+  const width = Math.max(rowW + 20, 360);
+  const height = svcY + Math.ceil(t.services.length / cols) * (SVC_H + 10) + 20;
   return { pos, nodeBoxes, width, height, svcX };
 }
 
@@ -49,7 +56,7 @@ function draw() {
   svg.setAttribute('height', L.height);
   // The host and the underlay bridge every node hangs off.
   out.push(`<g class="host" data-host="host"><rect x="20" y="10" width="320" height="46" rx="6"></rect><text x="30" y="30">host (root netns)</text><text x="30" y="46">underlay bridge, ${esc(t.hostIP)}</text></g>`);
-  out.push(`<line class="underlay" x1="20" y1="80" x2="${L.svcX - 40}" y2="80"></line><text x="${L.svcX - 200}" y="74">underlay bridge (eth0 of each node)</text>`);
+  out.push(`<line class="underlay" x1="20" y1="80" x2="${L.svcX - 20}" y2="80"></line><text x="${L.svcX - 220}" y="74">underlay bridge (eth0 of each node)</text>`);
   out.push('<line class="underlay" x1="180" y1="56" x2="180" y2="80"></line>');
   let prevVtep = null;
   for (const b of L.nodeBoxes) {
@@ -75,7 +82,7 @@ function draw() {
     out.push(`<g class="svc" data-svc="${esc(s.key)}"><rect x="${sx}" y="${sy}" width="${SVC_W}" height="${SVC_H}" rx="6"></rect><text x="${sx + 8}" y="${sy + 15}" font-weight="600">${esc(s.key)}</text><text x="${sx + 8}" y="${sy + 30}">${esc(s.type)} ${esc(s.clusterIP)} ${esc(s.ports.join(' '))}</text><text x="${sx + 8}" y="${sy + 41}">${s.lb ? `LB ${esc(s.lb)} · ` : ''}${s.endpoints.length} endpoint(s)</text></g>`);
     for (const e of s.endpoints) {
       const p = e.pod && L.pos.get(`pod/${e.pod}`);
-      if (p) out.push(`<path class="ep" d="M${sx} ${sy + SVC_H / 2} C ${sx - 60} ${sy + SVC_H / 2}, ${p.x + 120} ${p.y}, ${p.x + POD_W / 2} ${p.y}"></path>`);
+      if (p) out.push(`<path class="ep" d="M${sx + SVC_W / 2} ${sy} C ${sx + SVC_W / 2} ${sy - 40}, ${p.x} ${p.y + 60}, ${p.x} ${p.y + POD_H / 2}"></path>`);
     }
   }
   for (const f of state.flows) {
