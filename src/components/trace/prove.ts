@@ -123,7 +123,9 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
     if (!e) return;
     if (!taken) { h.proof = { status: 'unverified', evidence: ['the kernel chose another endpoint'] }; return; }
     if (e.kind === 'connect') {
-      const ok = connect!.result === e.result;
+      // UDP has no handshake: a listener that does not answer this probe's bytes looks like silence,
+      // while a closed port answers ICMP port unreachable (refused). Silence is consistent with a listener.
+      const ok = connect!.result === e.result || (t.proto === 'udp' && e.result === 'connected' && connect!.result === 'timeout');
       h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [`connection ${connect!.result}: ${connect!.detail}`] };
       if (!ok) bugs.push(`${h.where}: the model expected the connection to be ${e.result}, it was ${connect!.result} (${connect!.detail})`);
       return;
