@@ -141,6 +141,10 @@ test('pod → ClusterIP → remote pod: the proxy DNAT and the overlay, confirme
   assert.equal(code, 0, text);
   assert.ok(t.hops.some((h) => h.kind === 'service' && /DNATs/.test(h.summary)), text);
   assertProved(t, text);
+  // UDP to cluster DNS through its ClusterIP.
+  const udp = await trace('client', 'svc/kube-system/kube-dns:53', '--proto', 'udp');
+  assert.equal(udp.code, 0, udp.text);
+  assertProved(udp.t, udp.text);
 });
 
 test('pod → web.my-app by name: the search list, then the Service, confirmed by dig', async () => {
