@@ -4,6 +4,7 @@
 // The trace flag does not survive a veth into another namespace (skb_scrub_packet resets it), so every
 // namespace the flow crosses gets its own table, and every table is removed afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { run } from './exec.js';
 import { validateNetnsName } from './netns.js';
 
@@ -37,6 +38,24 @@ export async function deleteTraceTable(table: string, netns?: string): Promise<v
   await run(['nft', 'delete', 'table', 'ip', table], { netns, okExitCodes: [1] });
 }
 
+const NETLINK_NETFILTER = '12';
+const NFNLGRP_NFTRACE_BIT = 0x100;
+
+async function waitSubscribed(pid: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let text = '';
+    try { text = readFileSync(`/proc/${pid}/net/netlink`, 'utf8'); } catch { /* not exec'd yet */ }
+    const joined = text.split('\n').some((l) => {
+      const w = l.trim().split(/\s+/);
+      return w[1] === NETLINK_NETFILTER && w[2] === String(pid) && (parseInt(w[3], 16) & NFNLGRP_NFTRACE_BIT) !== 0;
+    });
+    if (joined) return;
+    if (Date.now() > deadline) throw new Error(`nft monitor trace (pid ${pid}) did not subscribe to trace events within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export interface TraceMonitor {
   /** Stops the monitor and returns the lines it printed. */
   stop(): Promise<string[]>;
@@ -48,17 +67,20 @@ export async function startTraceMonitor(netns?: string): Promise<TraceMonitor> {
   const argv = netns ? ['ip', 'netns', 'exec', netns, 'nft', 'monitor', 'trace'] : ['nft', 'monitor', 'trace'];
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let last = Date.now();
+  child.stdout!.on('data', (d) => { out += d; last = Date.now(); });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('spawn', () => resolve());
   });
-  // nft prints nothing when it has subscribed; give it a moment to open its netlink socket.
-  await new Promise((r) => setTimeout(r, 150));
+  // nft prints nothing when it has subscribed: wait until its netfilter netlink socket has joined the
+  // trace group (NFNLGRP_NFTRACE, bit 0x100 in /proc/<pid>/net/netlink), or a packet could go untraced.
+  await waitSubscribed(child.pid!);
   return {
     async stop() {
-      // Let the last events of the flow arrive before stopping.
-      await new Promise((r) => setTimeout(r, 100));
+      // Let the last events of the flow arrive: stop once nft has been quiet for 100 ms (at most 2 s).
+      const start = Date.now();
+      while (Date.now() - last < 100 && Date.now() - start < 2000) await new Promise((r) => setTimeout(r, 20));
       const done = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
       await done;
