@@ -80,6 +80,7 @@ export async function startTraceMonitor(netns?: string): Promise<TraceMonitor> {
     async stop() {
       // Let the last events of the flow arrive: stop once nft has been quiet for 100 ms (at most 2 s).
       const start = Date.now();
+      last = Math.max(last, start);
       while (Date.now() - last < 100 && Date.now() - start < 2000) await new Promise((r) => setTimeout(r, 20));
       const done = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
