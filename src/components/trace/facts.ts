@@ -42,7 +42,8 @@ export async function gatherFacts(config: ClusterConfig, snap: ClusterSnapshot, 
   await Promise.all([...dests].map(async (k) => {
     const p = pod(k);
     const ns = p && podNetns(config, p);
-    if (ns) facts.listeners!.set(k, await listeningSockets(ns));
+    // Without root (or with the pod gone meanwhile) the sockets stay unknown: the model says so.
+    if (ns) await listeningSockets(ns).then((l) => facts.listeners!.set(k, l), () => undefined);
   }));
   return facts;
 }
