@@ -39,10 +39,16 @@ function layout(t) {
     const sx = 20 + (i % cols) * (SVC_W + 10), sy = svcY + Math.floor(i / cols) * (SVC_H + 10);
     pos.set(`svc/${s.key}`, { x: sx + SVC_W / 2, y: sy + SVC_H / 2, box: [sx, sy] });
   });
+  // Ingresses in a row under the Services.
+  const ingY = svcY + Math.ceil(t.services.length / cols) * (SVC_H + 10) + 20;
+  t.ingresses.forEach((g, i) => {
+    const gx = 20 + (i % cols) * (SVC_W + 10), gy = ingY + Math.floor(i / cols) * (SVC_H + 10);
+    pos.set(`ing/${g.key}`, { x: gx + SVC_W / 2, y: gy + SVC_H / 2, box: [gx, gy] });
+  });
   pos.set('host', { x: 20 + 160, y: 35 });
   const svcX = rowW + 20;
   const width = Math.max(rowW + 20, 360);
-  const height = svcY + Math.ceil(t.services.length / cols) * (SVC_H + 10) + 20;
+  const height = ingY + Math.ceil(t.ingresses.length / cols) * (SVC_H + 10) + 20;
   return { pos, nodeBoxes, width, height, svcX };
 }
 
@@ -83,6 +89,16 @@ function draw() {
     for (const e of s.endpoints) {
       const p = e.pod && L.pos.get(`pod/${e.pod}`);
       if (p) out.push(`<path class="ep" d="M${sx + SVC_W / 2} ${sy} C ${sx + SVC_W / 2} ${sy - 40}, ${p.x} ${p.y + 60}, ${p.x} ${p.y + POD_H / 2}"></path>`);
+    }
+  }
+  for (const g of t.ingresses) {
+    const [gx, gy] = L.pos.get(`ing/${g.key}`).box;
+    const rules = g.rules.map((r) => `${r.host}${r.path} → ${r.backend}`);
+    out.push(`<g class="ing" data-ingress="${esc(g.key)}"><title>${esc(rules.join('\n'))}</title><rect x="${gx}" y="${gy}" width="${SVC_W}" height="${SVC_H}" rx="6"></rect><text x="${gx + 8}" y="${gy + 15}" font-weight="600">Ingress ${esc(g.key)}</text><text x="${gx + 8}" y="${gy + 30}">${esc((rules[0] ?? '').slice(0, 36))}</text><text x="${gx + 8}" y="${gy + 41}">${rules.length} rule(s)</text></g>`);
+    const ns = g.key.split('/')[0];
+    for (const r of g.rules) {
+      const s = L.pos.get(`svc/${ns}/${r.backend.split(':')[0]}`);
+      if (s) out.push(`<path class="ep" d="M${gx + SVC_W / 2} ${gy} L ${s.x} ${s.y + SVC_H / 2}"></path>`);
     }
   }
   for (const f of state.flows) {
