@@ -117,7 +117,8 @@ function tracePath(t) {
   const ref = (h) => (h.ns?.kind === 'pod' ? `pod/${h.ns.key}` : h.ns?.kind === 'node' ? `node/${h.ns.node}` : h.ns?.kind === 'host' ? 'host' : null);
   const branch = t.branches[t.proved?.branch ?? 0];
   for (const h of [...t.hops, ...(branch ? branch.hops : [])]) {
-    if (h.kind === 'service' && h.decidedBy.startsWith('Service ')) add(`svc/${h.decidedBy.split(' ')[1]}`);
+    // The Service box where the proxy decided (DNAT or reject), not where the name was looked up.
+    if (h.kind === 'service' && (h.expect?.kind === 'dnat' || h.expect?.kind === 'refused') && h.decidedBy.startsWith('Service ')) add(`svc/${h.decidedBy.split(' ')[1]}`);
     const r = ref(h);
     if (r) add(r);
   }
