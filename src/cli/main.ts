@@ -1,4 +1,4 @@
-// The podnet command line: up | down | status | trace | ui for users, server | agent for the processes up starts.
+// The podnet command line: up | down | status | node | trace | ui for users, server | agent for the processes up starts.
 import { Command } from 'commander';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
