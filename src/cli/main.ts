@@ -1,4 +1,4 @@
-// The podnet command line: up | down | status for users, server | agent for the processes up starts.
+// The podnet command line: up | down | status | node | trace | ui for users, server | agent for the processes up starts.
 import { Command } from 'commander';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
@@ -6,6 +6,8 @@ import { statusCommand } from './status.js';
 import { serverCommand } from './server.js';
 import { agentCommand } from './agent.js';
 import { nodeCommand } from './node.js';
+import { traceCommand } from './trace.js';
+import { uiCommand } from './ui.js';
 
 const program = new Command('podnet')
   .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
@@ -16,6 +18,8 @@ const program = new Command('podnet')
   .addCommand(statusCommand())
   .addCommand(nodeCommand())
   .addCommand(serverCommand())
-  .addCommand(agentCommand());
+  .addCommand(agentCommand())
+  .addCommand(traceCommand())
+  .addCommand(uiCommand());
 
 await program.parseAsync(process.argv);

@@ -8,3 +8,5 @@ export * from './sysctl.js';
 export * from './process.js';
 export * from './nft.js';
 export * from './dns-lookup.js';
+export * from './nft-trace.js';
+export * from './probe.js';

@@ -1,0 +1,24 @@
+// One consistent-enough read of what the trace model needs, through the Kubernetes API: Nodes, Pods,
+// Services, EndpointSlices, Namespaces and the cluster DNS Corefile (ConfigMap kube-system/coredns).
+import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { ClusterSnapshot } from '../../core/trace/index.js';
+import type { ClusterHandle } from './cluster.js';
+
+export async function loadSnapshot({ config, kc }: ClusterHandle): Promise<ClusterSnapshot> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const [nodes, pods, services, slices, namespaces, corefile, ingresses] = await Promise.all([
+    core.listNode(), core.listPodForAllNamespaces(), core.listServiceForAllNamespaces(),
+    discovery.listEndpointSliceForAllNamespaces(), core.listNamespace(),
+    core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' }).then((c) => c.data?.Corefile, () => undefined),
+    networking.listIngressForAllNamespaces().then((l) => l.items, () => []),
+  ]);
+  return {
+    clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, clusterDomain: config.clusterDomain,
+    dnsServiceIP: config.dnsServiceIP, overlay: config.overlay, hostIP: config.hostIP,
+    nodes: nodes.items as never, pods: pods.items as never, services: services.items as never,
+    endpointSlices: slices.items as never, namespaces: namespaces.items.map((n) => n.metadata?.name ?? ''),
+    corefile, ingresses,
+  };
+}
