@@ -37,7 +37,7 @@ function escapeRegex(s: string): string {
 
 /** Text safe inside an nginx `return` body (which expands $variables): a conservative character set. */
 function bodyText(s: string): string {
-  return s.replace(/[^A-Za-z0-9 ._/(),:;'=-]/g, ' ');
+  return s.replace(/"/g, "'").replace(/[^A-Za-z0-9 ._/(),:;'=-]/g, ' ');
 }
 
 function serverName(host: string): string {
