@@ -8,8 +8,9 @@
 // once nginx serves the first configuration (the Deployment's readiness probe). API access: $KUBECONFIG
 // (given by the podnet agent), else the in-cluster service account.
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, hostname } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { isAlive } from '../linux/process.js';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiClient } from '../components/controllers/kube-client.js';
@@ -52,6 +53,14 @@ export function parseIngressArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   return out;
 }
 
+/** Directories of controllers that were killed (SIGKILL leaves no time to clean up): their pid is gone. */
+function sweepStaleDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^podnet-ingress-nginx-(\d+)-/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 function kubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   const kc = new KubeConfig();
   if (env.KUBECONFIG) kc.loadFromFile(env.KUBECONFIG.split(':')[0]);
@@ -65,7 +74,8 @@ export async function runIngress(argv: string[]): Promise<void> {
   let args: IngressArgs;
   try { args = parseIngressArgs(argv); } catch (e) { log((e as Error).message); process.exit(2); }
   if (args.ignored.length) log(`flags not used by podnet's controller: ${args.ignored.join(' ')}`);
-  const dir = mkdtempSync(join(tmpdir(), `podnet-ingress-nginx-${hostname()}-`));
+  sweepStaleDirs();
+  const dir = mkdtempSync(join(tmpdir(), `podnet-ingress-nginx-${process.pid}-`));
   const dataplane = new NginxDataplane({ dir, httpPort: args.httpPort, httpsPort: args.httpsPort, accessLog: args.accessLog ? '/dev/stdout' : undefined, log });
   const pod = process.env.POD_NAME ? `${process.env.POD_NAMESPACE ?? 'ingress-nginx'}/${process.env.POD_NAME}` : undefined;
   const controller = new IngressController(new KubeApiClient(kubeConfig(process.env)), dataplane, { publishService: args.publishService, controllerClass: args.controllerClass, pod, log });
