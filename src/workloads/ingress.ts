@@ -8,7 +8,7 @@
 // once nginx serves the first configuration (the Deployment's readiness probe). API access: $KUBECONFIG
 // (given by the podnet agent), else the in-cluster service account.
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { isAlive } from '../linux/process.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,7 @@ export async function runIngress(argv: string[]): Promise<void> {
   if (args.ignored.length) log(`flags not used by podnet's controller: ${args.ignored.join(' ')}`);
   sweepStaleDirs();
   const dir = mkdtempSync(join(tmpdir(), `podnet-ingress-nginx-${process.pid}-`));
+  chmodSync(dir, 0o755); // nginx workers (user nobody) reach their temp directories through it
   const dataplane = new NginxDataplane({ dir, httpPort: args.httpPort, httpsPort: args.httpsPort, accessLog: args.accessLog ? '/dev/stdout' : undefined, log });
   const pod = process.env.POD_NAME ? `${process.env.POD_NAMESPACE ?? 'ingress-nginx'}/${process.env.POD_NAME}` : undefined;
   const controller = new IngressController(new KubeApiClient(kubeConfig(process.env)), dataplane, { publishService: args.publishService, controllerClass: args.controllerClass, pod, log });
