@@ -102,7 +102,8 @@ function resolveBackend(ing: KubeObject, backend: JsonObject | undefined, idx: I
     return { kind: 'status', status: 503, reason };
   }
   const endpoints = readyEndpoints(idx.slices.get(`${ns}/${name}`) ?? [], String(sp.name ?? ''));
-  const upstream = `${ns}-${name}-${portText}`;
+  // `_` appears in no namespace, Service or port name: `a-b`/`c` and `a`/`b-c` get different upstreams.
+  const upstream = `${ns}_${name}_${portText}`;
   if (endpoints.length === 0) {
     // Normal, not Warning: a Deployment scaled to zero or still starting is not a mistake in the Ingress.
     return { kind: 'status', status: 503, reason: `Service "${ns}/${name}" has no ready endpoints` };
