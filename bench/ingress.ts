@@ -40,7 +40,7 @@ function plainProxyConf(endpoints: string[]): string {
   return 'daemon off; worker_processes auto; pid n.pid; events { worker_connections 16384; multi_accept on; }\n' +
     'http { access_log off; client_body_temp_path cb; proxy_temp_path pt; fastcgi_temp_path ft; uwsgi_temp_path ut; scgi_temp_path st;\n' +
     `  upstream backend { ${endpoints.map((e) => `server ${e} max_fails=0;`).join(' ')} keepalive 320; keepalive_requests 10000; }\n` +
-    '  server { listen 80 default_server reuseport; server_name _; location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $http_host; proxy_pass http://backend; } } }';
+    '  server { listen 80 default_server; server_name _; location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $http_host; proxy_pass http://backend; } } }';
 }
 
 function manifest(name: string, replicas: number, command: string[], port: number, lb: boolean): string {

@@ -17,7 +17,7 @@ test('locations: Exact is "=", Prefix is "=" plus "^~ /p/", Prefix / is "/", no 
   assert.equal(conf.match(/location = "\/both" \{/g)?.length, 1, 'the Exact path, not a second one from Prefix');
   assert.match(conf, /server_name "~\^\[\^\.\]\+\\\\\.wild\\\\\.example\$";/);
   assert.match(conf, /upstream default_web_80 \{\n    server 10\.244\.1\.5:8080 max_fails=0;\n    server 10\.244\.2\.5:8080 max_fails=0;/);
-  assert.match(conf, /server_name _;\n    listen 80 default_server reuseport;\n    listen 443 ssl http2 default_server reuseport;[\s\S]*?location \/ \{\n      return 404;/);
+  assert.match(conf, /server_name _;\n    listen 80 default_server;\n    listen 443 ssl http2 default_server;[\s\S]*?location \/ \{\n      return 404;/);
 });
 
 test('upstream names cannot collide across namespaces; TLS certificate files; redirect and annotations rendered', () => {

@@ -109,8 +109,10 @@ function serverBlock(srv: Server, layout: NginxLayout): string[] {
   return [
     `  server {`,
     `    server_name ${serverName(srv.host)};`,
-    `    listen ${http}${def}${def ? ' reuseport' : ''};`,
-    `    listen ${https} ssl http2${def}${def ? ' reuseport' : ''};`,
+    // No reuseport: with one listening socket shared by all workers, a reload hands it to the new
+    // workers and no connection waiting in the accept queue is lost.
+    `    listen ${http}${def};`,
+    `    listen ${https} ssl http2${def};`,
     `    ssl_certificate ${quote(cert)};`,
     `    ssl_certificate_key ${quote(cert)};`,
     ...serverLocations(srv),
