@@ -44,12 +44,12 @@ function plainProxyConf(endpoints: string[]): string {
 }
 
 function manifest(name: string, replicas: number, command: string[], port: number, lb: boolean): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+  return [
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
       spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } },
         spec: { containers: [{ name, image: 'debian', command, ports: [{ containerPort: port }] }] } } } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: lb ? 'LoadBalancer' : 'ClusterIP', selector: { app: name }, ports: [{ port: 80, targetPort: port }] } },
-  ] });
+  ].map((o) => JSON.stringify(o)).join('\n---\n'); // JSON documents are YAML documents
 }
 
 interface WrkResult { rps: number; p99ms: number; errors: string }
