@@ -11,9 +11,21 @@
 //      answers a request of the last Ingress correctly.
 //
 //   flock /tmp/podnet-e2e.lock node --import tsx bench/ingress.ts [--seconds 10] [--changes 30] [--ingresses 1000]
+//
+// `--loopback` measures only the data plane's configuration, without a cluster (no lock needed): the
+// nginx.conf the controller renders for one Ingress vs a hand-written proxy config, both in front of one
+// Debian nginx backend on 127.0.0.1, `--rounds` interleaved wrk runs, medians.
+//   node --import tsx bench/ingress.ts --loopback [--seconds 3] [--rounds 7]
 import { request } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { requireRoot } from '../src/linux/exec.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireRoot, run as runCmd } from '../src/linux/exec.js';
+import { startNginx, type NginxProcess } from '../src/linux/nginx.js';
+import { generateSelfSignedPem } from '../src/components/cluster/pki.js';
+import { planIngressRoutes, renderNginxConf } from '../src/core/ingress/index.js';
+import { ingress as ingressFixture, service as serviceFixture, slice as sliceFixture } from '../src/core/ingress/fixtures.js';
 import { KubeApiClient } from '../src/components/controllers/kube-client.js';
 import { e2eCluster } from '../test/support/e2e-cluster.js';
 import type { KubeObject } from '../src/core/api/object.js';
@@ -155,4 +167,52 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+async function loopback(): Promise<void> {
+  requireRoot('bench/ingress.ts --loopback');
+  const rounds = flag('--rounds', 7), secs = flag('--seconds', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'podnet-ingress-bench-'));
+  const procs: NginxProcess[] = [];
+  try {
+    const start = async (name: string, text: string) => {
+      const d = join(dir, name);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'nginx.conf'), text);
+      procs.push(await startNginx(join(d, 'nginx.conf'), d));
+    };
+    await start('backend', BACKEND_CONF.replace('listen 8080 reuseport', 'listen 127.0.0.1:18180'));
+    await start('plain', plainProxyConf(['127.0.0.1:18180']).replace('listen 80 default_server', 'listen 127.0.0.1:18182 default_server'));
+    const pem = join(dir, 'default.pem');
+    await generateSelfSignedPem(pem, 'bench');
+    const table = planIngressRoutes({ ingresses: [ingressFixture('bench', { rules: [{ host: 'bench.test', paths: [{ path: '/', service: 'backend' }] }] })],
+      services: [serviceFixture('backend', [{ port: 80 }])], endpointSlices: [sliceFixture('backend', ['127.0.0.1'], { port: 18180 })], secrets: [] });
+    const ingDir = join(dir, 'ingress');
+    await start('ingress', renderNginxConf(table, { dir: ingDir, defaultCertificate: pem, certificateFile: () => pem, httpPort: 18181, httpsPort: 18443 }));
+    const targets: Array<[string, number]> = [['plain Debian nginx, configured by hand', 18182], ['podnet ingress-nginx config (rendered)', 18181], ['backend directly', 18180]];
+    for (const [, port] of targets) await waitFor(`port ${port}`, async () => ((await httpGetPort('127.0.0.1', port)) === 200 ? true : undefined));
+    const res = new Map<string, number[]>(targets.map(([n]) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, port] of targets) {
+        const w = await runCmd(['wrk', '-t1', '-c16', `-d${secs}s`, '-H', 'Host: bench.test', `http://127.0.0.1:${port}/`], { timeoutMs: (secs + 30) * 1000 });
+        res.get(name)!.push(Number(/Requests\/sec:\s+([\d.]+)/.exec(w.stdout)![1]));
+      }
+    }
+    const plain = pct(res.get(targets[0][0])!, 50);
+    console.log(`\nloopback, wrk -t1 -c16 -d${secs}s, ${rounds} interleaved rounds, median requests/s\n`);
+    console.log('| nginx in front of one Debian nginx backend | median RPS | runs | vs plain |');
+    console.log('| --- | --- | --- | --- |');
+    for (const [name, xs] of res) console.log(`| ${name} | ${Math.round(pct(xs, 50))} | ${xs.map((x) => Math.round(x)).join(', ')} | ${(pct(xs, 50) / plain).toFixed(2)} |`);
+  } finally {
+    for (const p of procs) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function httpGetPort(ip: string, port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: ip, port, path: '/', headers: { Host: 'bench.test' }, agent: false, timeout: 2000 }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+(args.includes('--loopback') ? loopback() : main()).catch((e) => { console.error(e); process.exitCode = 1; });
