@@ -16,6 +16,11 @@
 // nginx.conf the controller renders for one Ingress vs a hand-written proxy config, both in front of one
 // Debian nginx backend on 127.0.0.1, `--rounds` interleaved wrk runs, medians.
 //   node --import tsx bench/ingress.ts --loopback [--seconds 3] [--rounds 7]
+//
+// `--control-plane` measures the controller without a cluster (no lock needed): a podnet API server on
+// loopback, the `ingress` workload as a process (its nginx on loopback ports), the backend a Service
+// without endpoints, so "served by the new rule" is its 503 where the default server said 404.
+//   node --import tsx bench/ingress.ts --control-plane [--changes 30] [--ingresses 1000]
 import { request } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -215,4 +220,57 @@ function httpGetPort(ip: string, port: number): Promise<number> {
   });
 }
 
-(args.includes('--loopback') ? loopback() : main()).catch((e) => { console.error(e); process.exitCode = 1; });
+async function controlPlane(): Promise<void> {
+  requireRoot('bench/ingress.ts --control-plane');
+  const { startTestServer } = await import('../test/support/server.js');
+  const { spawn } = await import('node:child_process');
+  const api = await startTestServer('ingress-bench');
+  const kc = new KubeConfig(); kc.loadFromFile(api.kubeconfig);
+  const client = new KubeApiClient(kc);
+  const port = 22000 + (process.pid % 5000);
+  const root = new URL('..', import.meta.url).pathname;
+  const startWorkload = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/workloads/main.ts`, 'ingress', `--http-port=${port}`, `--https-port=${port + 1}`, `--healthz-port=${port + 2}`],
+      { env: { ...process.env, KUBECONFIG: api.kubeconfig }, stdio: 'ignore' });
+    return { child, exited: new Promise((r) => child.once('exit', r)) };
+  };
+  const status = (host: string, path: string) => new Promise<number>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host }, agent: false, timeout: 2000 }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+  let wl = startWorkload();
+  try {
+    const r = await api.kubectl(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}\nspec: {controller: k8s.io/ingress-nginx}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: backend}\nspec: {ports: [{port: 80}]}\n');
+    if (r.code !== 0) throw new Error(r.stderr);
+    const until = async (fn: () => Promise<boolean>, what: string, ms = 300_000) => { const t = performance.now(); while (!(await fn())) { if (performance.now() - t > ms) throw new Error(`timed out: ${what}`); await new Promise((x) => setTimeout(x, 2)); } };
+    await until(async () => (await status('x', '/')) === 404, 'controller up');
+    const lat: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const t0 = performance.now();
+      await client.create('ingresses.networking.k8s.io', ingress(`change-${i}`, `change-${i}.test`, ['/new'], true));
+      await until(async () => (await status(`change-${i}.test`, '/new')) === 503, `change ${i}`, 30_000);
+      lat.push(performance.now() - t0);
+    }
+    console.log(`\ncontrol plane (API server and controller on loopback): Ingress created → first answer by its rule, ${CHANGES} changes: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms`);
+    const t1 = performance.now();
+    for (let i = 0; i < INGRESSES; i += 25) {
+      await Promise.all(Array.from({ length: Math.min(25, INGRESSES - i) }, (_, k) => client.create('ingresses.networking.k8s.io', ingress(`many-${i + k}`, `h${i + k}.many.test`, [0, 1, 2, 3, 4].map((j) => `/p${j}`)))));
+    }
+    const last = `h${INGRESSES - 1}.many.test`;
+    await until(async () => (await status(last, '/p4/x')) === 503, 'the last Ingress');
+    console.log(`${INGRESSES} Ingresses × 5 paths created through the API and served: ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    wl.child.kill('SIGTERM');
+    await wl.exited;
+    const t2 = performance.now();
+    wl = startWorkload();
+    await until(async () => (await status(last, '/p4/x')) === 503, 'after restart');
+    console.log(`controller process restarted → h${INGRESSES - 1}.many.test/p4 answered by its rule: ${((performance.now() - t2) / 1000).toFixed(2)} s (process start, list, plan, nginx -t, nginx start)`);
+  } finally {
+    wl.child.kill('SIGTERM');
+    await wl.exited;
+    await api.cleanup();
+  }
+}
+
+(args.includes('--loopback') ? loopback() : args.includes('--control-plane') ? controlPlane() : main()).catch((e) => { console.error(e); process.exitCode = 1; });
