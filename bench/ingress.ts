@@ -23,6 +23,7 @@
 //   node --import tsx bench/ingress.ts --control-plane [--changes 30] [--ingresses 1000]
 import { request } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { stringify as stringifyYaml } from 'yaml';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ function manifest(name: string, replicas: number, command: string[], port: numbe
       spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } },
         spec: { containers: [{ name, image: 'debian', command, ports: [{ containerPort: port }] }] } } } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: lb ? 'LoadBalancer' : 'ClusterIP', selector: { app: name }, ports: [{ port: 80, targetPort: port }] } },
-  ].map((o) => JSON.stringify(o)).join('\n---\n'); // JSON documents are YAML documents
+  ].map((o) => stringifyYaml(o)).join('---\n');
 }
 
 interface WrkResult { rps: number; p99ms: number; errors: string }
