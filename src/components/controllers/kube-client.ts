@@ -13,6 +13,7 @@ import { mustResource, type ResourceInfo } from '../../core/api/resources.js';
 
 const PATCH_TYPES: Record<PatchType, string> = {
   strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml', // a JSON body is YAML
 };
 
 function basePath(info: ResourceInfo, namespace: string | undefined): string {
@@ -96,7 +97,8 @@ export class KubeApiClient implements ApiClient {
   }
 
   patch(resource: string, namespace: string | undefined, name: string, patch: unknown, type: PatchType, subresource?: 'status' | 'scale'): Promise<KubeObject> {
-    const path = `${basePath(mustResource(resource), namespace)}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}`;
+    // Server-side apply needs a field manager; this client's writes are the controller's own.
+    const path = `${basePath(mustResource(resource), namespace)}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}${type === 'apply' ? '?fieldManager=podnet&force=true' : ''}`;
     return this.send('PATCH', path, patch, PATCH_TYPES[type]);
   }
 
