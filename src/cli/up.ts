@@ -48,11 +48,12 @@ export function upCommand(): Command {
     .option('--node-monitor-grace-period <seconds>', 'how long a node may be silent before it is NotReady (Unknown), as kube-controller-manager\'s flag (default: 50)', seconds('--node-monitor-grace-period'))
     .option('--default-unreachable-toleration-seconds <seconds>', 'how long pods stay on an unreachable node before eviction, as kube-apiserver\'s flag (default: 300)', seconds('--default-unreachable-toleration-seconds'))
     .option('--default-not-ready-toleration-seconds <seconds>', 'the same for a node whose agent reports NotReady (default: 300)', seconds('--default-not-ready-toleration-seconds'))
+    .option('--no-ingress', 'leave out the ingress-nginx controller (installed by default: IngressClass nginx, the cluster default)')
     .option('-f, --filename <path>', 'manifest file or directory to `kubectl apply -f` once the nodes are Ready (repeatable)', collect, [])
     .option('--no-wait', 'return once the nodes are Ready, without waiting until cluster DNS resolves kubernetes.default')
     .action(async (o: {
       name: string; nodes: number; overlay: 'vxlan' | 'host-gw'; underlayCidr?: string; clusterCidr?: string;
-      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string; wait: boolean; eventTtl?: string;
+      serviceCidr?: string; serviceNodePortRange?: string; filename: string[]; dnsUpstream?: string; wait: boolean; eventTtl?: string; ingress: boolean;
       datastore: 'sqlite' | 'etcd'; datastoreEndpoints?: string;
       nodeMonitorGracePeriod?: number; defaultUnreachableTolerationSeconds?: number; defaultNotReadyTolerationSeconds?: number;
     }) => {
@@ -71,7 +72,7 @@ export function upCommand(): Command {
         const r = await bringUp({
           signal: abort.signal,
           name: o.name, nodes: o.nodes, overlay: o.overlay, underlayCIDR: o.underlayCidr, clusterCIDR: o.clusterCidr,
-          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, podnetCommand: podnetCommand(), noWait: !o.wait,
+          serviceCIDR: o.serviceCidr, nodePortRange: o.serviceNodePortRange, manifests: o.filename, dnsUpstream: o.dnsUpstream, ingress: o.ingress, podnetCommand: podnetCommand(), noWait: !o.wait,
           datastore: o.datastore, datastoreEndpoints: datastoreEndpoints(o.datastoreEndpoints),
           nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriod,
           defaultUnreachableTolerationSeconds: o.defaultUnreachableTolerationSeconds,
@@ -84,6 +85,7 @@ export function upCommand(): Command {
         progress.note(`Cluster "${c.name}" is up in ${progress.totalMs()} ms: ${c.nodes.length} node${c.nodes.length === 1 ? '' : 's'} (${c.nodes.map((n) => `${n.name} ${n.ip}`).join(', ')}).`);
         progress.note(`kubectl context "${r.context}" is now current in ${r.userKubeconfig}:`);
         progress.note('  kubectl get nodes -o wide');
+        if (o.ingress) progress.note('Ingress: kubectl get svc -n ingress-nginx ingress-nginx-controller  (EXTERNAL-IP serves every Ingress of class nginx)');
         progress.note(`Look inside:  ip netns list;  ip -n ${c.nodes[0].name} addr;  ip link show master ${c.bridge}`);
         progress.note(`Status and logs:  podnet status${flag}   (logs in ${c.paths.logs})`);
         progress.note(`Remove it:  podnet down${flag}`);

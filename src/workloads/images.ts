@@ -1,8 +1,8 @@
 // Which image runs what. podnet is a networking system, not a container runtime: an image selects a
-// built-in workload (nginx, agnhost, pause, CoreDNS) or names a family of shell images whose commands run from the
+// built-in workload (nginx, agnhost, pause, CoreDNS, the ingress-nginx controller) or names a family of shell images whose commands run from the
 // host's filesystem. Anything else must give a command, or the pod fails with a reason saying so.
 
-export type ImageKind = 'nginx' | 'agnhost' | 'pause' | 'shell' | 'dns';
+export type ImageKind = 'nginx' | 'agnhost' | 'pause' | 'shell' | 'dns' | 'ingress';
 
 export interface ImageRef { registry?: string; repository: string; tag?: string; digest?: string }
 
@@ -33,6 +33,11 @@ export function isCorednsImage(repository: string): boolean {
   return repository === 'coredns/coredns' || repository.endsWith('/coredns/coredns') || repository === 'coredns';
 }
 
+/** ingress-nginx's controller image, under any registry and tag: selects podnet's ingress controller. */
+export function isIngressNginxImage(repository: string): boolean {
+  return repository === 'ingress-nginx/controller' || repository.endsWith('/ingress-nginx/controller');
+}
+
 /** The built-in workload an image selects, or undefined when podnet does not know it. */
 export function imageKind(image: string): ImageKind | undefined {
   const { repository } = parseImage(image);
@@ -41,6 +46,7 @@ export function imageKind(image: string): ImageKind | undefined {
   if (base === 'agnhost') return 'agnhost';
   if (base === 'pause') return 'pause';
   if (isCorednsImage(repository)) return 'dns';
+  if (isIngressNginxImage(repository)) return 'ingress';
   if (SHELL_IMAGES.has(repository)) return 'shell';
   return undefined;
 }

@@ -8,8 +8,9 @@ switch (kind) {
   case 'agnhost': (await import('./agnhost.js')).runAgnhost(args); break;
   case 'pause': (await import('./agnhost.js')).runAgnhost(['pause']); break;
   case 'dns': void (await import('./dns.js')).runDns(args); break;
+  case 'ingress': void (await import('./ingress.js')).runIngress(args); break;
   default:
-    process.stderr.write(`unknown built-in workload "${kind ?? ''}"; known: nginx, agnhost, pause, dns\n`);
+    process.stderr.write(`unknown built-in workload "${kind ?? ''}"; known: nginx, agnhost, pause, dns, ingress\n`);
     process.exit(2);
 }
 export {};

@@ -12,6 +12,7 @@ import { startControllers } from '../controllers/index.js';
 import { Registry } from './registry.js';
 import { ApiHandler } from './handler.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { DefaultIngressClass } from './default-ingress-class.js';
 import { ServiceAllocation } from './service-allocation.js';
 import { parseApiPath } from './request-info.js';
 import type { PodStreams } from './pod-streams.js';
@@ -46,6 +47,7 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
     notReady: config.defaultNotReadyTolerationSeconds ?? 300, unreachable: config.defaultUnreachableTolerationSeconds ?? 300,
   } });
   registry.use(new NamespaceLifecycle(registry));
+  registry.use(new DefaultIngressClass(registry));
   const allocation = await ServiceAllocation.fromRegistry(registry, config);
   registry.use(allocation);
   await ensureBootstrapRbac(registry);

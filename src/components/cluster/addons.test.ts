@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addonObjects, DNS_ADDON } from './addons.js';
+import { addonObjects, DNS_ADDON, INGRESS_ADDON } from './addons.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 
 const config = { dnsServiceIP: '10.96.0.10', clusterDomain: 'cluster.local' } as ClusterConfig;
@@ -25,4 +25,17 @@ test('the cluster DNS IP and domain follow the cluster', () => {
   const svc = objs.find((o) => o.kind === 'Service') as unknown as { spec: { clusterIP: string } };
   assert.equal(svc.spec.clusterIP, '10.100.0.10');
   assert.match(corefile(objs), /kubernetes example\.internal in-addr\.arpa/);
+});
+
+test('the ingress addon: ingress-nginx\'s objects, a LoadBalancer Service, the default IngressClass nginx', () => {
+  const objs = addonObjects(INGRESS_ADDON, config) as Array<Record<string, any>>;
+  assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/ingress-nginx', 'ServiceAccount/ingress-nginx',
+    'ConfigMap/ingress-nginx-controller', 'Service/ingress-nginx-controller', 'Deployment/ingress-nginx-controller', 'IngressClass/nginx']);
+  const svc = objs.find((o) => o.kind === 'Service')!;
+  assert.equal(svc.spec.type, 'LoadBalancer');
+  const ic = objs.find((o) => o.kind === 'IngressClass')!;
+  assert.equal(ic.metadata.annotations['ingressclass.kubernetes.io/is-default-class'], 'true');
+  assert.equal(ic.spec.controller, 'k8s.io/ingress-nginx');
+  const c = objs.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+  assert.match(c.image, /^registry\.k8s\.io\/ingress-nginx\/controller:/);
 });

@@ -1,5 +1,6 @@
 // Addons `podnet up` installs once the API answers, as kubeadm's addon phase does: cluster DNS (the
-// coredns ConfigMap, the Deployment of 2 replicas, the kube-dns Service at the cluster's DNS IP). They are
+// coredns ConfigMap, the Deployment of 2 replicas, the kube-dns Service at the cluster's DNS IP), and
+// the ingress-nginx controller (unless `podnet up --no-ingress`). They are
 // created through the API with the cluster's own credentials, so `up` needs no kubectl for them.
 // One deliberate change to kubeadm's Corefile: `forward . /etc/resolv.conf` would send every name outside
 // the cluster (and the loop plugin's probe) to the host's own resolver. podnet sends traffic only to its
@@ -12,6 +13,8 @@ import { parseAllDocuments } from 'yaml';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 
 export const DNS_ADDON = fileURLToPath(new URL('../../../addons/coredns.yaml', import.meta.url));
+/** The ingress-nginx controller: namespace, Deployment, LoadBalancer Service and default IngressClass `nginx`. */
+export const INGRESS_ADDON = fileURLToPath(new URL('../../../addons/ingress-nginx.yaml', import.meta.url));
 
 export interface AddonOptions { dnsUpstream?: string }
 

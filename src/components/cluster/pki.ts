@@ -1,7 +1,7 @@
 // The cluster's PKI, made with the openssl CLI: an ECDSA P-256 CA and a serving certificate for the API
 // server whose SANs cover every name clients use (127.0.0.1 from the host, the underlay host IP from
 // the nodes, the `kubernetes` Service's ClusterIP and its DNS names from pods), plus a bearer token.
-import { chmodSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run, CommandError } from '../../linux/exec.js';
@@ -56,4 +56,24 @@ export async function generatePki(config: ClusterConfig): Promise<void> {
   writeFileSync(p.token, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
   chmodSync(p.caKey, 0o600);
   chmodSync(p.serverKey, 0o600);
+}
+
+/**
+ * A self-signed ECDSA P-256 certificate and its key in one PEM file (certificate first), as nginx's
+ * ssl_certificate/ssl_certificate_key accept: the ingress controller's default certificate, which
+ * ingress-nginx calls "Kubernetes Ingress Controller Fake Certificate".
+ */
+export async function generateSelfSignedPem(pemPath: string, commonName: string, days = 365): Promise<void> {
+  const dir = dirname(pemPath);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = join(dir, '.self-signed.key'), crt = join(dir, '.self-signed.crt');
+  try {
+    await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
+    await openssl(['req', '-x509', '-new', '-key', key, '-sha256', '-days', String(days), '-subj', `/O=Acme Co/CN=${commonName}`,
+      '-addext', `subjectAltName=DNS:ingress.local`, '-out', crt]);
+    writeFileSync(pemPath, readFileSync(crt, 'utf8') + readFileSync(key, 'utf8'), { mode: 0o600 });
+  } finally {
+    rmSync(key, { force: true });
+    rmSync(crt, { force: true });
+  }
 }

@@ -2,7 +2,7 @@
 // (starting together) → /readyz → Nodes Ready → kubeconfig merge → manifests. The bridge comes before
 // the server because the server listens on the bridge's address. Every object is recorded before it is made; on any failure
 // everything made so far is torn down and the error says why.
-import { DNS_ADDON, installAddon } from './addons.js';
+import { DNS_ADDON, INGRESS_ADDON, installAddon } from './addons.js';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,8 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   nodeMonitorGracePeriodSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
   defaultNotReadyTolerationSeconds?: number;
+  /** Install the ingress-nginx controller (addons/ingress-nginx.yaml); default true (`--no-ingress`: false). */
+  ingress?: boolean;
   /** The argv that runs this podnet CLI (node, its flags, main.js); `server` / `agent` are appended. */
   podnetCommand: string[];
   stateRoot?: string;
@@ -205,6 +207,12 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     await progress.step('Installing cluster DNS (kube-dns at ' + config.dnsServiceIP + ')', async () => {
       await installAddon(DNS_ADDON, config, { dnsUpstream: opts.dnsUpstream });
     });
+    if (opts.ingress !== false) {
+      // Created, not waited for (as the DNS addon): the controller pod becomes Ready on its own.
+      await progress.step('Installing the ingress-nginx controller (IngressClass nginx, the default)', async () => {
+        await installAddon(INGRESS_ADDON, config);
+      });
+    }
     if (!opts.noWait) {
       const name = `kubernetes.default.svc.${config.clusterDomain}`;
       await progress.step(`Waiting for cluster DNS: kubernetes.default resolves from every node through ${config.dnsServiceIP}`, () =>

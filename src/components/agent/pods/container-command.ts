@@ -8,7 +8,7 @@ import type { V1Container } from '@kubernetes/client-node';
 import { imageKind, parseImage } from '../../../workloads/images.js';
 import { expand } from './env.js';
 
-export type BuiltinWorkload = 'nginx' | 'agnhost' | 'pause' | 'dns';
+export type BuiltinWorkload = 'nginx' | 'agnhost' | 'pause' | 'dns' | 'ingress';
 
 export type Launch =
   | { kind: 'builtin'; workload: BuiltinWorkload; args: string[] }
@@ -62,7 +62,7 @@ function shellEntrypoint(repository: string): string[] {
 const base = (p: string | undefined) => (p ?? '').split('/').pop() ?? '';
 
 export const SUPPORTED_IMAGES_HINT =
-  'podnet runs built-in images (nginx, registry.k8s.io/e2e-test-images/agnhost, pause, and the busybox, alpine, curlimages/curl and nicolaka/netshoot shells) or a container `command` from the host\'s filesystem';
+  'podnet runs built-in images (nginx, registry.k8s.io/e2e-test-images/agnhost, pause, registry.k8s.io/ingress-nginx/controller, and the busybox, alpine, curlimages/curl and nicolaka/netshoot shells) or a container `command` from the host\'s filesystem';
 
 /** What the container runs, with $(VAR) references in command and args expanded from its environment. */
 export function containerLaunch(container: V1Container, env: Record<string, string>): Launch {
@@ -88,6 +88,12 @@ export function containerLaunch(container: V1Container, env: Record<string, stri
     case 'dns':
       // The upstream image's entrypoint is /coredns; its args (-conf ...) go to podnet's DNS server.
       if (!hasCommand || base(command[0]) === 'coredns') return { kind: 'builtin', workload: 'dns', args: hasCommand ? [...command.slice(1), ...args] : args };
+      return { kind: 'host', argv: [...command, ...args] };
+    case 'ingress':
+      // The upstream image's entrypoint is dumb-init; its args start with /nginx-ingress-controller.
+      if (!hasCommand || ['nginx-ingress-controller', 'dumb-init'].includes(base(command[0]))) {
+        return { kind: 'builtin', workload: 'ingress', args: [...command.filter((c) => base(c) !== 'dumb-init' && c !== '--'), ...args] };
+      }
       return { kind: 'host', argv: [...command, ...args] };
     case 'shell':
       if (hasCommand) return { kind: 'host', argv: [...command, ...args] };

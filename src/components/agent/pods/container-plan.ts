@@ -32,7 +32,7 @@ export interface PlanContext {
   clusterDomain: string;
   envSources: EnvSources;
   podIPs: string[];
-  /** Given to built-in workloads that read the API (the cluster DNS) as KUBECONFIG. */
+  /** Given to built-in workloads that read the API (cluster DNS, the ingress controller) as KUBECONFIG. */
   apiKubeconfig?: string;
 }
 
@@ -73,7 +73,7 @@ export async function planContainer(pod: V1Pod, spec: V1Container, ctx: PlanCont
   if (launch.kind === 'builtin') {
     argv = builtinArgv(launch.workload, launch.args);
     imageID = `podnet://builtin/${launch.workload}`;
-    if (launch.workload === 'dns' && ctx.apiKubeconfig && !fullEnv.KUBECONFIG) fullEnv.KUBECONFIG = ctx.apiKubeconfig;
+    if ((launch.workload === 'dns' || launch.workload === 'ingress') && ctx.apiKubeconfig && !fullEnv.KUBECONFIG) fullEnv.KUBECONFIG = ctx.apiKubeconfig;
   } else {
     const exe = resolveExecutable(launch.argv[0], fullEnv.PATH);
     argv = exe ? [exe, ...launch.argv.slice(1)] : launch.argv;
