@@ -4,6 +4,7 @@
 // Changes are applied as upstream nginx intends: `nginx -t` on the new file first, then SIGHUP to the
 // master, which starts workers with the new config and lets the old ones finish their connections.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { run, CommandError } from './exec.js';
 
 export const NGINX_BINARY = '/usr/sbin/nginx';
@@ -27,8 +28,12 @@ export async function testNginxConfig(confFile: string, prefix: string, binary =
 
 export interface NginxProcess {
   readonly pid: number;
-  /** Graceful reload: SIGHUP to the master (it re-reads the file it was started with). */
-  reload(): void;
+  /**
+   * Graceful reload: SIGHUP to the master (it re-reads the file it was started with). Resolves once the
+   * new configuration takes new connections: new workers run and every old one is shutting down (or gone),
+   * so whoever is told "reloaded" and connects at once gets the new rules.
+   */
+  reload(): Promise<void>;
   /** SIGQUIT (graceful shutdown), SIGTERM after graceMs; resolves when the master exited. */
   stop(graceMs?: number): Promise<void>;
   /** Resolves with the exit code when the master exits. */
@@ -43,10 +48,20 @@ export async function startNginx(confFile: string, prefix: string, binary = NGIN
     child.once('error', (e) => reject(new Error(`cannot start ${binary}: ${e.message}; install Debian's nginx (apt-get install -y nginx)`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pid = child.pid!;
+  // The master opens the listening sockets before it forks workers: with a worker running, nginx serves.
+  await until(() => workersOf(pid).length > 0, exited);
   return {
-    pid: child.pid!,
+    pid,
     exited,
-    reload: () => { child.kill('SIGHUP'); },
+    async reload() {
+      const old = new Set(workersOf(pid));
+      child.kill('SIGHUP');
+      await until(() => {
+        const now = workersOf(pid);
+        return now.some((w) => !old.has(w)) && [...old].every((w) => !now.includes(w) || shuttingDown(w));
+      }, exited);
+    },
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGQUIT');
@@ -55,4 +70,34 @@ export async function startNginx(confFile: string, prefix: string, binary = NGIN
       clearTimeout(t);
     },
   };
+}
+
+/** The pids of the master's worker processes (children of pid), from /proc. */
+function workersOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
+/** Whether an nginx worker got the master's QUIT: it renames itself "worker process is shutting down". */
+function shuttingDown(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('shutting down');
+  } catch {
+    return true;
+  }
+}
+
+/** Polls check every 5 ms until it holds, nginx exits, or 10 s pass (nginx then serves what it serves). */
+async function until(check: () => boolean, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => { gone = true; });
+  const deadline = Date.now() + 10_000;
+  while (!gone && Date.now() < deadline && !check()) await new Promise((r) => setTimeout(r, 5));
 }

@@ -65,7 +65,7 @@ export class NginxDataplane {
     renameSync(next, this.conf);
     this.lastText = text;
     let reloaded = false;
-    if (this.nginx) { this.nginx.reload(); reloaded = true; } else {
+    if (this.nginx) { await this.nginx.reload(); reloaded = true; } else {
       this.nginx = await startNginx(this.conf, this.opts.dir, this.opts.binary);
       void this.nginx.exited.then((code) => { this.opts.log?.(`nginx master exited (code ${code})`); });
     }
