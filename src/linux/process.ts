@@ -3,6 +3,8 @@
 // pid alone can be reused by an unrelated process after ours died, so a process is identified by its pid,
 // its command line and its start time (field 22 of /proc/<pid>/stat, fixed at fork, kept across exec).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+
+export type { ChildProcess };
 import { openSync, closeSync, readFileSync, mkdirSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { validateNetnsName, NETNS_RUN_DIR } from './netns.js';

@@ -6,8 +6,7 @@
 // /metrics (the sum over the processes), the Corefile source and reloads (passed on to the workers),
 // loop probes and lameduck. A worker that dies leaves the others serving; one that cannot start is
 // logged and left out.
-import type { ChildProcess } from 'node:child_process';
-import { forkWorker } from '../../linux/process.js';
+import { forkWorker, type ChildProcess } from '../../linux/process.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
