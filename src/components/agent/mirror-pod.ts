@@ -73,7 +73,9 @@ export async function ensureMirrorPod(core: CoreV1Api, f: MirrorFacts): Promise<
   try { current = await core.readNamespacedPod({ name, namespace: AGENT_NAMESPACE }); } catch (e) { if (codeOf(e) !== 404) throw e; }
   if (current?.metadata?.deletionTimestamp || (current && current.metadata?.ownerReferences?.[0]?.uid !== f.nodeUid)) {
     try {
-      await core.deleteNamespacedPod({ name, namespace: AGENT_NAMESPACE, gracePeriodSeconds: 0, body: { preconditions: { uid: current.metadata!.uid } } });
+      // The grace period goes in the body with the precondition: kube-apiserver reads DeleteOptions from
+      // the body when there is one and ignores the query's.
+      await core.deleteNamespacedPod({ name, namespace: AGENT_NAMESPACE, body: { gracePeriodSeconds: 0, preconditions: { uid: current.metadata!.uid } } });
     } catch (e) { if (codeOf(e) !== 404 && codeOf(e) !== 409) throw e; }
     current = undefined;
   }
