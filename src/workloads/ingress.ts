@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiClient } from '../components/controllers/kube-client.js';
 import { IngressController, CONTROLLER_CLASS } from '../components/ingress/controller.js';
+import { signalListening } from './listening.js';
 import { NginxDataplane } from '../components/ingress/nginx-dataplane.js';
 
 export interface IngressArgs {
@@ -103,6 +104,8 @@ export async function runIngress(argv: string[]): Promise<void> {
     log(`watching Ingresses of controller class ${args.controllerClass}; nginx in ${dir}`);
     await controller.start();
     log('nginx serves the first configuration');
+    // Like every built-in image, the container is reported started once it serves (nginx listens).
+    signalListening();
     // nginx is our child: if it dies, so does the container, and the kubelet restarts it.
     void dataplane.exited?.then(() => { if (!stopping) { log('nginx exited; stopping'); void stop(1); } });
   } catch (e) {
