@@ -6,8 +6,8 @@ import {
   type V1NetworkPolicy, type V1Pod,
 } from '@kubernetes/client-node';
 import type { Namespace, NetworkPolicy, Pod } from '../../../core/policy/index.js';
+import { ListWatchFollower } from '../list-watch-follower.js';
 
-const RESTART_AFTER_ERROR_MS = 2_000;
 
 export type PolicySourceKind = 'networkpolicies' | 'pods' | 'namespaces';
 
@@ -50,37 +50,22 @@ export function kubePolicySources(kc: KubeConfig, log: (line: string) => void = 
   const pods = new ListWatch<V1Pod>('/api/v1/pods', watch, () => core.listPodForAllNamespaces(), false);
   const namespaces = new ListWatch<V1Namespace>('/api/v1/namespaces', watch, () => core.listNamespace(), false);
   const all = [policies, pods, namespaces] as Array<ListWatch<KubernetesObject>>;
-  let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
-
-  function follow<T extends KubernetesObject>(kind: PolicySourceKind, informer: ListWatch<T>, onChange: (k: PolicySourceKind) => void): void {
-    for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, () => onChange(kind));
-    informer.on('error', (err: unknown) => {
-      if (stopped) return;
-      log(`network policy: ${kind} watch failed (${(err as Error)?.message ?? err}); listing and watching again in ${RESTART_AFTER_ERROR_MS} ms`);
-      const t = setTimeout(() => {
-        timers.delete(t);
-        if (!stopped) informer.start().then(() => onChange(kind), () => {});
-      }, RESTART_AFTER_ERROR_MS);
-      timers.add(t);
-    });
-  }
+  const follower = new ListWatchFollower('network policy', log);
 
   return {
     async start(onChange) {
-      follow('networkpolicies', policies, onChange);
-      follow('pods', pods, onChange);
-      follow('namespaces', namespaces, onChange);
+      follower.follow('networkpolicies', policies, onChange);
+      follower.follow('pods', pods, onChange);
+      follower.follow('namespaces', namespaces, onChange);
       await Promise.all(all.map((i) => i.start()));
       // Programming from a partial picture could open what a policy closes: wait for real lists.
-      while (!all.every((i) => i.latestResourceVersion() !== '') && !stopped) await new Promise((r) => setTimeout(r, 100));
+      while (!all.every((i) => i.latestResourceVersion() !== '') && !follower.stopped) await new Promise((r) => setTimeout(r, 100));
     },
     policies: () => policies.list().map(apiShape),
     pods: () => pods.list() as unknown as Pod[],
     namespaces: () => namespaces.list() as unknown as Namespace[],
     async stop() {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
+      follower.stop();
       await Promise.all(all.map((i) => i.stop()));
     },
   };

@@ -10,8 +10,8 @@ import {
 } from '@kubernetes/client-node';
 import type { EndpointSlice, Service } from '../../../core/proxy/index.js';
 import type { NodeLike } from './node.js';
+import { ListWatchFollower } from '../list-watch-follower.js';
 
-const RESTART_AFTER_ERROR_MS = 2_000;
 
 export type SourceKind = 'services' | 'endpointslices' | 'node';
 
@@ -33,40 +33,25 @@ export function kubeProxySources(kc: KubeConfig, nodeName: string, log: (line: s
     () => discovery.listEndpointSliceForAllNamespaces(), false);
   const fieldSelector = `metadata.name=${nodeName}`;
   const nodes = new ListWatch<V1Node>('/api/v1/nodes', watch, () => core.listNode({ fieldSelector }), false, undefined, fieldSelector);
-  let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
-
-  function follow<T extends KubernetesObject>(kind: SourceKind, informer: ListWatch<T>, onChange: (k: SourceKind) => void): void {
-    for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, () => onChange(kind));
-    informer.on('error', (err: unknown) => {
-      if (stopped) return;
-      log(`service proxy: ${kind} watch failed (${(err as Error)?.message ?? err}); listing and watching again in ${RESTART_AFTER_ERROR_MS} ms`);
-      const t = setTimeout(() => {
-        timers.delete(t);
-        if (!stopped) informer.start().then(() => onChange(kind), () => {});
-      }, RESTART_AFTER_ERROR_MS);
-      timers.add(t);
-    });
-  }
+  const follower = new ListWatchFollower('service proxy', log);
 
   return {
     async start(onChange) {
-      follow('services', services, onChange);
-      follow('endpointslices', slices, onChange);
-      follow('node', nodes, onChange);
+      follower.follow('services', services, onChange);
+      follower.follow('endpointslices', slices, onChange);
+      follower.follow('node', nodes, onChange);
       await Promise.all([services.start(), slices.start(), nodes.start()]);
       // A list that failed (API server not up yet) resolves start() too; the error handler above lists
       // again, and the proxy must not program anything before all three caches hold a real list.
       const listed = () => [services, slices, nodes].every((i) => i.latestResourceVersion() !== '');
-      while (!listed() && !stopped) await new Promise((r) => setTimeout(r, 100));
+      while (!listed() && !follower.stopped) await new Promise((r) => setTimeout(r, 100));
     },
     // Typed objects from the list and plain JSON from the watch both carry the fields the proxy reads.
     services: () => services.list() as unknown as Service[],
     endpointSlices: () => slices.list() as unknown as EndpointSlice[],
     node: () => nodes.get(nodeName) as NodeLike | undefined,
     async stop() {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
+      follower.stop();
       await Promise.all([services.stop(), slices.stop(), nodes.stop()]);
     },
   };
