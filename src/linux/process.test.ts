@@ -82,3 +82,19 @@ test('pidsInNetns finds the processes inside a namespace and no others', async (
   assert.equal(await stopProcess(id), 'terminated');
   assert.deepEqual(pidsInNetns(ns), []);
 });
+
+test('a process is ours through every instant of `ip netns exec` exec-ing it (podnet up checks at once)', async () => {
+  // Polled without a pause from spawn until it has logged: the window inside execve where cmdline reads
+  // empty must not count as "exited" (CI saw `podnet up` fail with "the agent … exited" for it).
+  for (let i = 0; i < 10; i++) {
+    const log = join(dir, `d${i}.log`);
+    const id = await spawnDetached([process.execPath, '-e', "console.log('up'); setInterval(() => {}, 1000)"], { netns: ns, logFile: log });
+    started.push(id);
+    const deadline = Date.now() + 10_000;
+    while (readCmdline(id.pid)?.[0] !== process.execPath && Date.now() < deadline) {
+      assert.equal(isOurProcess(id), true, `process ${id.pid} read as not ours while it starts: ${JSON.stringify(readCmdline(id.pid))}`);
+    }
+    await waitFor(() => readFileSync(log, 'utf8').includes('up'), 'its first line');
+    assert.equal(await stopProcess(id), 'terminated');
+  }
+});

@@ -88,13 +88,16 @@ export function isAlive(pid: number): boolean {
 
 /**
  * Whether `id` still names our process: alive, same start time, and running the same argv (or still
- * `ip netns exec NS argv...` in the instant before the exec).
+ * `ip netns exec NS argv...` in the instant before the exec, or nothing yet in the instant during it).
  */
 export function isOurProcess(id: ProcessIdentity): boolean {
   if (!isAlive(id.pid)) return false;
   if (readStat(id.pid)?.startTime !== id.startTime) return false;
   const cmdline = readCmdline(id.pid);
   if (!cmdline) return false;
+  // In the middle of an execve the new image has no arguments yet (the kernel sets them up after it
+  // switched memory maps), so cmdline reads empty for an instant; pid and start time already say it is ours.
+  if (cmdline.length === 0) return true;
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
   return same(cmdline, id.argv) || (id.netns !== undefined && same(cmdline, ['ip', 'netns', 'exec', id.netns, ...id.argv]));
 }
