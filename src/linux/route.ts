@@ -95,3 +95,10 @@ export async function listRoutes(opts: InNetns & { table?: string | number } = {
   const table = opts.table !== undefined ? ['table', String(opts.table)] : [];
   return runJson<RouteInfo[]>([...ipIn(opts.netns), '-j', '-4', 'route', 'show', ...table]);
 }
+
+/** The route the kernel picks for `dst` (`ip -j -4 route get DST`): its device, source address and gateway if any. */
+export async function routeGet(dst: string, opts: InNetns = {}): Promise<RouteInfo> {
+  if (!IPV4.test(dst)) throw new Error(`route get needs an IPv4 address, got ${JSON.stringify(dst)}`);
+  const [route] = await runJson<RouteInfo[]>([...ipIn(opts.netns), '-j', '-4', 'route', 'get', dst]);
+  return route;
+}

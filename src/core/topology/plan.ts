@@ -173,7 +173,6 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
   }
 
   const stateDir = join(opts.stateRoot ?? DEFAULTS.stateRoot, name);
-  const pki = (f: string) => join(stateDir, 'pki', f);
   const serviceBase = service.cidr;
   return {
     name,
@@ -195,16 +194,22 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
       name: nodeName(name, i + 1),
       ip: addressAt(underlay.cidr, FIRST_NODE_OFFSET + i),
     })),
-    paths: {
-      caCert: pki('ca.crt'),
-      caKey: pki('ca.key'),
-      serverCert: pki('server.crt'),
-      serverKey: pki('server.key'),
-      token: pki('token'),
-      kubeconfig: join(stateDir, 'kubeconfig'),
-      store: join(stateDir, 'store.db'),
-      logs: join(stateDir, 'logs'),
-    },
+    paths: clusterPaths(stateDir),
+  };
+}
+
+/** Where a cluster's files live inside its state directory (the same for `podnet up` and `podnet join`). */
+export function clusterPaths(stateDir: string): ClusterConfig['paths'] {
+  const pki = (file: string) => join(stateDir, 'pki', file);
+  return {
+    caCert: pki('ca.crt'),
+    caKey: pki('ca.key'),
+    serverCert: pki('server.crt'),
+    serverKey: pki('server.key'),
+    token: pki('token'),
+    kubeconfig: join(stateDir, 'kubeconfig'),
+    store: join(stateDir, 'store.db'),
+    logs: join(stateDir, 'logs'),
   };
 }
 
