@@ -43,6 +43,15 @@ const VERSION = {
 const MAX_WATCH_BACKLOG = 16 * 1024 * 1024;
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+/**
+ * Read without credentials, as kubeadm's RBAC lets system:anonymous get it: the CA and server URL a
+ * host joining the cluster pins with --ca-cert-hash before it sends its token (core/cluster/join.ts).
+ */
+const PUBLIC_READS = new Set(['/api/v1/namespaces/kube-public/configmaps/cluster-info']);
+
+function isPublic(req: IncomingMessage, path: string): boolean {
+  return PUBLIC_PATHS.has(path) || (req.method === 'GET' && PUBLIC_READS.has(path));
+}
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -74,7 +83,7 @@ export class ApiHandler {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://podnet');
     try {
-      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorized(req)) throw unauthorizedError();
+      if (!isPublic(req, url.pathname) && !this.authorized(req)) throw unauthorizedError();
       await this.route(req, res, url);
     } catch (e) {
       sendError(res, e, this.opts.log);

@@ -23,6 +23,7 @@ import { waitForClusterDns, waitForNodesReady, waitForReadyz } from './readiness
 import { tearDown } from './down.js';
 import { planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
 import type { Progress } from './progress.js';
+import { publishClusterInfo } from './cluster-info.js';
 
 export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPort'> {
   /** Files or directories for `kubectl apply -f`, applied once the nodes are Ready. */
@@ -192,6 +193,7 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     };
     await progress.step(`Waiting for https://127.0.0.1:${config.apiServerPort}/readyz`, () =>
       waitForReadyz(`https://127.0.0.1:${config.apiServerPort}`, config.paths.caCert, { timeoutMs: 60_000, check: allAlive }));
+    await progress.step('Publishing cluster-info and kube-system/podnet-config (for podnet join)', () => publishClusterInfo(config));
     await progress.step('Waiting for the nodes to be Ready', () =>
       waitForNodesReady(config.paths.kubeconfig, config.nodes.map((n) => n.name), { timeoutMs: opts.readyTimeoutMs ?? 60_000, check: allAlive }));
 
