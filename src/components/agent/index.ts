@@ -66,9 +66,9 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   await untilReachable(register, log);
   log(`registered node ${nodeName} (${node.ip}) with ${kc.getCurrentCluster()?.server}`);
   await heartbeat();
-  const overlay = await startOverlay(kc, config, nodeName, { log });
+  const overlay = await startOverlay(kc, config, nodeName, { log, uplink: node.uplink });
   // Services: the nftables service proxy (kube-proxy's job), health/metrics on :10256, LB announcement.
-  const services = await startServiceProxy(kc, config, nodeName, { log });
+  const services = await startServiceProxy(kc, config, nodeName, { log, device: node.uplink });
   // NetworkPolicy: table ip podnet-policy; its drop counters join the proxy's /metrics on :10256.
   const policy = await startPolicyProgrammer(kc, nodeName, { log, registry: services.metrics.registry });
   // Pods: sandboxes wired by CNI, containers as processes, and the kubelet-style streaming endpoint. A
@@ -121,14 +121,16 @@ export async function runAgent(config: ClusterConfig, nodeName: string, opts: Ag
   async function register(): Promise<void> {
     const facts = readHostFacts();
     try {
-      await core.createNode({ body: newNode(nodeName, node!.ip, facts, new Date()) });
+      const body = newNode(nodeName, node!.ip, facts, new Date());
+      body.metadata!.labels = { ...node!.labels, ...body.metadata!.labels };
+      await core.createNode({ body });
       return;
     } catch (e) {
       if (codeOf(e) !== 409) throw e;
     }
     await retryOnConflict(async () => {
       const existing = await core.readNode({ name: nodeName });
-      existing.metadata = { ...existing.metadata, labels: { ...existing.metadata?.labels, ...nodeLabels(nodeName, facts) } };
+      existing.metadata = { ...existing.metadata, labels: { ...existing.metadata?.labels, ...node!.labels, ...nodeLabels(nodeName, facts) } };
       await core.replaceNode({ name: nodeName, body: existing });
     });
   }

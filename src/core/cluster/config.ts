@@ -9,6 +9,10 @@ export interface NodeConfig {
   name: string;
   /** The node's address on the underlay bridge (its InternalIP). */
   ip: string;
+  /** The link that holds `ip` (VXLAN's underlay device, where LoadBalancer addresses go); eth0 when absent. */
+  uplink?: string;
+  /** Labels the agent puts on its Node at registration, as kubelet's --node-labels. */
+  labels?: Record<string, string>;
 }
 
 export interface ClusterConfig {
