@@ -1,4 +1,4 @@
-// The podnet command line: up | down | status | node | trace | ui for users, server | agent for the processes up starts.
+// The podnet command line: up | down | status | node | join | trace | ui for users, server | agent for the processes up starts.
 import { Command } from 'commander';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
@@ -8,6 +8,7 @@ import { agentCommand } from './agent.js';
 import { nodeCommand } from './node.js';
 import { traceCommand } from './trace.js';
 import { uiCommand } from './ui.js';
+import { joinCommand, joinCommandCommand } from './join.js';
 
 const program = new Command('podnet')
   .description('The Kubernetes networking model, for real, on one Linux host: nodes and pods are network namespaces')
@@ -19,6 +20,8 @@ const program = new Command('podnet')
   .addCommand(nodeCommand())
   .addCommand(serverCommand())
   .addCommand(agentCommand())
+  .addCommand(joinCommand())
+  .addCommand(joinCommandCommand())
   .addCommand(traceCommand())
   .addCommand(uiCommand());
 

@@ -14,6 +14,8 @@ import { Inventory } from './inventory.js';
 import { unmergeKubeconfig } from './kubeconfig.js';
 import { stopSupervised } from './supervisor.js';
 import { silentProgress, type Progress } from './progress.js';
+import { deleteAgentTables, deleteJoinedNode, readJoinRecord } from './join-record.js';
+import { clusterPaths } from '../../core/topology/plan.js';
 
 export interface DownResult {
   existed: boolean;
@@ -72,6 +74,25 @@ export async function tearDown(name: string, opts: { stateRoot?: string } = {}, 
     await Promise.all(procs.filter((p) => isEtcdProcess(p.name)).map((p) =>
       attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
   });
+
+  // A joined host (podnet join): the agent worked in this namespace itself, and the Node is in a cluster
+  // that lives on. Its pods' namespaces and cni0/flannel.1 go in the steps below, as for podnet up.
+  const joined = readJoinRecord(stateDir);
+  if (joined) {
+    await progress.step(`Deleting Node ${joined.node} from ${joined.server} and the agent's nft tables`, async () => {
+      try {
+        const deleted = await deleteJoinedNode(clusterPaths(stateDir).kubeconfig, joined.node);
+        if (deleted) result.removed.push(`deleted Node ${joined.node} from ${joined.server}`);
+      } catch (e) {
+        // The cluster may be gone already: not a reason to keep this host's state.
+        result.removed.push(`left Node ${joined.node} in ${joined.server} (${(e as Error).message}); delete it there with kubectl delete node ${joined.node}`);
+      }
+      await attempt('nft tables', async () => {
+        const tables = await deleteAgentTables();
+        return tables.length ? `deleted nft tables ${tables.join(', ')}` : undefined;
+      });
+    });
+  }
 
   await progress.step('Deleting the network namespaces', async () => {
     for (const ns of inventory.list('netns')) {
