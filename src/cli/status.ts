@@ -7,7 +7,10 @@ function print(s: ClusterStatus): void {
   const c = s.config;
   const lines: string[] = [`cluster ${s.name}`];
   lines.push(`  state      ${s.stateDir}  ${s.upFinishedAt ? `(up since ${s.upFinishedAt})` : '(podnet up has not finished: still running, or it crashed; podnet down removes what it made)'}`);
-  if (c) {
+  if (c && s.joined) {
+    lines.push(`  joined     ${s.joined} (podnet join): this host is node ${c.nodes[0]?.name}, ${c.nodes[0]?.ip} on ${c.nodes[0]?.uplink ?? 'eth0'}  health: ${s.health}`);
+    lines.push(`  ranges     pods ${c.clusterCIDR}, services ${c.serviceCIDR}, ${c.overlay} overlay`);
+  } else if (c) {
     lines.push(`  underlay   ${c.underlayCIDR} on ${c.bridge}, host ${c.hostIP}`);
     lines.push(`  api server https://127.0.0.1:${c.apiServerPort} and https://${c.hostIP}:${c.apiServerPort}  health: ${s.health}`);
     lines.push(`  ranges     pods ${c.clusterCIDR}, services ${c.serviceCIDR}, NodePorts ${c.nodePortRange}, ${c.overlay} overlay`);
@@ -21,7 +24,8 @@ function print(s: ClusterStatus): void {
   }
   lines.push('  nodes');
   for (const n of s.nodes) {
-    lines.push(`    ${n.name.padEnd(28)} ${n.ip.padEnd(15)} netns ${n.netns ? 'present' : 'MISSING'}  Ready: ${n.ready ?? 'unknown'}`);
+    const where = s.joined ? 'this host' : `netns ${n.netns ? 'present' : 'MISSING'}`;
+    lines.push(`    ${n.name.padEnd(28)} ${n.ip.padEnd(15)} ${where}  Ready: ${n.ready ?? 'unknown'}`);
   }
   if (s.otherNetns.length) lines.push(`  other namespaces  ${s.otherNetns.join(' ')}`);
   process.stdout.write(lines.join('\n') + '\n');

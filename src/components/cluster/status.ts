@@ -2,6 +2,7 @@
 // its pid, alive or dead, and log; the API server's /readyz; the nodes with their namespace and the
 // Ready condition the API reports.
 import { existsSync } from 'node:fs';
+import { readJoinRecord } from './join-record.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { netnsExists } from '../../linux/netns.js';
 import { stateDirOf, stateRoot as defaultStateRoot, tryReadClusterConfig, upFinishedAt } from './state.js';
@@ -39,6 +40,8 @@ export interface ClusterStatus {
   nodes: NodeStatus[];
   /** Pod and other namespaces recorded besides the nodes'. */
   otherNetns: string[];
+  /** The API server this host joined (`podnet join`): its one node is this host's namespace itself. */
+  joined?: string;
 }
 
 export async function clusterStatus(name: string, opts: { stateRoot?: string } = {}): Promise<ClusterStatus | undefined> {
@@ -51,9 +54,10 @@ export async function clusterStatus(name: string, opts: { stateRoot?: string } =
     log: config ? logFileOf(config, n) : `${stateDir}/logs/${n}.log`,
   }));
   let health = 'unknown: no cluster.json';
+  const joined = readJoinRecord(stateDir)?.server;
   const nodes: NodeStatus[] = (config?.nodes ?? []).map((n) => ({ name: n.name, ip: n.ip, netns: netnsExists(n.name) }));
   if (config) {
-    const server = `https://127.0.0.1:${config.apiServerPort}`;
+    const server = joined ?? `https://127.0.0.1:${config.apiServerPort}`;
     try {
       const code = await fetchReadyz(server, config.paths.caCert, 2000);
       health = code === 200 ? 'ok' : `${server}/readyz answered HTTP ${code}`;
@@ -71,5 +75,5 @@ export async function clusterStatus(name: string, opts: { stateRoot?: string } =
     }
   }
   const nodeNames = new Set(nodes.map((n) => n.name));
-  return { name, stateDir, upFinishedAt: upFinishedAt(stateDir), config, processes, health, nodes, otherNetns: inventory.list('netns').filter((n) => !nodeNames.has(n)) };
+  return { name, stateDir, upFinishedAt: upFinishedAt(stateDir), config, processes, health, nodes, otherNetns: inventory.list('netns').filter((n) => !nodeNames.has(n)), ...(joined ? { joined } : {}) };
 }
