@@ -11,8 +11,8 @@
 //              flannel annotations, from which every other node programs its route/FDB/ARP entries.
 // The Node carries node.kubernetes.io/exclude-from-external-load-balancers: LoadBalancer addresses come
 // from the first host's underlay and are answered by ARP there, which a node on another segment cannot do.
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
@@ -232,6 +232,12 @@ export async function joinCluster(opts: JoinOptions, progress: Progress): Promis
     return { config, node: nodeName, ip: underlay.ip, uplink: underlay.uplink };
   } catch (e) {
     progress.note(`podnet join failed: ${(e as Error).message}`);
+    // The logs go with the state directory; keep a copy so the failure can be investigated.
+    if (existsSync(config.paths.logs)) {
+      const kept = mkdtempSync(join(tmpdir(), `podnet-join-${nodeName}-logs-`));
+      cpSync(config.paths.logs, kept, { recursive: true });
+      progress.note(`logs kept in ${kept}`);
+    }
     progress.note('removing what was made so far');
     const down = await tearDown(settings.name, { stateRoot: root }, progress).catch((err) => ({ failed: [(err as Error).message] }));
     for (const f of down.failed) progress.note(`  could not remove ${f}`);
