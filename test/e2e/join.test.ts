@@ -128,6 +128,10 @@ test('a wrong --ca-cert-hash is refused before the token is sent; a node joined 
   const joined = await podnetOnHost2('join', ...args, '--name', 'pnj-remote');
   assert.equal(joined.code, 0, show(joined));
   assert.match(joined.stdout, /Node pnj-remote \(172\.31\.219\.2 on eth0\) joined cluster "pnj"/);
+  const status = await podnetOnHost2('status', '--name', 'pnj');
+  assert.equal(status.code, 0, show(status));
+  assert.match(status.stdout, /joined +https:\/\/172\.31\.218\.1:\d+ \(podnet join\).*health: ok/);
+  assert.match(status.stdout, /pnj-remote +172\.31\.219\.2 +this host +Ready: True/);
 
   // The Node as the other nodes see it: Ready, InternalIP on the second host, the flannel annotations.
   const nodes = await ok('get', 'nodes', '--no-headers');
