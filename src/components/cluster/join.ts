@@ -11,8 +11,8 @@
 //              flannel annotations, from which every other node programs its route/FDB/ARP entries.
 // The Node carries node.kubernetes.io/exclude-from-external-load-balancers: LoadBalancer addresses come
 // from the first host's underlay and are answered by ARP there, which a node on another segment cannot do.
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
@@ -31,7 +31,7 @@ import type { ProcessIdentity } from '../../linux/process.js';
 import { clusterConfigPath, stateDirOf, stateRoot as defaultStateRoot, upFinishedPath } from './state.js';
 import { Inventory } from './inventory.js';
 import { writeClusterKubeconfig } from './kubeconfig.js';
-import { agentProcessName, logFileOf, startSupervised, supervisedAlive, tailLog } from './supervisor.js';
+import { agentProcessName, keepLogs, logFileOf, mustBeAlive, startSupervised } from './supervisor.js';
 import { waitForNodesReady } from './readiness.js';
 import { tearDown } from './down.js';
 import { joinRecordPath, type JoinRecord } from './join-record.js';
@@ -219,25 +219,15 @@ export async function joinCluster(opts: JoinOptions, progress: Progress): Promis
     const agentName = agentProcessName(nodeName);
     const agent: ProcessIdentity = await progress.step(`Starting the agent of ${nodeName} (${underlay.ip} on ${underlay.uplink})`, () =>
       startSupervised(config, inventory, agentName, [...opts.podnetCommand, 'agent', '--config', configFile, '--node', nodeName]));
-    const alive = () => {
-      if (!supervisedAlive(agent)) {
-        const log = logFileOf(config, agentName);
-        const tail = tailLog(log);
-        throw new Error(`the agent (pid ${agent.pid}) exited${tail ? `; the end of its log ${log}:\n${tail}` : ''}`);
-      }
-    };
+    const alive = () => mustBeAlive(agent, `the agent of ${nodeName}`, logFileOf(config, agentName));
     await progress.step(`Waiting for Node ${nodeName} to be Ready`, () =>
       waitForNodesReady(config.paths.kubeconfig, [nodeName], { timeoutMs: opts.readyTimeoutMs ?? 60_000, check: alive }));
     writeFileSync(upFinishedPath(stateDir), JSON.stringify({ at: new Date().toISOString() }) + '\n');
     return { config, node: nodeName, ip: underlay.ip, uplink: underlay.uplink };
   } catch (e) {
     progress.note(`podnet join failed: ${(e as Error).message}`);
-    // The logs go with the state directory; keep a copy so the failure can be investigated.
-    if (existsSync(config.paths.logs)) {
-      const kept = mkdtempSync(join(tmpdir(), `podnet-join-${nodeName}-logs-`));
-      cpSync(config.paths.logs, kept, { recursive: true });
-      progress.note(`logs kept in ${kept}`);
-    }
+    const kept = keepLogs(config, `join-${nodeName}`);
+    if (kept) progress.note(`logs kept in ${kept}`);
     progress.note('removing what was made so far');
     const down = await tearDown(settings.name, { stateRoot: root }, progress).catch((err) => ({ failed: [(err as Error).message] }));
     for (const f of down.failed) progress.note(`  could not remove ${f}`);

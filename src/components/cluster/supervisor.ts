@@ -2,7 +2,8 @@
 // (its ProcessIdentity) under <stateDir>/pids/ and a log under <stateDir>/logs/. Stopping checks the
 // pid still belongs to the process we started before signalling it.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnDetached, stopProcess, isOurProcess, type ProcessIdentity, type StopResult } from '../../linux/process.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import type { Inventory } from './inventory.js';
@@ -45,4 +46,23 @@ export function tailLog(file: string, lines = 20): string {
   } catch {
     return '';
   }
+}
+
+/** Throws, with the end of its log, when a supervised process is no longer running. */
+export function mustBeAlive(id: ProcessIdentity, what: string, log: string): void {
+  if (!supervisedAlive(id)) {
+    const tail = tailLog(log);
+    throw new Error(`${what} (pid ${id.pid}) exited${tail ? `; the end of its log ${log}:\n${tail}` : ` without writing to its log ${log}`}`);
+  }
+}
+
+/**
+ * Copies the logs directory to a new temporary directory before a failed `up` or `join` removes the
+ * state directory with them, so the failure can be investigated; returns the copy (undefined: no logs).
+ */
+export function keepLogs(config: Pick<ClusterConfig, 'paths'>, label: string): string | undefined {
+  if (!existsSync(config.paths.logs)) return undefined;
+  const kept = mkdtempSync(join(tmpdir(), `podnet-${label}-logs-`));
+  cpSync(config.paths.logs, kept, { recursive: true });
+  return kept;
 }

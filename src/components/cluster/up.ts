@@ -3,9 +3,7 @@
 // the server because the server listens on the bridge's address. Every object is recorded before it is made; on any failure
 // everything made so far is torn down and the error says why.
 import { DNS_ADDON, INGRESS_ADDON, installAddon } from './addons.js';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
 import { planCluster, type PlanOptions } from '../../core/topology/plan.js';
@@ -18,7 +16,7 @@ import { Inventory } from './inventory.js';
 import { generatePki } from './pki.js';
 import { credentialsOf, kubeconfigEntryName, mergeKubeconfig, userKubeconfigPath, writeClusterKubeconfig } from './kubeconfig.js';
 import { createBridge, createNode } from './underlay.js';
-import { agentProcessName, logFileOf, startSupervised, supervisedAlive, tailLog } from './supervisor.js';
+import { agentProcessName, keepLogs, logFileOf, mustBeAlive, startSupervised } from './supervisor.js';
 import { waitForClusterDns, waitForNodesReady, waitForReadyz } from './readiness.js';
 import { tearDown } from './down.js';
 import { planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
@@ -237,12 +235,8 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
     return { config, userKubeconfig, context };
   } catch (e) {
     progress.note(`podnet up failed: ${(e as Error).message}`);
-    // The logs go with the state directory; keep a copy so the failure can be investigated.
-    if (existsSync(config.paths.logs)) {
-      const kept = mkdtempSync(join(tmpdir(), `podnet-up-${name}-logs-`));
-      cpSync(config.paths.logs, kept, { recursive: true });
-      progress.note(`logs kept in ${kept}`);
-    }
+    const kept = keepLogs(config, `up-${name}`);
+    if (kept) progress.note(`logs kept in ${kept}`);
     progress.note('removing what was made so far');
     let cleanupFailed = false;
     try {
@@ -254,12 +248,5 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       cleanupFailed = true;
     }
     throw new UpFailedError(e as Error, cleanupFailed);
-  }
-}
-
-function mustBeAlive(id: ProcessIdentity, what: string, log: string): void {
-  if (!supervisedAlive(id)) {
-    const tail = tailLog(log);
-    throw new Error(`${what} (pid ${id.pid}) exited${tail ? `; the end of its log ${log}:\n${tail}` : ` without writing to its log ${log}`}`);
   }
 }
