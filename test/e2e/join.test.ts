@@ -115,7 +115,7 @@ test('a cluster with the host-gw overlay refuses a node behind a router, and say
   }
 });
 
-test('a wrong --ca-cert-hash is refused before the token is sent; a node joined over VXLAN talks both ways by IP, Service and DNS', async () => {
+test('a wrong --ca-cert-hash is refused before the token is sent, a taken name too; a node joined over VXLAN talks both ways by IP, Service and DNS', async () => {
   const bridge = await up('pnj', '--nodes', '2');
   makeHop(bridge);
   const args = await joinArgs('pnj');
@@ -124,6 +124,10 @@ test('a wrong --ca-cert-hash is refused before the token is sent; a node joined 
   const bad = await podnetOnHost2('join', ...wrong, '--name', 'pnj-remote');
   assert.equal(bad.code, 1, show(bad));
   assert.match(bad.stderr, /not the --ca-cert-hash given .* the token was not sent/);
+
+  const taken = await podnetOnHost2('join', ...args, '--name', 'pnj-node-1');
+  assert.equal(taken.code, 1, show(taken));
+  assert.match(taken.stderr, /already has a Node named pnj-node-1: give this host another name with --name/);
 
   const joined = await podnetOnHost2('join', ...args, '--name', 'pnj-remote');
   assert.equal(joined.code, 0, show(joined));
