@@ -54,6 +54,15 @@ test('host-gw: a route per remote podCIDR via the node IP on eth0, no VTEP, pod 
   assert.equal(plan.podMTU, 9000);
 });
 
+test('host-gw: a remote node outside the uplink\'s subnets (behind a router) is skipped, saying to use vxlan', () => {
+  const nodes = [node(1, 'host-gw'), node(2, 'host-gw'), node(3, 'host-gw')];
+  const plan = planOverlay(nodes[0], nodes, 'host-gw', CLUSTER, { uplinkSubnets: ['172.31.240.4/32'] });
+  assert.deepEqual(plan.state.routes, [{ dst: '10.244.2.0/24', via: '172.31.240.4', dev: 'eth0', onlink: false }]);
+  assert.equal(plan.skipped.length, 1);
+  assert.equal(plan.skipped[0].node, nodes[2].metadata!.name);
+  assert.match(plan.skipped[0].reason, /host-gw needs it on this node's L2 segment \(172\.31\.240\.4\/32\), but its address 172\.31\.240\.5 is behind a router: .*--overlay vxlan/);
+});
+
 test('remote nodes that cannot be routed are skipped with the reason', () => {
   const self = node(1);
   const noCIDR = node(2, 'vxlan', { podCIDR: undefined });

@@ -34,6 +34,12 @@ export interface PlanOptions {
   /** The node's underlay device, `eth0`. */
   uplink?: string;
   uplinkMTU?: number;
+  /**
+   * The subnets on the uplink (its addresses with their prefixes). With host-gw, a remote node outside
+   * all of them is behind a router and cannot be a next hop: it is skipped with that reason instead of
+   * failing the sync. Not checked when absent.
+   */
+  uplinkSubnets?: readonly string[];
 }
 
 export interface SkippedNode { node: string; reason: string }
@@ -122,6 +128,11 @@ export function planOverlay(self: OverlayNode, nodes: readonly OverlayNode[], mo
       state.fdb.push({ mac: data.VtepMAC, dst: ip, dev: VXLAN_DEVICE });
       state.routes.push({ dst: cidr.toString(), via: gateway, dev: VXLAN_DEVICE, onlink: true });
     } else {
+      if (opts.uplinkSubnets && !opts.uplinkSubnets.some((s) => parseCIDR(s).contains(ip))) {
+        skip(`host-gw needs it on this node's L2 segment (${opts.uplinkSubnets.join(', ') || `no address on ${uplink}`}), but its address ${ip} is behind a router: ` +
+          'bring the cluster up with --overlay vxlan to reach nodes on other hosts');
+        continue;
+      }
       state.routes.push({ dst: cidr.toString(), via: ip, dev: uplink, onlink: false } satisfies RouteState);
     }
     claimed.push({ cidr, node: name });

@@ -7,6 +7,7 @@ import {
   type OverlayChanges, type OverlayMode, type OverlayNode, type SkippedNode,
 } from '../../../core/overlay/index.js';
 import { getLink } from '../../../linux/link.js';
+import { listAddresses } from '../../../linux/addr.js';
 import { applyOverlayChanges, readOverlayState, uplinkMTU } from './kernel.js';
 
 export interface OverlayProgrammerOptions {
@@ -41,7 +42,10 @@ export class OverlayProgrammer {
   async sync(self: OverlayNode, nodes: readonly OverlayNode[]): Promise<SyncResult> {
     const { mode, clusterCIDR, publicIP, netns } = this.opts;
     const mtu = await uplinkMTU(this.uplink, netns);
-    const plan = planOverlay(self, nodes, mode, clusterCIDR, { publicIP, uplink: this.uplink, uplinkMTU: mtu });
+    // host-gw can only route via neighbours: the uplink's subnets tell which remote nodes are.
+    const uplinkSubnets = mode === 'host-gw'
+      ? (await listAddresses({ netns, dev: this.uplink, family: 'inet' })).map((a) => `${a.local}/${a.prefixlen}`) : undefined;
+    const plan = planOverlay(self, nodes, mode, clusterCIDR, { publicIP, uplink: this.uplink, uplinkMTU: mtu, uplinkSubnets });
     const current = await readOverlayState({ netns, device: VXLAN_DEVICE, clusterCIDR, podCIDR: podCIDROf(self)! });
     const changes = diffOverlay(plan.state, current);
     if (!isNoop(changes)) await applyOverlayChanges(changes, { netns });
