@@ -1,11 +1,11 @@
-// The runtime side (addNetworkList & co.): a bridge + portmap .conflist, executed in-process as the
-// agent will, with capability arguments, the cached result for CHECK and DEL, and GC.
+// The runtime side (CniRuntime): a bridge + portmap .conflist, executed in-process as the agent does,
+// with capability arguments, the cached result for CHECK and DEL, and GC.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfList } from '../../src/core/cni/conflist.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addNetworkList, checkNetworkList, delNetworkList, gcNetworkList } from '../../src/components/cni/runtime.js';
+import { CniRuntime } from '../../src/components/cni/runtime.js';
 import { readCachedResult } from '../../src/components/cni/result-cache.js';
 import { closeShells } from '../../src/linux/cni-shell.js';
 import { requireRoot, run } from '../../src/linux/exec.js';
@@ -27,10 +27,11 @@ describe('network configuration lists, in-process', () => {
       ],
     }));
     const netns = await scratch.addNetns('pnc-rt-pod');
-    const call = { containerID: 'pnc-r1', netns, ifname: 'eth0', args: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web' };
     const capabilityArgs = { portMappings: [{ hostPort: 18081, containerPort: 80, protocol: 'tcp' }] };
+    const call = { containerID: 'pnc-r1', netns, ifname: 'eth0', args: [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', 'default'], ['K8S_POD_NAME', 'web']] as Array<[string, string]>, capabilityArgs };
     const cacheDir = scratch.tempDir('cache');
-    const result = await addNetworkList(list, call, { capabilityArgs, cacheDir });
+    const rt = new CniRuntime({ cacheDir, cniPath: ['/usr/lib/cni'] });
+    const result = await rt.add(list, call);
     // libcni's cache layout: the runtime's DEL and CHECK (and cnitool) find the attachment there.
     const entry = JSON.parse(readFileSync(join(cacheDir, 'results', 'pnc-rt-pnc-r1-eth0'), 'utf8'));
     assert.equal(entry.kind, 'cniCacheV1');
@@ -42,16 +43,15 @@ describe('network configuration lists, in-process', () => {
     assert.equal(result.cniVersion, '1.1.0');
     assert.equal((result.ips as { address: string }[])[0].address, '10.99.44.2/24');
     assert.match((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /tcp dport 18081 dnat to 10\.99\.44\.2:80/);
-    await checkNetworkList(list, call, undefined, { cacheDir });
+    await rt.check(list, call);
 
-    // GC with no valid attachment removes the reservation and the hostPort rules of the pod.
-    await gcNetworkList(list, []);
+    // GC with no valid attachment DELs the cached attachment and removes what is left of it.
+    assert.deepEqual(await rt.gc(list, []), []);
     assert.deepEqual(Object.keys(reservations(dataDir, 'pnc-rt')).filter((f) => /^\d/.test(f)), []);
     assert.doesNotMatch((await run(['nft', 'list', 'table', 'ip', 'pnc_rthp'])).stdout, /18081/);
 
-    await delNetworkList(list, call, undefined, { cacheDir });
     assert.equal(existsSync(join(cacheDir, 'results', 'pnc-rt-pnc-r1-eth0')), false);
-    await delNetworkList(list, call, undefined, { cacheDir });
+    await rt.del(list, call);
     assert.equal((await run(['ip', '-n', 'pnc-rt-pod', '-o', 'link', 'show'])).stdout.trim().split('\n').length, 1);
   });
 });

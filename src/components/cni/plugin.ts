@@ -1,6 +1,6 @@
-// podnet's CNI plugins behind one entry point, used three ways: in-process by the node agent
-// (cniInvoke / cniAdd ...), by the socket server for bin/podnet-cni, and by the stand-alone
-// bin/podnet-cni itself.
+// podnet's CNI plugins behind one entry point, used three ways: in-process by the CNI runtime
+// (runtime.ts, which the node agent uses), by the socket server for bin/podnet-cni, and by the
+// stand-alone bin/podnet-cni itself.
 //
 // Which plugin runs: an explicit `plugin` option (the executable's name when bin/podnet-cni is
 // installed under several names), else the configuration's `type`:
@@ -120,57 +120,4 @@ export async function cniInvoke(env: CniEnv, stdin: string, opts: InvokeOptions 
     const err = asCniError(e);
     return { exitCode: 1, stdout: goJson(err.toObject(version)) };
   }
-}
-
-/** The environment of one call, in the shape cniAdd & co. take. */
-export interface CniCall {
-  containerID: string;
-  netns?: string;
-  ifname: string;
-  /** CNI_ARGS, e.g. "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web". */
-  args?: string;
-  /** CNI_PATH (only needed for an IPAM plugin that podnet does not run in-process). */
-  path?: string;
-}
-
-function envFor(command: string, call: CniCall | null): CniEnv {
-  return {
-    CNI_COMMAND: command,
-    CNI_CONTAINERID: call?.containerID,
-    CNI_NETNS: call?.netns,
-    CNI_IFNAME: call?.ifname,
-    CNI_ARGS: call?.args,
-    CNI_PATH: call?.path ?? '/usr/lib/cni:/opt/cni/bin',
-  };
-}
-
-async function call(command: string, c: CniCall | null, config: string | object, opts?: InvokeOptions): Promise<string> {
-  const stdin = typeof config === 'string' ? config : JSON.stringify(config);
-  const out = await cniInvoke(envFor(command, c), stdin, opts);
-  if (out.exitCode !== 0) {
-    const o = JSON.parse(out.stdout) as { code: number; msg: string; details?: string };
-    throw new CniError(o.code, o.msg, o.details ?? '');
-  }
-  return out.stdout;
-}
-
-/** ADD in-process; resolves with the result JSON object (in the configuration's cniVersion), throws CniError. */
-export async function cniAdd(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<Record<string, unknown>> {
-  return JSON.parse(await call('ADD', c, config, opts)) as Record<string, unknown>;
-}
-export async function cniDel(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<void> {
-  await call('DEL', c, config, opts);
-}
-export async function cniCheck(c: CniCall, config: string | object, opts?: InvokeOptions): Promise<void> {
-  await call('CHECK', c, config, opts);
-}
-export async function cniStatus(config: string | object, opts?: InvokeOptions): Promise<void> {
-  await call('STATUS', null, config, opts);
-}
-/** GC: the configuration must carry "cni.dev/valid-attachments". */
-export async function cniGc(config: string | object, opts?: InvokeOptions): Promise<void> {
-  await call('GC', null, config, opts);
-}
-export async function cniVersion(config: string | object = {}): Promise<{ cniVersion: string; supportedVersions: string[] }> {
-  return JSON.parse(await call('VERSION', null, config)) as { cniVersion: string; supportedVersions: string[] };
 }

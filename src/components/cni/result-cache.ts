@@ -2,21 +2,28 @@
 // read podnet's attachments and the other way round: <cacheDir>/results/<network>-<containerID>-<ifname>
 // holding {"kind":"cniCacheV1","containerId","config" (the list's bytes, base64 as Go marshals []byte),
 // "ifName","networkName","netns","cniArgs":[[k,v]...],"capabilityArgs","result"}, mode 0600.
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CniCall } from './plugin.js';
 
 export const DEFAULT_CACHE_DIR = '/var/lib/cni';
 
-export interface CachedAttachment {
-  containerId: string;
-  ifName: string;
+/** One attachment of a network, as the runtime knows it (the key is network, containerID, ifname). */
+export interface Attachment {
+  containerID: string;
+  ifname: string;
+  /** Path of the network namespace, e.g. /run/netns/<name>; may be empty on DEL and GC. */
+  netns: string;
+  /** CNI_ARGS pairs, e.g. [['IgnoreUnknown','1'], ['K8S_POD_NAMESPACE','default'], ...]. */
+  args: Array<[string, string]>;
+  /** Capability arguments, e.g. { portMappings: [...] }. */
+  capabilityArgs: Record<string, unknown>;
+}
+
+export interface CachedAttachment extends Attachment {
   networkName: string;
-  netns?: string;
   /** The configuration list text. */
   config: string;
-  cniArgs?: [string, string][];
-  capabilityArgs?: Record<string, unknown>;
+  /** The final ADD result; absent while the ADD is under way (or when it failed). */
   result?: Record<string, unknown>;
 }
 
@@ -24,50 +31,58 @@ export function cachePath(cacheDir: string, network: string, containerID: string
   return join(cacheDir, 'results', `${network}-${containerID}-${ifname}`);
 }
 
-function cniArgsPairs(args: string | undefined): [string, string][] | undefined {
-  if (!args) return undefined;
-  return args.split(';').filter(Boolean).map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1)] as [string, string]; });
-}
-
-export function writeCachedResult(cacheDir: string, network: string, configText: string, call: CniCall, result: Record<string, unknown>, capabilityArgs?: Record<string, unknown>): void {
-  const file = cachePath(cacheDir, network, call.containerID, call.ifname);
+export function writeCachedResult(cacheDir: string, network: string, configText: string, a: Attachment, result?: Record<string, unknown>): void {
+  const file = cachePath(cacheDir, network, a.containerID, a.ifname);
   mkdirSync(join(cacheDir, 'results'), { recursive: true, mode: 0o700 });
   const entry: Record<string, unknown> = {
     kind: 'cniCacheV1',
-    containerId: call.containerID,
+    containerId: a.containerID,
     config: Buffer.from(configText).toString('base64'),
-    ifName: call.ifname,
+    ifName: a.ifname,
     networkName: network,
   };
-  if (call.netns) entry.netns = call.netns;
-  const pairs = cniArgsPairs(call.args);
-  if (pairs?.length) entry.cniArgs = pairs;
-  if (capabilityArgs && Object.keys(capabilityArgs).length) entry.capabilityArgs = capabilityArgs;
-  entry.result = result;
+  if (a.netns) entry.netns = a.netns;
+  if (a.args.length) entry.cniArgs = a.args;
+  if (Object.keys(a.capabilityArgs).length) entry.capabilityArgs = a.capabilityArgs;
+  if (result) entry.result = result;
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
   renameSync(tmp, file);
 }
 
-/** The cached attachment, or null when there is none (or it is not a cniCacheV1 entry). */
-export function readCachedResult(cacheDir: string, network: string, containerID: string, ifname: string): CachedAttachment | null {
+function decode(text: string): CachedAttachment | null {
   let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(cachePath(cacheDir, network, containerID, ifname), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
+  try { raw = JSON.parse(text) as Record<string, unknown>; } catch { return null; }
   if (raw.kind !== 'cniCacheV1') return null;
   return {
-    containerId: String(raw.containerId ?? ''),
-    ifName: String(raw.ifName ?? ''),
+    containerID: String(raw.containerId ?? ''),
+    ifname: String(raw.ifName ?? ''),
     networkName: String(raw.networkName ?? ''),
-    netns: typeof raw.netns === 'string' ? raw.netns : undefined,
+    netns: typeof raw.netns === 'string' ? raw.netns : '',
     config: typeof raw.config === 'string' ? Buffer.from(raw.config, 'base64').toString() : '',
-    cniArgs: raw.cniArgs as [string, string][] | undefined,
-    capabilityArgs: raw.capabilityArgs as Record<string, unknown> | undefined,
+    args: Array.isArray(raw.cniArgs) ? raw.cniArgs as Array<[string, string]> : [],
+    capabilityArgs: (raw.capabilityArgs ?? {}) as Record<string, unknown>,
     result: raw.result as Record<string, unknown> | undefined,
   };
+}
+
+/** The cached attachment, or null when there is none (or it is not a cniCacheV1 entry). */
+export function readCachedResult(cacheDir: string, network: string, containerID: string, ifname: string): CachedAttachment | null {
+  try { return decode(readFileSync(cachePath(cacheDir, network, containerID, ifname), 'utf8')); } catch { return null; }
+}
+
+/** Every cached attachment of a network (libcni GCNetworkList's starting point). */
+export function listCachedResults(cacheDir: string, network: string): CachedAttachment[] {
+  let files: string[];
+  try { files = readdirSync(join(cacheDir, 'results')); } catch { return []; }
+  const out: CachedAttachment[] = [];
+  for (const f of files) {
+    if (!f.startsWith(`${network}-`) || f.includes('.tmp-')) continue;
+    let c: CachedAttachment | null = null;
+    try { c = decode(readFileSync(join(cacheDir, 'results', f), 'utf8')); } catch { /* removed meanwhile */ }
+    if (c?.networkName === network) out.push(c);
+  }
+  return out;
 }
 
 export function deleteCachedResult(cacheDir: string, network: string, containerID: string, ifname: string): void {

@@ -1,119 +1,178 @@
-// The runtime side for the node agent: executes a network configuration list the way libcni does
-// (ADD in order, each plugin getting the previous result; DEL in reverse, each getting the cached
-// ADD result; CHECK in order unless disableCheck; GC to every plugin, continuing past errors, only
-// for lists of version 1.1.0 or later). podnet's own plugin types (and the reference names they
-// stand in for) run in-process; any other type (bandwidth, firewall, ...) is executed from CNI_PATH.
-// With `cacheDir`, the final ADD result is cached in libcni's layout (result-cache.ts) and DEL and
-// CHECK read it from there, as libcni does; without, the caller passes the cached result itself.
+// The one runtime side of CNI (what libcni's CNIConfig does, containernetworking/cni libcni/api.go),
+// used by the node agent for every pod sandbox. For a network configuration list:
+//   ADD    plugins in order, each given the previous plugin's result as prevResult; the final result
+//          is cached (result-cache.ts, libcni's layout and format)
+//   CHECK  plugins in order with the cached result (lists of 0.4.0 or later, unless disableCheck)
+//   DEL    plugins in reverse with the cached result (0.4.0 or later); the cache entry goes last
+//   GC     DEL of every cached attachment no longer valid, then `cni.dev/valid-attachments` to every
+//          plugin (1.1.0 or later, unless disableGC), continuing past errors and returning them all
+//   STATUS every plugin in order (1.1.0 or later)
+// Each plugin's stdin is conflist.ts's pluginConfig. A plugin runs through a PluginInvoker: by default
+// podnet's own types in-process (no process per call; they act on the caller's network namespace, the
+// node's, where the agent runs) and any other type (the reference bandwidth, tuning, firewall, ...)
+// executed from CNI_PATH.
 import { type ConfList, pluginConfig } from '../../core/cni/conflist.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import { versionAtLeast } from '../../core/cni/version.js';
-import { CommandError, run } from '../../linux/exec.js';
-import { findPlugin } from './ipam.js';
-import { type CniCall, cniInvoke, pluginKind } from './plugin.js';
-import { deleteCachedResult, readCachedResult, writeCachedResult } from './result-cache.js';
+import { DEFAULT_CNI_PATH, execPlugin } from './exec-plugin.js';
+import { cniInvoke, pluginKind } from './plugin.js';
+import {
+  type Attachment, type CachedAttachment, deleteCachedResult, listCachedResults, readCachedResult, writeCachedResult,
+} from './result-cache.js';
 
-export interface ListOptions {
-  /** Capability arguments for this attachment, e.g. { portMappings: [{hostPort, containerPort, protocol}] }. */
-  capabilityArgs?: Record<string, unknown>;
-  /** Types to execute from CNI_PATH even though podnet implements them (e.g. ['portmap'] to use the reference). */
-  external?: string[];
-  /** libcni-compatible result cache directory (libcni's default is /var/lib/cni). */
-  cacheDir?: string;
+export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS';
+
+/** The six variables a runtime always passes (the Debian plugins refuse calls without CNI_PATH). */
+export interface CniEnvVars {
+  CNI_COMMAND: CniCommand;
+  CNI_CONTAINERID: string;
+  CNI_NETNS: string;
+  CNI_IFNAME: string;
+  CNI_ARGS: string;
+  CNI_PATH: string;
 }
 
-const DEFAULT_PATH = ['/opt/cni/bin', '/usr/lib/cni'];
+/** Runs plugin `type` with the environment and stdin; resolves with its stdout, throws CniError. */
+export type PluginInvoker = (type: string, env: CniEnvVars, stdin: string) => Promise<string>;
 
-async function invoke(command: string, type: string, call: CniCall | null, conf: Record<string, unknown>, opts: ListOptions): Promise<string> {
-  const env = {
-    CNI_COMMAND: command,
-    CNI_CONTAINERID: call?.containerID,
-    CNI_NETNS: call?.netns,
-    CNI_IFNAME: call?.ifname,
-    CNI_ARGS: call?.args,
-    CNI_PATH: call?.path ?? DEFAULT_PATH.join(':'),
-  };
-  const stdin = JSON.stringify(conf);
-  if (pluginKind(type) && !opts.external?.includes(type)) {
-    const out = await cniInvoke(env, stdin, { plugin: type });
+export interface InvokerOptions {
+  /**
+   * Execute every plugin, podnet's own too, inside this named network namespace. Node cannot enter a
+   * namespace from a thread, so nothing runs in-process then; for tests that drive a node from outside.
+   */
+  netns?: string;
+  /** Types to execute from CNI_PATH although podnet implements them (e.g. ['portmap'] for the reference). */
+  external?: readonly string[];
+}
+
+/** podnet's own types in-process, everything else executed from CNI_PATH. */
+export function pluginInvoker(opts: InvokerOptions = {}): PluginInvoker {
+  return async (type, env, stdin) => {
+    if (opts.netns || !pluginKind(type) || opts.external?.includes(type)) return execPlugin(type, { ...env }, stdin, { netns: opts.netns });
+    const out = await cniInvoke({ ...env }, stdin, { plugin: type });
     if (out.exitCode === 0) return out.stdout;
     const o = JSON.parse(out.stdout) as { code: number; msg: string; details?: string };
     throw new CniError(o.code, o.msg, o.details ?? '');
-  }
-  const file = findPlugin(type, env.CNI_PATH.split(':').filter(Boolean));
-  try {
-    return (await run([file], { input: stdin, env: { ...process.env, ...env } })).stdout;
-  } catch (e) {
-    if (!(e instanceof CommandError)) throw e;
-    let o: { code?: number; msg?: string; details?: string } = {};
-    try { o = JSON.parse(e.stdout) as typeof o; } catch { /* not an error object */ }
-    throw new CniError(o.code ?? ErrorCode.Internal, o.msg ?? `${type} ${command} failed: ${e.message}`, o.details ?? '');
-  }
+  };
 }
 
-/** ADD the attachment to every plugin of the list; resolves with the final result (cached when cacheDir is set). */
-export async function addNetworkList(list: ConfList, call: CniCall, opts: ListOptions = {}): Promise<Record<string, unknown>> {
-  let prev: unknown;
-  for (let i = 0; i < list.plugins.length; i++) {
-    const conf = pluginConfig(list, i, { capabilityArgs: opts.capabilityArgs, prevResult: prev });
-    prev = JSON.parse(await invoke('ADD', String(list.plugins[i].type), call, conf, opts));
-  }
-  const result = prev as Record<string, unknown>;
-  if (opts.cacheDir) writeCachedResult(opts.cacheDir, list.name, list.bytes, call, result, opts.capabilityArgs);
-  return result;
+export interface RuntimeOptions {
+  /** libcni-compatible cache directory (results/ under it); libcni's default is /var/lib/cni. */
+  cacheDir: string;
+  /** CNI_PATH given to every plugin and searched for executables. */
+  cniPath?: readonly string[];
+  invoke?: PluginInvoker;
 }
 
-function cached(list: ConfList, call: CniCall, opts: ListOptions, given: unknown): { result: unknown; capabilityArgs?: Record<string, unknown> } {
-  if (given !== undefined || !opts.cacheDir) return { result: given, capabilityArgs: opts.capabilityArgs };
-  const c = readCachedResult(opts.cacheDir, list.name, call.containerID, call.ifname);
-  return { result: c?.result, capabilityArgs: opts.capabilityArgs ?? c?.capabilityArgs };
-}
-
-/**
- * DEL in reverse order, every plugin getting the cached ADD result (none before 0.4.0, and none
- * after a failed ADD); the cache entry goes once every plugin succeeded.
- */
-export async function delNetworkList(list: ConfList, call: CniCall, cachedResult?: unknown, opts: ListOptions = {}): Promise<void> {
-  const c = cached(list, call, opts, cachedResult);
-  const prevResult = versionAtLeast(list.cniVersion, '0.4.0') ? c.result : undefined;
-  for (let i = list.plugins.length - 1; i >= 0; i--) {
-    await invoke('DEL', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: c.capabilityArgs, prevResult }), opts);
-  }
-  if (opts.cacheDir) deleteCachedResult(opts.cacheDir, list.name, call.containerID, call.ifname);
-}
-
-/** CHECK in order with the cached ADD result; a no-op when the list says disableCheck. */
-export async function checkNetworkList(list: ConfList, call: CniCall, cachedResult?: unknown, opts: ListOptions = {}): Promise<void> {
-  if (list.disableCheck || !versionAtLeast(list.cniVersion, '0.4.0')) return;
-  const c = cached(list, call, opts, cachedResult);
-  if (c.result === undefined) throw new CniError(ErrorCode.UnknownContainer, `no cached result for ${call.containerID}/${call.ifname} on network ${list.name}`, 'CHECK needs a previous ADD');
-  for (let i = 0; i < list.plugins.length; i++) {
-    await invoke('CHECK', String(list.plugins[i].type), call, pluginConfig(list, i, { capabilityArgs: c.capabilityArgs, prevResult: c.result }), opts);
+function decode(type: string, stdout: string): Record<string, unknown> | undefined {
+  const text = stdout.trim();
+  if (!text) return undefined;
+  try { return JSON.parse(text) as Record<string, unknown>; } catch {
+    throw new CniError(ErrorCode.DecodingFailure, `plugin type="${type}" printed something that is not JSON: ${text.slice(0, 200)}`);
   }
 }
 
-/**
- * GC with the attachments that are still valid; every plugin is called even if one fails, and all
- * errors are reported together. The spec makes GC exclusive: no ADD or DEL may run meanwhile.
- */
-export async function gcNetworkList(list: ConfList, valid: { containerID: string; ifname: string }[], opts: ListOptions & { path?: string } = {}): Promise<void> {
-  if (list.disableGC || !versionAtLeast(list.cniVersion, '1.1.0')) return;
-  const errors: string[] = [];
-  for (let i = 0; i < list.plugins.length; i++) {
+type Target = Pick<Attachment, 'containerID' | 'ifname' | 'netns' | 'args'>;
+
+export class CniRuntime {
+  readonly cacheDir: string;
+  private readonly path: string;
+  private readonly invoke: PluginInvoker;
+
+  constructor(opts: RuntimeOptions) {
+    this.cacheDir = opts.cacheDir;
+    this.path = (opts.cniPath ?? DEFAULT_CNI_PATH).join(':');
+    this.invoke = opts.invoke ?? pluginInvoker();
+  }
+
+  private env(command: CniCommand, a: Target | null): CniEnvVars {
+    return {
+      CNI_COMMAND: command, CNI_CONTAINERID: a?.containerID ?? '', CNI_NETNS: a?.netns ?? '', CNI_IFNAME: a?.ifname ?? '',
+      CNI_ARGS: (a?.args ?? []).map(([k, v]) => `${k}=${v}`).join(';'), CNI_PATH: this.path,
+    };
+  }
+
+  /** One plugin of the list; its error names the plugin as libcni's does ("plugin type=... failed (add)"). */
+  private async call(list: ConfList, i: number, env: CniEnvVars, conf: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
     const type = String(list.plugins[i].type);
     try {
-      await invoke('GC', type, opts.path ? { containerID: '', ifname: '', path: opts.path } : null, pluginConfig(list, i, { validAttachments: valid }), opts);
+      return decode(type, await this.invoke(type, env, JSON.stringify(conf)));
     } catch (e) {
-      errors.push(`${type}: ${(e as Error).message}`);
+      const err = e instanceof CniError ? e : new CniError(ErrorCode.Internal, (e as Error).message);
+      throw new CniError(err.code, `plugin type="${type}" name="${list.name}" failed (${env.CNI_COMMAND.toLowerCase()}): ${err.msg}`, err.details);
     }
   }
-  if (errors.length) throw new CniError(ErrorCode.Internal, `GC of network ${list.name} failed: ${errors.join('; ')}`);
-}
 
-/** STATUS of every plugin (lists of version 1.1.0 or later); throws the first plugin's error (e.g. code 50). */
-export async function statusNetworkList(list: ConfList, opts: ListOptions & { path?: string } = {}): Promise<void> {
-  if (!versionAtLeast(list.cniVersion, '1.1.0')) return;
-  for (let i = 0; i < list.plugins.length; i++) {
-    await invoke('STATUS', String(list.plugins[i].type), opts.path ? { containerID: '', ifname: '', path: opts.path } : null, pluginConfig(list, i), opts);
+  /** The cached attachment (with its final ADD result), or null. */
+  cached(list: ConfList, containerID: string, ifname: string): CachedAttachment | null {
+    return readCachedResult(this.cacheDir, list.name, containerID, ifname);
+  }
+
+  /**
+   * ADD. The attachment is cached (without a result) before the first plugin runs, so that a crash
+   * in the middle still leaves the record that leads to the DEL every ADD needs (GC finds it).
+   */
+  async add(list: ConfList, a: Attachment): Promise<Record<string, unknown>> {
+    writeCachedResult(this.cacheDir, list.name, list.bytes, a);
+    const env = this.env('ADD', a);
+    let prev: Record<string, unknown> | undefined;
+    for (let i = 0; i < list.plugins.length; i++) {
+      prev = await this.call(list, i, env, pluginConfig(list, i, { capabilityArgs: a.capabilityArgs, prevResult: prev }));
+    }
+    if (!prev) throw new CniError(ErrorCode.Internal, `plugin type="${String(list.plugins.at(-1)?.type)}" name="${list.name}" returned no result`);
+    writeCachedResult(this.cacheDir, list.name, list.bytes, a, prev);
+    return prev;
+  }
+
+  /** CHECK with the cached ADD result; a no-op when the list says disableCheck or predates CHECK. */
+  async check(list: ConfList, a: Target): Promise<void> {
+    if (list.disableCheck || !versionAtLeast(list.cniVersion, '0.4.0')) return;
+    const c = this.cached(list, a.containerID, a.ifname);
+    if (!c?.result) throw new CniError(ErrorCode.UnknownContainer, `no cached result for ${a.containerID}/${a.ifname} on network ${list.name}`, 'CHECK needs a previous ADD');
+    const env = this.env('CHECK', { ...a, args: a.args.length ? a.args : c.args });
+    for (let i = 0; i < list.plugins.length; i++) {
+      await this.call(list, i, env, pluginConfig(list, i, { capabilityArgs: c.capabilityArgs, prevResult: c.result }));
+    }
+  }
+
+  /**
+   * DEL in reverse order, every plugin given the cached ADD result (none before 0.4.0, none after a
+   * failed ADD). CNI_ARGS and capability arguments not given are the ADD's, from the cache. The cache
+   * entry goes once every plugin succeeded; DEL may be repeated.
+   */
+  async del(list: ConfList, a: Target & { capabilityArgs?: Record<string, unknown> }): Promise<void> {
+    const c = this.cached(list, a.containerID, a.ifname);
+    const prevResult = versionAtLeast(list.cniVersion, '0.4.0') ? c?.result : undefined;
+    const capabilityArgs = a.capabilityArgs ?? c?.capabilityArgs ?? {};
+    const env = this.env('DEL', { ...a, args: a.args.length ? a.args : c?.args ?? [] });
+    for (let i = list.plugins.length - 1; i >= 0; i--) {
+      await this.call(list, i, env, pluginConfig(list, i, { capabilityArgs, prevResult }));
+    }
+    deleteCachedResult(this.cacheDir, list.name, a.containerID, a.ifname);
+  }
+
+  /**
+   * GC (libcni GCNetworkList): DEL every cached attachment not in `valid`, then GC to every plugin.
+   * Errors are collected, not fatal; the caller must not run ADD or DEL meanwhile (GC is exclusive).
+   */
+  async gc(list: ConfList, valid: Array<{ containerID: string; ifname: string }>): Promise<string[]> {
+    const keep = new Set(valid.map((v) => `${v.containerID}/${v.ifname}`));
+    const errors: string[] = [];
+    for (const c of listCachedResults(this.cacheDir, list.name)) {
+      if (keep.has(`${c.containerID}/${c.ifname}`)) continue;
+      try { await this.del(list, c); } catch (e) { errors.push((e as Error).message); }
+    }
+    if (list.disableGC || !versionAtLeast(list.cniVersion, '1.1.0')) return errors;
+    const attachments = valid.map((v) => ({ containerID: v.containerID, ifname: v.ifname }));
+    for (let i = 0; i < list.plugins.length; i++) {
+      try { await this.call(list, i, this.env('GC', null), pluginConfig(list, i, { validAttachments: attachments })); } catch (e) { errors.push((e as Error).message); }
+    }
+    return errors;
+  }
+
+  /** STATUS of every plugin (1.1.0 or later); throws the first plugin's error (e.g. code 50). */
+  async status(list: ConfList): Promise<void> {
+    if (!versionAtLeast(list.cniVersion, '1.1.0')) return;
+    for (let i = 0; i < list.plugins.length; i++) await this.call(list, i, this.env('STATUS', null), pluginConfig(list, i));
   }
 }

@@ -6,7 +6,6 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kuberne
 import { readFileSync } from 'node:fs';
 import type { ClusterConfig } from '../../../core/cluster/config.js';
 import { StreamingServer } from '../streaming/index.js';
-import { inProcessPlugin } from './cni-inprocess.js';
 import type { EnvSources } from './env.js';
 import { PodManager, type PodManagerOptions } from './pod-manager.js';
 import { PodStreamingRuntime, type FileLogPod } from './streaming-runtime.js';
@@ -49,7 +48,6 @@ export async function startPodRuntime(config: ClusterConfig, nodeName: string, o
   kc.loadFromFile(config.paths.kubeconfig);
   const manager = new PodManager({
     kubeConfig: kc, cluster: config, nodeName, nodeIP: node.ip,
-    invokePlugin: inProcessPlugin, cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
     serviceEnv: opts.serviceEnv, networkReady: opts.networkReady, log, onMirrorPod: opts.onMirrorPod,
   });
   const token = readFileSync(config.paths.token, 'utf8').trim();

@@ -10,7 +10,7 @@ import {
 import type { ClusterConfig } from '../../../core/cluster/config.js';
 import { CrashLoopBackoff } from './backoff.js';
 import { writeConflist } from './cni-config.js';
-import { CniRuntime, loadDefaultNetwork, type PluginInvoker } from './cni-runtime.js';
+import { CniRuntime, loadDefaultNetwork, type PluginInvoker } from '../../cni/index.js';
 import type { EnvSources, NodeFacts } from './env.js';
 import { KubeletEventRecorder } from './events.js';
 import { NodePaths } from './paths.js';
@@ -26,10 +26,10 @@ export interface PodManagerOptions {
   cluster: ClusterConfig;
   nodeName: string;
   nodeIP: string;
-  /** Runs CNI plugins (in-process or as executables). */
-  invokePlugin: PluginInvoker;
-  /** Directories searched for plugin executables (CNI_PATH). */
-  cniPath: string[];
+  /** Runs CNI plugins; by default podnet's own in-process and any other type from CNI_PATH. */
+  invokePlugin?: PluginInvoker;
+  /** Directories searched for plugin executables (CNI_PATH); containerd's and Debian's by default. */
+  cniPath?: readonly string[];
   /** The CNI version written into the node's conflist (1.1.0 unless the plugins stop earlier). */
   cniVersion?: string;
   /** Service environment variables for containers (the Services issue provides them). */
@@ -81,7 +81,7 @@ export class PodManager {
       nodeName, hostIP: this.opts.nodeIP,
       allocatableCpu: parseQuantity(node.cpu ?? '1'), allocatableMemoryBytes: parseQuantity(node.memory ?? '0'),
     };
-    const cni = new CniRuntime(this.paths.cniCacheDir, this.opts.invokePlugin, this.opts.cniPath);
+    const cni = new CniRuntime({ cacheDir: this.paths.cniCacheDir, invoke: this.opts.invokePlugin, cniPath: this.opts.cniPath });
     this.sandboxEnv = {
       clusterName: cluster.name, nodeName, paths: this.paths, cni,
       network: () => loadDefaultNetwork(this.paths.netDir), log: this.opts.log,

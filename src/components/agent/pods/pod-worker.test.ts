@@ -15,7 +15,8 @@ import { requireRoot, run } from '../../../linux/exec.js';
 import { addNetns, deleteNetns, listNetns, netnsExists } from '../../../linux/netns.js';
 import { NodePaths } from './paths.js';
 import { writeConflist } from './cni-config.js';
-import { CniPluginError, CniRuntime, loadDefaultNetwork, type CniEnvVars } from './cni-runtime.js';
+import { CniRuntime, loadDefaultNetwork, type CniEnvVars } from '../../cni/index.js';
+import { CniError } from '../../../core/cni/errors.js';
 import { CrashLoopBackoff } from './backoff.js';
 import { PodWorker, teardownBackoffMs } from './pod-worker.js';
 import type { PodEventRecorder } from './events.js';
@@ -53,7 +54,7 @@ test('a sandbox teardown that fails N times is retried, each failure an event, a
     calls.push(`${env.CNI_COMMAND} ${type}`);
     if (env.CNI_COMMAND === 'ADD') return JSON.stringify({ cniVersion: '1.0.0', ips: [{ address: '10.250.9.2/24' }] });
     if (env.CNI_COMMAND === 'DEL' && type === 'portmap' && dels++ < FAILURES) {
-      throw new CniPluginError('portmap', 999, "command timed out after 30000 ms: nft -j list 'tables'");
+      throw new CniError(999, "command timed out after 30000 ms: nft -j list 'tables'");
     }
     return '';
   };
@@ -77,7 +78,7 @@ test('a sandbox teardown that fails N times is retried, each failure an event, a
   const worker = new PodWorker(pod, {
     sandbox: {
       clusterName: CLUSTER, nodeName: NODE, paths,
-      cni: new CniRuntime(paths.cniCacheDir, invoke, ['/usr/lib/cni']),
+      cni: new CniRuntime({ cacheDir: paths.cniCacheDir, invoke, cniPath: ['/usr/lib/cni'] }),
       network: () => loadDefaultNetwork(paths.netDir), log: () => undefined,
     },
     core, events: recorder,
@@ -101,7 +102,7 @@ test('a sandbox teardown that fails N times is retried, each failure an event, a
   await gone;
   const failures = events.filter((e) => e.reason === 'FailedKillPod');
   assert.equal(failures.length, FAILURES, 'one event per failed teardown');
-  assert.match(failures[0].message, /KillPodSandbox.*KillPodSandboxError.*plugin type="portmap" failed \(999\): command timed out after 30000 ms/);
+  assert.match(failures[0].message, /KillPodSandbox.*KillPodSandboxError.*plugin type="portmap" name="podnet" failed \(del\): command timed out after 30000 ms/);
   assert.equal(calls.filter((c) => c === 'DEL portmap').length, FAILURES + 1);
   assert.ok(!netnsExists(netns), 'the pod netns is gone once DEL succeeded');
 

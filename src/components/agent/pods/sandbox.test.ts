@@ -14,8 +14,7 @@ import { addNetns, deleteNetns, listNetns, netnsExists } from '../../../linux/ne
 import { isAlive } from '../../../linux/process.js';
 import { NodePaths } from './paths.js';
 import { writeConflist } from './cni-config.js';
-import { CniRuntime, loadDefaultNetwork } from './cni-runtime.js';
-import { execPlugin } from './cni-exec.js';
+import { CniRuntime, listCachedResults, loadDefaultNetwork, pluginInvoker } from '../../cni/index.js';
 import { createSandbox, destroySandbox, shimAlive } from './sandbox.js';
 import { managedHostsFile } from './hosts-file.js';
 import { builtinArgv } from './node-command.js';
@@ -45,7 +44,7 @@ after(async () => {
 function env() {
   return {
     clusterName: CLUSTER, nodeName: NODE, paths,
-    cni: new CniRuntime(paths.cniCacheDir, execPlugin(NODE), ['/usr/lib/cni', '/opt/cni/bin']),
+    cni: new CniRuntime({ cacheDir: paths.cniCacheDir, invoke: pluginInvoker({ netns: NODE }), cniPath: ['/usr/lib/cni'] }),
     network: () => loadDefaultNetwork(paths.netDir),
     log: () => undefined,
   };
@@ -107,7 +106,7 @@ test('a sandbox runs a container in its own netns, hostname and /etc/hosts, and 
   assert.ok(!isAlive(record.shim!.pid));
   assert.ok(!existsSync(paths.record(record.uid)));
   assert.ok(!existsSync(join(stateDir, 'netns', record.netns!)));
-  assert.deepEqual(e.cni.listCache('podnet'), []);
+  assert.deepEqual(listCachedResults(e.cni.cacheDir, 'podnet'), []);
   const reserved = readdirSync(join(paths.ipamDataDir, 'podnet')).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
   assert.deepEqual(reserved, []);
 });

@@ -12,7 +12,7 @@ import { netnsExists, validateNetnsName, NETNS_RUN_DIR } from '../../../linux/ne
 import { pidsInNetns, isAlive } from '../../../linux/process.js';
 import { spawnDetached } from '../../../linux/process.js';
 import { run } from '../../../linux/exec.js';
-import type { CniRuntime, NetworkList } from './cni-runtime.js';
+import type { CniRuntime, NetworkFile } from '../../cni/index.js';
 import { portMappings } from './host-ports.js';
 import { shimArgv } from './node-command.js';
 import type { NodePaths } from './paths.js';
@@ -30,7 +30,7 @@ export interface SandboxEnv {
   paths: NodePaths;
   cni: CniRuntime;
   /** The node's network list (read when a sandbox is made or torn down). */
-  network(): NetworkList;
+  network(): NetworkFile;
   log(line: string): void;
 }
 
