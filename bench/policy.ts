@@ -19,7 +19,7 @@ import { requireRoot } from '../src/linux/exec.js';
 import { nftApply } from '../src/linux/nft.js';
 import { PolicyIndex, planPolicyRuleset } from '../src/core/policy/index.js';
 import { synthetic } from './policy-synthetic.js';
-import { diffRulesets, renderRuleset } from '../src/core/proxy/index.js';
+import { diffRulesets, renderRuleset } from '../src/core/nft/index.js';
 import { e2eCluster } from '../test/support/e2e-cluster.js';
 import { KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 

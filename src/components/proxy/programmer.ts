@@ -2,7 +2,8 @@
 // (never reads the table back: listing a big table costs seconds), sends only the difference as one
 // atomic `nft -f -` transaction, and after any failure replaces the whole table, because a failed
 // transaction leaves the kernel as it was but the caller's idea of it may be wrong.
-import { diffRulesets, type PlannedChange, renderDeleteTable, renderRuleset, type Ruleset } from '../../core/proxy/index.js';
+import { diffRulesets, renderDeleteTable, renderRuleset, type Ruleset } from '../../core/nft/index.js';
+import type { PlannedChange } from '../../core/proxy/index.js';
 import { nftApply } from '../../linux/nft.js';
 
 /** Applies `nft -f` text; resolves with nft's duration in ms. The kernel one is nftApply. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diffRulesets, renderRuleset } from '../proxy/index.js';
+import { diffRulesets, renderRuleset } from '../nft/index.js';
 import { disjointBoxes, addrRangeText, subtractRanges } from './ranges.js';
 import { PolicyIndex, planPolicyRuleset } from './index.js';
 import { model, modelIP, policy } from './fixtures.js';

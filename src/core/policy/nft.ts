@@ -1,5 +1,5 @@
 // A node's policy plans as one nftables table (`ip podnet-policy`), in the typed model the service
-// proxy uses (core/proxy/ruleset.ts), so that the same renderer and differ program it.
+// proxy uses (core/nft/ruleset.ts), so that the same renderer and differ program it.
 //
 //   chain forward (filter hook forward, priority filter): every path into or out of a local pod passes
 //   here after Service DNAT — bridged on cni0 (br_netfilter is on in the node namespace), routed from
@@ -18,7 +18,7 @@
 // (probes) and a pod's traffic to its node take the output and input hooks, which this table does not
 // filter: traffic between a pod and its node is always allowed, as the API requires.
 import { createHash } from 'node:crypto';
-import { addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Rule, type Ruleset, verdict, accept, drop, ret } from '../proxy/ruleset.js';
+import { addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Rule, type Ruleset, verdict, accept, drop, ret } from '../nft/ruleset.js';
 import type { DirectionPlan, PodPlan } from './planner.js';
 import { addrRangeText, disjointBoxes, portRangeText, type Box, type Range, unionRanges } from './ranges.js';
 import type { Direction, Protocol } from './types.js';

@@ -4,7 +4,7 @@
 import { cidrContains } from './cidr.js';
 import { servicePortChain } from './names.js';
 import type { Fragment } from './fragment.js';
-import { drop, goto, type Verdict, verdict } from './ruleset.js';
+import { drop, goto, type Verdict, verdict } from '../nft/ruleset.js';
 import type { ServicePortShell } from './service-ports.js';
 import { claim, N, type PlanContext } from './skeleton.js';
 

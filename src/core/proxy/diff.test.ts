@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffRulesets } from './diff.js';
+import { diffRulesets } from '../nft/diff.js';
 import { endpoint, endpointSlice, service, syntheticCluster } from './fixtures.js';
 import { planServiceRules } from './planner.js';
-import { renderRuleset } from './render.js';
+import { renderRuleset } from '../nft/render.js';
 import type { EndpointSlice, ProxyOptions, Service } from './types.js';
 
 const NODE = { name: 'node-0', ips: ['172.31.250.11'], podCIDR: '10.244.0.0/24', clusterCIDR: '10.244.0.0/16' };

@@ -1,7 +1,7 @@
 // What one Service contributes to the table, recorded as a list of additions. The planner applies it
 // to the Ruleset and, when the Service changes or goes away, takes exactly those additions back out
 // (IncrementalPlanner), so a change never requires re-planning the other Services.
-import { type Chain, type Element, elementKey, type L4Proto, type NftSet } from './ruleset.js';
+import { type Chain, type Element, elementKey, type L4Proto, type NftSet } from '../nft/ruleset.js';
 
 /** A shared chain of the maps layout that picks among `n` endpoints (`m` local ones). */
 export type PickKind = 'clusterip' | 'external' | 'external-local' | 'nodeport' | 'nodeport-local';

@@ -2,11 +2,11 @@
 // exactly the diff between the two full plans, for any sequence of Service and EndpointSlice changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffRulesets } from './diff.js';
+import { diffRulesets } from '../nft/diff.js';
 import { endpoint, endpointSlice, offsetIP, service, syntheticCluster } from './fixtures.js';
 import { IncrementalPlanner, planServiceRules } from './planner.js';
-import { renderElement, renderRuleBody, renderRuleset } from './render.js';
-import type { Ruleset } from './ruleset.js';
+import { renderElement, renderRuleBody, renderRuleset } from '../nft/render.js';
+import type { Ruleset } from '../nft/ruleset.js';
 import type { EndpointSlice, ProxyOptions, Service } from './types.js';
 
 const NODE = { name: 'node-0', ips: ['172.31.250.11'], podCIDR: '10.244.0.0/24', clusterCIDR: '10.244.0.0/16' };

@@ -5,7 +5,7 @@
 // reference) and, in layout 'maps', for services with ClientIP session affinity.
 import { affinitySet, endpointChain, servicePortChain } from './names.js';
 import type { Fragment } from './fragment.js';
-import { goto, jump, type Rule, verdict } from './ruleset.js';
+import { goto, jump, type Rule, verdict } from '../nft/ruleset.js';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.js';
 import { N, type PlanContext } from './skeleton.js';
 import { type Destination, noEndpoints, serviceTarget } from './destinations.js';

@@ -19,7 +19,7 @@
 // `tcp dport` map makes nft add an implicit `meta l4proto tcp` to the rule that uses it.
 import { cidrContains } from './cidr.js';
 import { type Fragment, type PickKind, pickChainName } from './fragment.js';
-import { addChain, addSet, type KeyField, type L4Proto, type Rule, verdict, jump } from './ruleset.js';
+import { addChain, addSet, type KeyField, type L4Proto, type Rule, verdict, jump } from '../nft/ruleset.js';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.js';
 import { N, type PlanContext } from './skeleton.js';
 import { type Destination, noEndpoints, serviceTarget } from './destinations.js';

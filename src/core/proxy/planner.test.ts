@@ -7,7 +7,7 @@ import { planServiceRules } from './planner.js';
 import { endpoint, endpointSlice, service } from './fixtures.js';
 import { traceAll, tracePacket, type TracePacket, type TraceResult } from './tracer.js';
 import type { EndpointSlice, ProxyOptions, Service } from './types.js';
-import type { Ruleset } from './ruleset.js';
+import type { Ruleset } from '../nft/ruleset.js';
 
 const NODE = { name: 'node-1', ips: ['172.31.250.11'], podCIDR: '10.244.1.0/24', clusterCIDR: '10.244.0.0/16' };
 const ENV = { localAddresses: ['172.31.250.11', '10.244.1.1'] };

@@ -8,12 +8,12 @@
 // those. At 10,000 Services a one-Service change costs microseconds of planning instead of re-planning
 // and diffing everything (kube-proxy's change trackers do the same job).
 import { destinations, type Destination, planFirewall, wantedDestinations } from './destinations.js';
-import { diffRulesets, type RulesetDiff } from './diff.js';
+import { diffRulesets, type RulesetDiff } from '../nft/diff.js';
 import { Fragment, type FragmentOp, pickChainName } from './fragment.js';
 import { planChainsServicePort } from './plan-chains.js';
 import { declareEndpointMaps, ensurePickChain, planMapsServicePort } from './plan-maps.js';
-import { renderRuleset } from './render.js';
-import { addChain, addElement, addSet, type Chain, type Element, emptyRuleset, type NftSet, type Ruleset } from './ruleset.js';
+import { renderRuleset } from '../nft/render.js';
+import { addChain, addElement, addSet, type Chain, type Element, emptyRuleset, type NftSet, type Ruleset } from '../nft/ruleset.js';
 import {
   isProxied, serviceKey, servicePortShells, type ServicePortShell, slicesByService, sortedServices, withEndpoints,
 } from './service-ports.js';

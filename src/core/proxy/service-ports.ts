@@ -2,7 +2,7 @@
 // and its endpoint lists, chosen as kube-proxy's CategorizeEndpoints does (pkg/proxy/topology.go):
 // ready endpoints, else serving-and-terminating ones; "local" lists only this node's endpoints.
 import { isIPv4, parseIPv4 } from './cidr.js';
-import type { L4Proto } from './ruleset.js';
+import type { L4Proto } from '../nft/ruleset.js';
 import {
   DEFAULT_AFFINITY_TIMEOUT_SECONDS, type EndpointSlice, LABEL_HEADLESS, LABEL_SERVICE_NAME,
   LABEL_SERVICE_PROXY_NAME, type ProxyNode, type Service, type ServicePort,

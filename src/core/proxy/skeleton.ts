@@ -6,7 +6,7 @@
 import { checkCIDR } from './cidr.js';
 import {
   addChain, addSet, emptyRuleset, type Hook, goto, jump, type Rule, type Ruleset, ret, verdict, drop,
-} from './ruleset.js';
+} from '../nft/ruleset.js';
 import type { ProxyInput } from './types.js';
 
 /** Names of the fixed chains and sets (kube-proxy's, so that its documentation applies). */

@@ -6,7 +6,7 @@
 import { cidrContains } from './cidr.js';
 import {
   elementKey, type Hook, type KeyField, type L4Proto, type Match, type Rule, type Ruleset, type Verdict,
-} from './ruleset.js';
+} from '../nft/ruleset.js';
 
 export interface TracePacket {
   src: string;

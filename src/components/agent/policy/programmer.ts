@@ -8,7 +8,7 @@
 // Calico's CNI plugin waits for Felix): the pod joins the plan with that address at once, without
 // waiting for its status to come back through the API, and admit resolves once the kernel has it.
 import { PolicyIndex, planPolicyRuleset, POLICY_TABLE, type Pod, type PodPlan, dropCounterName } from '../../../core/policy/index.js';
-import type { Ruleset } from '../../../core/proxy/index.js';
+import type { Ruleset } from '../../../core/nft/index.js';
 import { NftProgrammer, type NftApplier } from '../../proxy/index.js';
 import type { DropSample } from './metrics.js';
 

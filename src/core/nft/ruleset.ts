@@ -1,6 +1,7 @@
-// A structured model of one nftables table: the planner builds it, the renderer turns it into
-// `nft -f` text, the differ compares two of them and the tracer walks it like the kernel would.
-// Only the expressions the service proxy needs exist here, so each one can be rendered and traced.
+// A structured model of one nftables table: a planner (service proxy, NetworkPolicy, overlay
+// masquerade, CNI portmap and ipMasq) builds it, the renderer turns it into `nft -f` text, the differ
+// compares two of them and the proxy's tracer walks it like the kernel would. Only the expressions the
+// planners need exist here, so each one can be rendered and traced.
 
 export type L4Proto = 'tcp' | 'udp' | 'sctp';
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
