@@ -10,11 +10,14 @@
 //   }
 //
 // masq_<h> is per pod subnet (what the reference's "-d <subnet> ACCEPT; ! -d 224.0.0.0/4
-// MASQUERADE" does per pod). Every script is one atomic `nft -f` transaction.
+// MASQUERADE" does per pod). The plan is the nft model (core/nft); every script is its render, one
+// atomic `nft -f` transaction.
 import { createHash } from 'node:crypto';
+import { type NftFamily, type Ruleset, addChain, addElement, addSet, emptyRuleset, jump, ret, verdict } from '../nft/ruleset.js';
+import { renderElementRemoval, renderElements, renderUpsert } from '../nft/render.js';
 import { type CIDR, type Family, type IP, formatCIDR, formatIP, networkOf } from './ip.js';
 
-const FAM: Record<Family, { nft: 'ip' | 'ip6'; addr: string; multicast: string }> = {
+const FAM: Record<Family, { nft: NftFamily; addr: string; multicast: string }> = {
   4: { nft: 'ip', addr: 'ipv4_addr', multicast: '224.0.0.0/4' },
   6: { nft: 'ip6', addr: 'ipv6_addr', multicast: 'ff00::/8' },
 };
@@ -30,38 +33,42 @@ export function masqChain(subnet: CIDR): string {
   return `masq_${createHash('sha256').update(formatCIDR(networkOf(subnet))).digest('hex').slice(0, 12)}`;
 }
 
-function skeleton(table: string, fam: Family): string[] {
-  const f = FAM[fam];
-  return [
-    `add table ${f.nft} ${table}`,
-    `add map ${f.nft} ${table} pods { type ${f.addr} : verdict; }`,
-    `add chain ${f.nft} ${table} postrouting { type nat hook postrouting priority srcnat; policy accept; }`,
-  ];
-}
-
-/** Adds masquerading for the pod addresses (with their prefix). */
-export function masqAddScript(table: string, addrs: CIDR[], comment: string): string {
-  const lines: string[] = [];
+/**
+ * The part of the table one attachment needs, per address family: the pods map with the pod's
+ * element (tagged with `comment` when given), the postrouting chain that looks pods up, and the pod
+ * subnet's masq_<h> chain.
+ */
+export function planMasq(table: string, addrs: CIDR[], comment?: string): Ruleset[] {
+  const out: Ruleset[] = [];
   for (const fam of [4, 6] as const) {
     const mine = addrs.filter((a) => a.ip.family === fam);
     if (!mine.length) continue;
     const f = FAM[fam];
-    lines.push(...skeleton(table, fam));
-    // Re-created on every ADD (atomically, in the same transaction) so the table is always complete.
-    lines.push(`flush chain ${f.nft} ${table} postrouting`, `add rule ${f.nft} ${table} postrouting ${f.nft} saddr vmap @pods`);
+    const rs = emptyRuleset(table, f.nft);
+    const pods = addSet(rs, { name: 'pods', kind: 'map', type: `type ${f.addr} : verdict` });
+    addChain(rs, { name: 'postrouting', base: { type: 'nat', hook: 'postrouting', priority: 100 }, rules: [{ matches: [], stmts: [{ kind: 'vmap', key: ['saddr'], map: 'pods' }] }] });
     for (const a of mine) {
       const chain = masqChain(a);
-      lines.push(
-        `add chain ${f.nft} ${table} ${chain}`,
-        `flush chain ${f.nft} ${table} ${chain}`,
-        `add rule ${f.nft} ${table} ${chain} ${f.nft} daddr ${formatCIDR(networkOf(a))} return`,
-        `add rule ${f.nft} ${table} ${chain} ${f.nft} daddr ${f.multicast} return`,
-        `add rule ${f.nft} ${table} ${chain} masquerade`,
-        `add element ${f.nft} ${table} pods { ${formatIP(a.ip)} comment ${JSON.stringify(comment)} : jump ${chain} }`,
-      );
+      if (!rs.chains.has(chain)) {
+        addChain(rs, { name: chain, rules: [
+          { matches: [{ kind: 'addr', field: 'daddr', op: '==', values: [formatCIDR(networkOf(a))] }], stmts: [verdict(ret)] },
+          { matches: [{ kind: 'addr', field: 'daddr', op: '==', values: [f.multicast] }], stmts: [verdict(ret)] },
+          { matches: [], stmts: [{ kind: 'masquerade' }] },
+        ] });
+      }
+      addElement(pods, { key: [formatIP(a.ip)], value: jump(chain), ...(comment ? { comment } : {}) });
     }
+    out.push(rs);
   }
-  return lines.join('\n');
+  return out;
+}
+
+/**
+ * Adds masquerading for the pod addresses (with their prefix). The postrouting and masq chains are
+ * re-created on every ADD (atomically, in the same transaction) so the table is always complete.
+ */
+export function masqAddScript(table: string, addrs: CIDR[], comment: string): string {
+  return planMasq(table, addrs, comment).map(renderUpsert).join('');
 }
 
 /**
@@ -70,27 +77,15 @@ export function masqAddScript(table: string, addrs: CIDR[], comment: string): st
  * is mapped to another subnet's chain; the caller then falls back to removal by comment.
  */
 export function masqDelScript(table: string, addrs: CIDR[]): string {
-  const lines: string[] = [];
-  for (const fam of [4, 6] as const) {
-    const mine = addrs.filter((a) => a.ip.family === fam);
-    if (!mine.length) continue;
-    const f = FAM[fam];
-    lines.push(...skeleton(table, fam));
-    for (const a of mine) {
-      const chain = masqChain(a);
-      lines.push(
-        `add chain ${f.nft} ${table} ${chain}`,
-        `add element ${f.nft} ${table} pods { ${formatIP(a.ip)} : jump ${chain} }`,
-        `delete element ${f.nft} ${table} pods { ${formatIP(a.ip)} }`,
-      );
-    }
-  }
-  return lines.join('\n');
+  return planMasq(table, addrs).map(renderElementRemoval).join('');
 }
 
 /** Deletes elements by key (found by listing the map). */
 export function masqDelKeysScript(table: string, keys: IP[]): string {
-  return keys.map((k) => `delete element ${FAM[k.family].nft} ${table} pods { ${formatIP(k)} }`).join('\n');
+  return ([4, 6] as const).flatMap((fam) => {
+    const mine = keys.filter((k) => k.family === fam);
+    return mine.length ? renderElements(emptyRuleset(table, FAM[fam].nft), 'delete', 'pods', mine.map((k) => ({ key: [formatIP(k)] }))) : [];
+  }).join('\n');
 }
 
 export interface MapElement { key: string; comment?: string }
@@ -113,6 +108,6 @@ export function parseMapElements(json: unknown): MapElement[] {
   return out;
 }
 
-export function nftFamily(fam: Family): 'ip' | 'ip6' {
+export function nftFamily(fam: Family): NftFamily {
   return FAM[fam].nft;
 }

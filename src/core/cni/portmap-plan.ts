@@ -10,13 +10,16 @@
 //   }
 //
 // so ADD is one transaction, DEL deletes three chains blindly (no listing, works without a netns or
-// a prevResult) and GC finds stale chains by comment. The post chain does what the reference's
+// a prevResult) and GC finds stale chains by comment. The plan is the nft model (core/nft) and the
+// scripts are its render. The post chain does what the reference's
 // hairpin and localhost SETMARK/MASQUERADE rules do (snat: true, the default).
 import { createHash } from 'node:crypto';
 import { CniError, ErrorCode } from './errors.js';
 import { type CIDR, type Family, type IP, formatCIDR, formatIP, networkOf, parseCIDR, parseIP } from './ip.js';
 import { type Json, getBool, getInt, getObject, getString, invalid, isValidNftName, unsupported } from './netconf.js';
 import type { Result } from './result.js';
+import { type BaseChainSpec, type Match, type NftFamily, type Rule, type Ruleset, addChain, emptyRuleset } from '../nft/ruleset.js';
+import { renderChainRemoval, renderUpsert } from '../nft/render.js';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -95,57 +98,63 @@ export function portmapChains(comment: string): { pre: string; out: string; post
   return { pre: `hp_${h}_pre`, out: `hp_${h}_out`, post: `hp_${h}_post` };
 }
 
-const NFT: Record<Family, 'ip' | 'ip6'> = { 4: 'ip', 6: 'ip6' };
-const HOOKS = {
-  pre: 'type nat hook prerouting priority dstnat; policy accept;',
-  out: 'type nat hook output priority -100; policy accept;',
-  post: 'type nat hook postrouting priority srcnat; policy accept;',
+const NFT: Record<Family, NftFamily> = { 4: 'ip', 6: 'ip6' };
+/** prerouting at dstnat (-100), output at -100, postrouting at srcnat (100). */
+const BASES: Record<'pre' | 'out' | 'post', BaseChainSpec> = {
+  pre: { type: 'nat', hook: 'prerouting', priority: -100 },
+  out: { type: 'nat', hook: 'output', priority: -100 },
+  post: { type: 'nat', hook: 'postrouting', priority: 100 },
 };
 
-function dnatTarget(ip: IP, p: number): string {
-  return ip.family === 4 ? `${formatIP(ip)}:${p}` : `[${formatIP(ip)}]:${p}`;
+/** The attachment's chains, per address family with a pod address and a mapping, each rule tagged with `comment`. */
+export function planPortmap(cfg: PortmapConfig, comment: string, pods: PodAddress[]): Ruleset[] {
+  const chains = portmapChains(comment);
+  const out: Ruleset[] = [];
+  for (const pod of pods) {
+    const maps = cfg.mappings.filter((m) => !m.hostIP || m.hostIP.family === pod.ip.family);
+    if (!maps.length) continue;
+    const rs = emptyRuleset(cfg.table, NFT[pod.ip.family]);
+    const dnat = maps.map((m): Rule => {
+      const matches: Match[] = [{ kind: 'fibDaddrLocal' }];
+      if (m.hostIP) matches.push({ kind: 'addr', field: 'daddr', op: '==', values: [formatIP(m.hostIP)] });
+      matches.push({ kind: 'dport', proto: m.protocol, port: m.hostPort });
+      return { matches, stmts: [{ kind: 'dnat', addr: formatIP(pod.ip), port: m.containerPort }], comment };
+    });
+    addChain(rs, { name: chains.pre, base: BASES.pre, rules: dnat });
+    addChain(rs, { name: chains.out, base: BASES.out, rules: dnat });
+    if (cfg.snat) {
+      const masq = (src: string): Rule => ({
+        matches: [
+          { kind: 'addr', field: 'saddr', op: '==', values: [src] }, { kind: 'addr', field: 'daddr', op: '==', values: [formatIP(pod.ip)] },
+          { kind: 'ctStatusDnat' },
+        ],
+        stmts: [{ kind: 'masquerade' }],
+        comment,
+      });
+      // Hairpin: a pod of the same subnet (or the pod itself) reaching a hostPort must see replies come back through us.
+      const rules = [masq(formatCIDR(pod.subnet))];
+      // Connections from the node's 127.0.0.1 (IPv4 only; needs route_localnet on the pod-facing interface).
+      if (pod.ip.family === 4) rules.push(masq('127.0.0.1'));
+      addChain(rs, { name: chains.post, base: BASES.post, rules });
+    }
+    out.push(rs);
+  }
+  return out;
 }
 
 /** The ADD transaction: (re)creates the attachment's chains with one DNAT rule per mapping. */
 export function portmapAddScript(cfg: PortmapConfig, comment: string, pods: PodAddress[]): string {
-  const chains = portmapChains(comment);
-  const c = JSON.stringify(comment);
-  const lines: string[] = [];
-  for (const pod of pods) {
-    const f = NFT[pod.ip.family];
-    const maps = cfg.mappings.filter((m) => !m.hostIP || m.hostIP.family === pod.ip.family);
-    if (!maps.length) continue;
-    lines.push(`add table ${f} ${cfg.table}`);
-    for (const k of ['pre', 'out'] as const) {
-      lines.push(`add chain ${f} ${cfg.table} ${chains[k]} { ${HOOKS[k]} }`, `flush chain ${f} ${cfg.table} ${chains[k]}`);
-      for (const m of maps) {
-        const dst = m.hostIP ? ` ${f} daddr ${formatIP(m.hostIP)}` : '';
-        lines.push(`add rule ${f} ${cfg.table} ${chains[k]} fib daddr type local${dst} ${m.protocol} dport ${m.hostPort} dnat ${f} to ${dnatTarget(pod.ip, m.containerPort)} comment ${c}`);
-      }
-    }
-    if (cfg.snat) {
-      lines.push(`add chain ${f} ${cfg.table} ${chains.post} { ${HOOKS.post} }`, `flush chain ${f} ${cfg.table} ${chains.post}`);
-      // Hairpin: a pod of the same subnet (or the pod itself) reaching a hostPort must see replies come back through us.
-      lines.push(`add rule ${f} ${cfg.table} ${chains.post} ${f} saddr ${formatCIDR(pod.subnet)} ${f} daddr ${formatIP(pod.ip)} ct status dnat masquerade comment ${c}`);
-      // Connections from the node's 127.0.0.1 (IPv4 only; needs route_localnet on the pod-facing interface).
-      if (pod.ip.family === 4) lines.push(`add rule ${f} ${cfg.table} ${chains.post} ${f} saddr 127.0.0.1 ${f} daddr ${formatIP(pod.ip)} ct status dnat masquerade comment ${c}`);
-    }
-  }
-  return lines.join('\n');
+  return planPortmap(cfg, comment, pods).map(renderUpsert).join('');
 }
 
-/** The DEL transaction for the given families: creating then deleting each chain works whether or not it existed. */
+/** The DEL transaction for the given families: declaring then deleting each chain works whether or not it existed. */
 export function portmapDelScript(table: string, comment: string, families: Family[]): string {
   const chains = portmapChains(comment);
-  const lines: string[] = [];
-  for (const fam of families) {
-    const f = NFT[fam];
-    lines.push(`add table ${f} ${table}`);
-    for (const k of ['pre', 'out', 'post'] as const) {
-      lines.push(`add chain ${f} ${table} ${chains[k]} { ${HOOKS[k]} }`, `delete chain ${f} ${table} ${chains[k]}`);
-    }
-  }
-  return lines.join('\n');
+  return families.map((fam) => {
+    const rs = emptyRuleset(table, NFT[fam]);
+    for (const k of ['pre', 'out', 'post'] as const) addChain(rs, { name: chains[k], base: BASES[k] });
+    return renderChainRemoval(rs);
+  }).join('');
 }
 
 /** Chains of a table listing (`nft -j list table`) with the attachment comment of their rules. */

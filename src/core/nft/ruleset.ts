@@ -4,6 +4,8 @@
 // planners need exist here, so each one can be rendered and traced.
 
 export type L4Proto = 'tcp' | 'udp' | 'sctp';
+/** The table's family: addresses in matches, keys and dnat are of this family (`ip saddr`, `ip6 saddr`). */
+export type NftFamily = 'ip' | 'ip6';
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
 /** One component of a concatenated lookup key, in packet terms. */
@@ -32,7 +34,13 @@ export type Match =
   /** `ip daddr . meta l4proto . th dport @set`: a (concatenated) key looked up in a named set. */
   | { kind: 'keySet'; key: KeyField[]; set: string }
   /** `meta mark & bit == 0` */
-  | { kind: 'markClear'; bit: number };
+  | { kind: 'markClear'; bit: number }
+  /** `fib daddr type local`: the packet is addressed to one of this node's own addresses. */
+  | { kind: 'fibDaddrLocal' }
+  /** `tcp dport 8080`: the protocol and its destination port. */
+  | { kind: 'dport'; proto: L4Proto; port: number }
+  /** `ct status dnat`: the connection was DNATed (hostPort hairpin). */
+  | { kind: 'ctStatusDnat' };
 
 export type Stmt =
   | { kind: 'verdict'; verdict: Verdict }
@@ -40,13 +48,14 @@ export type Stmt =
   | { kind: 'vmap'; key: KeyField[]; map: string }
   /** `numgen random mod N vmap { 0 : goto a, 1 : goto b }`: kube-proxy's per-service endpoint pick. */
   | { kind: 'numgenVmap'; targets: Verdict[] }
-  /** `dnat ip to 10.244.1.5:8080` (needs an l4proto match before it). */
+  /** `dnat ip to 10.244.1.5:8080`, `dnat ip6 to [fd00::5]:8080` (needs an l4proto match before it). */
   | { kind: 'dnat'; addr: string; port: number }
   /** `dnat ip to <key> map @map`: the map yields `address . port`. */
   | { kind: 'dnatMap'; key: KeyField[]; map: string }
   | { kind: 'markOr'; bit: number }
   | { kind: 'markXor'; bit: number }
-  | { kind: 'masquerade' }
+  /** `masquerade`, or `masquerade fully-random` (the proxy's: no port collisions under load). */
+  | { kind: 'masquerade'; fullyRandom?: boolean }
   /** `reject` (ICMP port-unreachable) or `reject with tcp reset` (needs `meta l4proto tcp`). */
   | { kind: 'reject'; tcpReset?: boolean }
   /** `update @set { ip saddr }`: refreshes a dynamic timeout set (session affinity). */
@@ -82,7 +91,7 @@ export interface NftSet {
 export interface NftCounter { name: string; comment?: string }
 
 export interface Ruleset {
-  family: 'ip';
+  family: NftFamily;
   table: string;
   chains: Map<string, Chain>;
   sets: Map<string, NftSet>;
@@ -92,8 +101,8 @@ export interface Ruleset {
   warnings: string[];
 }
 
-export function emptyRuleset(table: string): Ruleset {
-  return { family: 'ip', table, chains: new Map(), sets: new Map(), warnings: [] };
+export function emptyRuleset(table: string, family: NftFamily = 'ip'): Ruleset {
+  return { family, table, chains: new Map(), sets: new Map(), warnings: [] };
 }
 
 /** The canonical text of a key tuple, used as map key here and by the tracer. */

@@ -4,14 +4,11 @@ import { parseMasquerade, renderMasquerade } from './masquerade.js';
 
 test('the masquerade table is one postrouting nat rule, re-created atomically', () => {
   assert.equal(renderMasquerade({ podCIDR: '10.244.1.0/24', clusterCIDR: '10.244.0.0/16' }), [
-    'table ip podnet-nat',
+    'add table ip podnet-nat',
     'delete table ip podnet-nat',
-    'table ip podnet-nat {',
-    '  chain postrouting {',
-    '    type nat hook postrouting priority srcnat; policy accept;',
-    '    ip saddr 10.244.1.0/24 ip daddr != 10.244.0.0/16 masquerade',
-    '  }',
-    '}',
+    'add table ip podnet-nat',
+    'add chain ip podnet-nat postrouting { type nat hook postrouting priority 100 ; policy accept ; }',
+    'add rule ip podnet-nat postrouting ip saddr 10.244.1.0/24 ip daddr != 10.244.0.0/16 masquerade',
     '',
   ].join('\n'));
   assert.throws(() => renderMasquerade({ podCIDR: '10.244.1.1/24', clusterCIDR: '10.244.0.0/16' }), /host bits are set/);

@@ -3,30 +3,35 @@
 // destination inside the cluster CIDR) is never NATed, so the destination pod sees the source pod's IP,
 // as the Kubernetes network model requires; flannel's --ip-masq makes the same cut.
 import { parseCIDR } from '../ipam/ip.js';
+import { type Ruleset, addChain, emptyRuleset } from '../nft/ruleset.js';
+import { renderRuleset } from '../nft/render.js';
 import type { MasqueradeState } from './state.js';
 
 export const MASQUERADE_TABLE = 'podnet-nat';
 export const MASQUERADE_FAMILY = 'ip';
 export const MASQUERADE_CHAIN = 'postrouting';
 
-/**
- * The nft script that (re)creates the table in one transaction: declaring the table first makes the
- * delete succeed when it does not exist yet, and the delete drops any rule someone else added to it.
- */
-export function renderMasquerade(m: MasqueradeState): string {
+/** The table: one nat postrouting chain (priority srcnat = 100) with the one rule. */
+export function planMasquerade(m: MasqueradeState): Ruleset {
   const pod = parseCIDR(m.podCIDR, { strict: true }).toString();
   const cluster = parseCIDR(m.clusterCIDR, { strict: true }).toString();
-  return [
-    `table ${MASQUERADE_FAMILY} ${MASQUERADE_TABLE}`,
-    `delete table ${MASQUERADE_FAMILY} ${MASQUERADE_TABLE}`,
-    `table ${MASQUERADE_FAMILY} ${MASQUERADE_TABLE} {`,
-    `  chain ${MASQUERADE_CHAIN} {`,
-    `    type nat hook postrouting priority srcnat; policy accept;`,
-    `    ip saddr ${pod} ip daddr != ${cluster} masquerade`,
-    `  }`,
-    `}`,
-    '',
-  ].join('\n');
+  const rs = emptyRuleset(MASQUERADE_TABLE, MASQUERADE_FAMILY);
+  addChain(rs, {
+    name: MASQUERADE_CHAIN, base: { type: 'nat', hook: 'postrouting', priority: 100 },
+    rules: [{
+      matches: [{ kind: 'addr', field: 'saddr', op: '==', values: [pod] }, { kind: 'addr', field: 'daddr', op: '!=', values: [cluster] }],
+      stmts: [{ kind: 'masquerade' }],
+    }],
+  });
+  return rs;
+}
+
+/**
+ * The nft script that (re)creates the table in one transaction (the one renderer's full render): the
+ * delete drops any rule someone else added to it.
+ */
+export function renderMasquerade(m: MasqueradeState): string {
+  return renderRuleset(planMasquerade(m));
 }
 
 type NftObj = Record<string, any>;

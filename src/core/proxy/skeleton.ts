@@ -87,10 +87,10 @@ function planSkeleton(ctx: PlanContext, nodeIPs: string[], serviceCIDRs: string[
   // Helper chains.
   addChain(rs, { name: N.markForMasquerade, rules: [{ matches: [], stmts: [{ kind: 'markOr', bit: masqBit }] }] });
   addChain(rs, { name: N.masquerading, rules: [
-    { matches: [{ kind: 'pairSet', set: N.hairpin }], stmts: [{ kind: 'masquerade' }], comment: 'hairpin' },
+    { matches: [{ kind: 'pairSet', set: N.hairpin }], stmts: [{ kind: 'masquerade', fullyRandom: true }], comment: 'hairpin' },
     { matches: [{ kind: 'markClear', bit: masqBit }], stmts: [verdict(ret)] },
     { matches: [], stmts: [{ kind: 'markXor', bit: masqBit }] },
-    { matches: [], stmts: [{ kind: 'masquerade' }] },
+    { matches: [], stmts: [{ kind: 'masquerade', fullyRandom: true }] },
   ] });
   // `reject` can't be a vmap verdict, hence a chain; TCP gets a reset, the rest ICMP port-unreachable.
   addChain(rs, { name: N.rejectChain, comment: 'helper for @no-endpoint-services / @no-endpoint-nodeports', rules: [

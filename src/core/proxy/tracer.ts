@@ -101,6 +101,9 @@ function matches(s: State, m: Match): boolean {
     // Exact keys only: interval sets (the policy table's) are modelled by the policy planner's explain().
     case 'keySet': return inSet(s, m.set, elementKey(m.key.map((f) => keyValue(s, f))));
     case 'markClear': return (s.mark & (1 << m.bit)) === 0;
+    case 'fibDaddrLocal': return isLocal(s.env, s.dst);
+    case 'dport': return s.pkt.proto === m.proto && s.dport === m.port;
+    case 'ctStatusDnat': return s.dnat !== undefined;
   }
 }
 
