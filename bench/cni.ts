@@ -3,7 +3,9 @@
 //   reference   the Debian reference plugins (/usr/lib/cni/bridge + host-local)
 //   bin         bin/podnet-cni stand-alone (a Node.js process per call, compiled JS from dist/)
 //   socket      bin/podnet-cni with a podnet agent serving the socket (compiled shim -> agent)
-//   inproc      cniInvoke() in-process, as the node agent calls it
+//   inproc      cniInvoke() in-process: one plugin call, no runtime around it
+//   runtime     CniRuntime.add/del (components/cni/runtime.ts) with the same configuration as a
+//               one-plugin list: what the node agent runs per pod, result cache included
 // Calls are interleaved (attachment i on every side, then i+1) so machine load hits all sides
 // alike. Executables are started from an already running /bin/sh, the way a Go runtime forks a
 // plugin; Node's own spawn costs 4-7 ms more here and would blur the comparison.
@@ -15,6 +17,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cniInvoke } from '../src/components/cni/plugin.js';
+import { CniRuntime } from '../src/components/cni/runtime.js';
+import { parseConfList } from '../src/core/cni/conflist.js';
 import { serveCni } from '../src/components/cni/server.js';
 import { PODNET_ROOT, ensureShim } from '../src/components/cni/shim-build.js';
 import { closeShells, heredoc, shQuote, shellRun } from '../src/linux/cni-shell.js';
@@ -24,7 +28,7 @@ import { sized } from './support/short.js';
 requireRoot('bench/cni.ts');
 const argN = process.argv.indexOf('--n');
 const N = argN > 0 ? Number(process.argv[argN + 1]) : sized(50, 10);
-const SIDES = ['reference', 'bin', 'socket', 'inproc'] as const;
+const SIDES = ['reference', 'bin', 'socket', 'inproc', 'runtime'] as const;
 type Side = (typeof SIDES)[number];
 const BIN = join(PODNET_ROOT, 'bin', 'podnet-cni');
 
@@ -63,6 +67,7 @@ try {
   const shim = await ensureShim();
   if (!shim.path) throw new Error(`cannot build the shim: ${shim.reason}`);
   const server = await serveCni(join(tmp, 'cni.sock'));
+  const runtime = new CniRuntime({ cacheDir: join(tmp, 'cache'), cniPath: ['/usr/lib/cni'] });
   stop = () => server.close();
 
   const conf = (k: number) => JSON.stringify({
@@ -78,6 +83,13 @@ try {
   });
   const once = async (side: Side, cmd: string, i: number): Promise<number> => {
     const k = SIDES.indexOf(side);
+    if (side === 'runtime') {
+      const e = envOf(side, cmd, i);
+      const a = { containerID: e.CNI_CONTAINERID, ifname: 'eth0', netns: e.CNI_NETNS, args: [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', 'default'], ['K8S_POD_NAME', 'bench']] as Array<[string, string]>, capabilityArgs: {} };
+      const t = performance.now();
+      if (cmd === 'ADD') await runtime.add(parseConfList(conf(k)), a); else await runtime.del(parseConfList(conf(k)), a);
+      return performance.now() - t;
+    }
     if (side === 'inproc') {
       const t = performance.now();
       const o = await cniInvoke(envOf(side, cmd, i), conf(k));
@@ -93,8 +105,8 @@ try {
   // Warm-up: one attachment per side (first bridge creation, page cache, the helper shells).
   for (const side of SIDES) { await once(side, 'ADD', N - 1); await once(side, 'DEL', N - 1); }
 
-  const add: Record<Side, number[]> = { reference: [], bin: [], socket: [], inproc: [] };
-  const del: Record<Side, number[]> = { reference: [], bin: [], socket: [], inproc: [] };
+  const add: Record<Side, number[]> = { reference: [], bin: [], socket: [], inproc: [], runtime: [] };
+  const del: Record<Side, number[]> = { reference: [], bin: [], socket: [], inproc: [], runtime: [] };
   for (let i = 0; i < N; i++) for (const side of SIDES) add[side].push(await once(side, 'ADD', i));
   for (let i = 0; i < N; i++) for (const side of SIDES) del[side].push(await once(side, 'DEL', i));
 
