@@ -2,7 +2,7 @@
 // nftables table (nft.ts), and explain which policy decides a connection (explain.ts; `podnet trace`).
 export * from './types.js';
 export {
-  PolicyIndex, planPolicies, policyPodIP, policyTypes, containerPortByName, METADATA_NAME_LABEL,
+  PolicyIndex, planPolicies, policyPodIP, ipBlockRanges, policyTypes, containerPortByName, METADATA_NAME_LABEL,
   type PodPlan, type DirectionPlan, type AllowRule, type Grant, type PortGrant,
 } from './planner.js';
 export { explain, grantAllows, type ConnectionQuery, type DirectionVerdict, type Explanation } from './explain.js';

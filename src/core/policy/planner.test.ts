@@ -3,7 +3,8 @@
 // allowed, 'X' = blocked. A pod to itself is always allowed (the API: a pod cannot block access to itself).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explain, PolicyIndex, type Protocol } from './index.js';
+import { explain, ipBlockRanges, PolicyIndex, planPolicyRuleset, type Protocol } from './index.js';
+import { renderRuleset } from '../proxy/index.js';
 import { model, modelIP, modelNamespace, modelPod, NAMESPACES, PODS, policy } from './fixtures.js';
 import type { NetworkPolicy, PolicyInput } from './types.js';
 
@@ -271,6 +272,57 @@ describe('policy planner: bad input behaves as the API says', () => {
     const m = model([policy('x', 'from-old', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'old' } } }] }] })], { pods: [gone] });
     assert.equal(new PolicyIndex(m).podAt(modelIP('x', 'a'))?.metadata?.name, 'a');
     assert.equal(explain(m, { src: modelIP('x', 'a'), dst: modelIP('x', 'b'), port: 80, protocol: 'TCP' }).allowed, false);
+  });
+});
+
+describe('policy planner: IPv6 ipBlocks in the IPv4-only cluster', () => {
+  const denyA = table(`
+      x/a .........
+      x/b X........
+      x/c X........
+      y/a X........
+      y/b X........
+      y/c X........
+      z/a X........
+      z/b X........
+      z/c X........`);
+
+  it('an IPv6 block alone allows no IPv4 traffic; its policy still isolates the pod', () => {
+    for (const cidr of ['::/0', 'fd00::/8']) {
+      const m = model([policy('x', 'v6-only', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ ipBlock: { cidr } }] }] })]);
+      assert.equal(matrix(m, 80), denyA, cidr);
+      const why = explain(m, { src: modelIP('y', 'b'), dst: modelIP('x', 'a'), port: 80, protocol: 'TCP' }).ingress;
+      assert.deepEqual([why.isolated, why.allowed, why.policies], [true, false, ['x/v6-only']]);
+    }
+  });
+
+  it('an IPv6 block beside IPv4 peers neither opens nor closes anything', () => {
+    const v4 = { podSelector: { matchLabels: { pod: 'b' } } };
+    const v6 = { ipBlock: { cidr: 'fd00::/8', except: ['fd00:1::/32'] } };
+    const alone = model([policy('x', 'p', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [v4] }] })]);
+    const mixed = model([policy('x', 'p', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [v6, v4] }] })]);
+    assert.equal(matrix(mixed, 80), matrix(alone, 80));
+    assert.deepEqual(new PolicyIndex(mixed).planNode('node-1'), new PolicyIndex(alone).planNode('node-1'));
+  });
+
+  it('egress to ::/0 allows no IPv4 destination; an IPv4 block with except still works beside it', () => {
+    const m = model([policy('x', 'egress', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'], egress: [
+      { to: [{ ipBlock: { cidr: '::/0' } }] },
+      { to: [{ ipBlock: { cidr: '10.244.2.0/24', except: ['10.244.2.11/32'] } }] },
+    ] })]);
+    // x/a's row: itself, y/a and y/c (10.244.2.0/24 but .11); every other row is untouched.
+    assert.equal(matrix(m, 80).split('\n')[0], '.XX.X.XXX');
+    assert.deepEqual(matrix(m, 80).split('\n').slice(1), allowAll.split('\n').slice(1));
+    assert.deepEqual(ipBlockRanges({ cidr: '::/0' }), []);
+    assert.deepEqual(ipBlockRanges({ cidr: '10.0.0.0/8', except: ['fd00::/8', '10.1.0.0/16'] }).length, 2, 'an IPv6 except removes nothing from an IPv4 block');
+  });
+
+  it('the node table for an IPv6-only rule holds no IPv6 element (nft would refuse one in an ipv4_addr set)', () => {
+    const m = model([policy('x', 'v6', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ port: 80 }] }] })]);
+    const text = renderRuleset(planPolicyRuleset(new PolicyIndex(m).planNode('node-1')));
+    assert.match(text, /add chain ip podnet-policy ingress-10\.244\.1\.10 /);
+    assert.doesNotMatch(text, /2001:db8/);
+    assert.doesNotMatch(text, /ingress-ports-/, 'no allow-list set: the pods are isolated with nothing allowed');
   });
 });
 

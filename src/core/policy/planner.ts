@@ -237,17 +237,7 @@ export class PolicyIndex {
   }
 
   private peerRanges(peer: NetworkPolicyPeer, policyNs: string): Range[] {
-    if (peer.ipBlock) {
-      let cidr: CIDR;
-      try { cidr = CIDR.parse(peer.ipBlock.cidr); } catch { return []; }
-      const whole = cidrRange(cidr);
-      if (!whole) return [];
-      const holes: Range[] = [];
-      for (const ex of peer.ipBlock.except ?? []) {
-        try { const r = cidrRange(CIDR.parse(ex)); if (r) holes.push(r); } catch { /* validation refuses it */ }
-      }
-      return subtractRanges([whole], holes);
-    }
+    if (peer.ipBlock) return ipBlockRanges(peer.ipBlock);
     if (!peer.podSelector && !peer.namespaceSelector) return [];
     const podSel = peer.podSelector ? selectorOf(peer.podSelector) : [];
     const out: Range[] = [];
@@ -264,6 +254,27 @@ export class PolicyIndex {
     }
     return out;
   }
+}
+
+/**
+ * The IPv4 addresses of an ipBlock: cidr minus except. The cluster is single-stack IPv4 (so are its
+ * policy tables), and an IPv6 block matches no packet in it, as upstream plugins treat one in an IPv4-only
+ * cluster: it neither opens nor closes IPv4 traffic. A rule whose only peers are IPv6 blocks allows
+ * nothing (its policy still isolates the pods it selects); beside other peers it adds nothing. The API
+ * accepts such blocks, as upstream validation does (either family; except within cidr, same family).
+ */
+export function ipBlockRanges(block: { cidr: string; except?: string[] | null }): Range[] {
+  let cidr: CIDR;
+  try { cidr = CIDR.parse(block.cidr); } catch { return []; /* validation refuses it */ }
+  if (cidr.family === 6) return [];
+  const holes: Range[] = [];
+  for (const ex of block.except ?? []) {
+    let hole: CIDR;
+    try { hole = CIDR.parse(ex); } catch { continue; /* validation refuses it */ }
+    // An IPv6 except inside an IPv4 cidr is refused by validation; were one stored, it removes nothing.
+    if (hole.family === 4) holes.push(cidrRange(hole)!);
+  }
+  return subtractRanges([cidrRange(cidr)!], holes);
 }
 
 /** A numeric port entry as an interval (undefined for a named port). No port: all ports of the protocol. */

@@ -89,6 +89,15 @@ test('valid NetworkPolicies: deny-all, ipBlock with except, named ports, port ra
   })), []);
 });
 
+test('IPv6 ipBlocks are valid, as upstream (the IPv4-only cluster enforces them as matching nothing)', () => {
+  assert.deepEqual(errorsOf(policy({
+    ingress: [{ from: [{ ipBlock: { cidr: '::/0' } }, { ipBlock: { cidr: 'fd00::/8', except: ['fd00:1::/32'] } }] }],
+    egress: [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }] }],
+  })), []);
+  assert.deepEqual(errorsOf(policy({ ingress: [{ from: [{ ipBlock: { cidr: 'fd00::/8', except: ['10.0.0.0/8'] } }] }] })),
+    ['spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "10.0.0.0/8": must be a strict subset of `cidr`']);
+});
+
 const policyCases: Array<[string, KubeObject, string[]]> = [
   ['bad policyType', policy({ policyTypes: ['Inbound'] }), ['spec.policyTypes[0]: Unsupported value: "Inbound": supported values: "Ingress", "Egress"']],
   ['three policyTypes', policy({ policyTypes: ['Ingress', 'Egress', 'Ingress'] }),
