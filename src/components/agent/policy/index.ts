@@ -17,9 +17,6 @@ export { PolicyProgrammer, type PolicySyncResult, type PolicyState } from './pro
 export { PolicyMetrics, type DropSample } from './metrics.js';
 export { kubePolicySources, type PolicySources } from './sources.js';
 
-/** Coalesces a burst of informer events (a rollout) into one sync. */
-const COALESCE_MS = 5;
-
 export interface PolicyProgrammerStartOptions {
   log?: (line: string) => void;
   netns?: string;
@@ -63,17 +60,17 @@ export async function startPolicyProgrammer(kc: KubeConfig, nodeName: string, op
       metrics?.syncFailures.inc();
       if (e.message !== lastError) log(`network policy: sync failed, retrying: ${e.message}`);
       lastError = e.message;
-      // The NftProgrammer replaces the whole table next time; try again shortly.
-      setTimeout(() => { if (!stopped) programmer.changed(); }, 1000);
+      // The programmer's runner tries again shortly; the NftProgrammer then replaces the whole table.
     },
   });
   if (opts.registry) metrics = new PolicyMetrics(opts.registry, () => programmer.drops((t) => nftListCounters('ip', t, { netns: opts.netns })));
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  await sources.start(() => {
-    if (!timer && !stopped) timer = setTimeout(() => { timer = undefined; if (!stopped) programmer.changed(); }, COALESCE_MS);
-  });
+  // Every informer event asks for a sync; the programmer's runner coalesces them. Not before all three
+  // informers have listed: a sync from a partial picture (policies, but not yet the pods they select)
+  // would open what the table left by the previous agent still closes.
+  let listed = false;
+  await sources.start(() => { if (listed) programmer.changed(); });
+  listed = true;
   // A failure is logged and retried (onError); pods wait at admit() until the table is in place.
   await programmer.sync().catch(() => {});
   log(`network policy of ${nodeName}: following ${sources.policies().length} NetworkPolicies over ${sources.pods().length} pods`);
@@ -81,13 +78,8 @@ export async function startPolicyProgrammer(kc: KubeConfig, nodeName: string, op
   return {
     programmer,
     admit: (pod, ips) => programmer.admit(pod, ips),
-    async flush() {
-      if (timer) { clearTimeout(timer); timer = undefined; }
-      await programmer.sync();
-    },
+    flush: () => programmer.sync(),
     async stop(stopOpts = {}) {
-      stopped = true;
-      clearTimeout(timer);
       await sources.stop();
       await programmer.stop(stopOpts);
       log(`network policy of ${nodeName} stopped${stopOpts.cleanup ? ' (table removed)' : ''}`);

@@ -1,7 +1,8 @@
 // The node's NetworkPolicy programmer: plans the policies of the pods on this node (core/policy) and
 // makes table `ip podnet-policy` match, sending only the difference as one `nft -f` transaction (the
-// service proxy's NftProgrammer and differ). Syncs are serial; changes that arrive during one are
-// coalesced into the next.
+// service proxy's NftProgrammer and differ). Syncs run through the service proxy's BoundedFrequencyRunner:
+// changes that arrive within a few ms go in one sync, changes during a sync cause one more after it, and
+// a failed sync is retried (the NftProgrammer then replaces the whole table).
 //
 // A pod created under an existing policy must not be reachable before its rules exist. The pod runtime
 // calls admit(pod, ips) after CNI gave the sandbox its address and before any container starts (as
@@ -9,7 +10,7 @@
 // waiting for its status to come back through the API, and admit resolves once the kernel has it.
 import { PolicyIndex, planPolicyRuleset, POLICY_TABLE, type Pod, type PodPlan, dropCounterName } from '../../../core/policy/index.js';
 import type { Ruleset } from '../../../core/nft/index.js';
-import { NftProgrammer, type NftApplier } from '../../proxy/index.js';
+import { BoundedFrequencyRunner, NftProgrammer, type NftApplier } from '../../proxy/index.js';
 import type { DropSample } from './metrics.js';
 
 export interface PolicyState {
@@ -32,6 +33,12 @@ export interface PolicyProgrammerOptions {
   netns?: string;
   table?: string;
   apply?: NftApplier;
+  /** The runner's window: changes within this many ms of the first go in one sync (default 2). */
+  syncWindowMs?: number;
+  /** Syncs start at least this many ms apart (default 10). */
+  minSyncPeriodMs?: number;
+  /** After a failed sync, the next one starts this many ms later (default 1000). */
+  retryDelayMs?: number;
   onSync?(r: PolicySyncResult): void;
   onError?(e: Error): void;
 }
@@ -48,14 +55,22 @@ export class PolicyProgrammer {
   private readonly admitted = new Map<string, Pod>();
   private readonly admittedAt = new Map<string, number>();
   private plans: PodPlan[] = [];
-  private running: Promise<void> | undefined;
-  private again = false;
-  private waiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  private readonly runner: BoundedFrequencyRunner;
+  /** Changes requested so far, and the count the last finished sync covered (with its error). */
+  private requested = 0;
+  private done: { upTo: number; error?: Error } = { upTo: 0 };
+  private waiters: Array<() => void> = [];
   private stopped = false;
 
   constructor(private readonly opts: PolicyProgrammerOptions) {
     this.table = opts.table ?? POLICY_TABLE;
     this.nft = new NftProgrammer({ netns: opts.netns, apply: opts.apply });
+    // A small window: a policy change is one informer event, and a pod waiting at admit() should not
+    // wait long; a rollout's burst of pod events still lands in few syncs (a sync in progress batches
+    // everything that arrives meanwhile into the next).
+    this.runner = new BoundedFrequencyRunner(() => this.syncOnce(), {
+      windowMs: opts.syncWindowMs ?? 2, minIntervalMs: opts.minSyncPeriodMs ?? 10, retryDelayMs: opts.retryDelayMs ?? 1000,
+    });
   }
 
   /** The plans of this node's pods as last programmed (metrics, explain). */
@@ -67,17 +82,19 @@ export class PolicyProgrammer {
     return this.nft.applied;
   }
 
-  /** Something changed: sync soon. */
+  /** Something changed: sync soon (cheap to call for every informer event). */
   changed(): void {
-    void this.sync().catch(() => {});
+    if (this.stopped) return;
+    this.requested++;
+    this.runner.run();
   }
 
   /** Resolves once everything seen so far is in the kernel; rejects when that sync failed. */
-  sync(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.running) this.again = true;
-    else this.running = this.loop();
-    return p;
+  async sync(): Promise<void> {
+    this.changed();
+    const target = this.requested;
+    while (this.done.upTo < target && !this.stopped) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.done.error) throw this.done.error;
   }
 
   /** The pod runtime's gate: `pod` has `ips` from CNI; resolves once its policy rules are programmed. */
@@ -88,35 +105,33 @@ export class PolicyProgrammer {
     await this.sync();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      const waiters = this.waiters;
+  /** One sync; resolves whether it succeeded (the runner retries a failure). */
+  private async syncOnce(): Promise<boolean> {
+    const upTo = this.requested;
+    try {
+      const start = performance.now();
+      const pods = this.podsWithAdmitted();
+      const index = new PolicyIndex({ policies: this.opts.state.policies(), pods, namespaces: this.opts.state.namespaces() });
+      const plans = index.planNode(this.opts.nodeName);
+      const rs = planPolicyRuleset(plans, this.table);
+      const planMs = performance.now() - start;
+      const r = await this.nft.sync(rs);
+      this.plans = plans;
+      this.done = { upTo };
+      this.opts.onSync?.({
+        full: r.full, lines: r.lines, planMs, nftMs: r.nftMs,
+        isolated: { ingress: plans.filter((p) => p.ingress).length, egress: plans.filter((p) => p.egress).length },
+      });
+      return true;
+    } catch (e) {
+      this.done = { upTo, error: e as Error };
+      this.opts.onError?.(e as Error);
+      return false;
+    } finally {
+      const w = this.waiters;
       this.waiters = [];
-      try {
-        await this.once();
-        for (const w of waiters) w.resolve();
-      } catch (e) {
-        this.opts.onError?.(e as Error);
-        for (const w of waiters) w.reject(e as Error);
-      }
-    } while ((this.again || this.waiters.length) && !this.stopped);
-    this.running = undefined;
-  }
-
-  private async once(): Promise<void> {
-    const start = performance.now();
-    const pods = this.podsWithAdmitted();
-    const index = new PolicyIndex({ policies: this.opts.state.policies(), pods, namespaces: this.opts.state.namespaces() });
-    const plans = index.planNode(this.opts.nodeName);
-    const rs = planPolicyRuleset(plans, this.table);
-    const planMs = performance.now() - start;
-    const r = await this.nft.sync(rs);
-    this.plans = plans;
-    this.opts.onSync?.({
-      full: r.full, lines: r.lines, planMs, nftMs: r.nftMs,
-      isolated: { ingress: plans.filter((p) => p.ingress).length, egress: plans.filter((p) => p.egress).length },
-    });
+      for (const f of w) f();
+    }
   }
 
   /** The informer's pods, with admitted ones added (or given their CNI address) until the API shows it. */
@@ -169,7 +184,10 @@ export class PolicyProgrammer {
   /** Stops syncing; with cleanup also deletes the table (node removed). Without, the rules stay in the kernel. */
   async stop(opts: { cleanup?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    await this.running;
+    await this.runner.stop();
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
     if (opts.cleanup) await this.nft.cleanup({ family: 'ip', table: this.table });
   }
 }
