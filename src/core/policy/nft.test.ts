@@ -36,6 +36,19 @@ describe('policy nft table', () => {
     assert.equal([...rs.sets.get('egress-pods')!.elements.keys()].length, 0);
   });
 
+  it('no forward chain while no local pod is isolated (no per-packet cost); it comes and goes in a diff', () => {
+    const none = planPolicyRuleset(new PolicyIndex(model(np)).planNode('node-2'));
+    assert.deepEqual([...none.chains.keys()], []);
+    assert.deepEqual([...none.sets.keys()], ['egress-pods', 'ingress-pods']);
+    const some = planPolicyRuleset(new PolicyIndex(model([...np, policy('y', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })])).planNode('node-2'));
+    const on = diffRulesets(none, some);
+    assert.equal(on.full, false);
+    assert.match(on.text, /add chain ip podnet-policy forward \{ type filter hook forward priority 0 ;/);
+    const off = diffRulesets(some, none);
+    assert.equal(off.full, false);
+    assert.match(off.text, /delete chain ip podnet-policy forward/);
+  });
+
   it('pods with the same allow-list share its sets', () => {
     const rs = planPolicyRuleset(new PolicyIndex(model([policy('x', 'ns-wide', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] })])).planNode('node-1'));
     assert.deepEqual([...rs.sets.keys()].filter((k) => k.startsWith('ingress-ports-')).length, 1);

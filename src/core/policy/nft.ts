@@ -14,7 +14,9 @@
 //   (sets are named by content: pods with the same allow-list share them)
 //       counter name "drop-egress-<ip>" drop
 // Lookups are hashed/interval set lookups, so a packet's cost does not grow with policies or pods; only
-// the first packet of a connection gets past the conntrack rule. The node's own traffic to its pods
+// the first packet of a connection gets past the conntrack rule. While no local pod is isolated the
+// table has no forward chain at all: a base chain on the forward hook, even an empty one, sends every
+// bridged packet through br_netfilter's IPv4 forward path and nf_tables, a cost paid for nothing then. The node's own traffic to its pods
 // (probes) and a pod's traffic to its node take the output and input hooks, which this table does not
 // filter: traffic between a pod and its node is always allowed, as the API requires.
 import { createHash } from 'node:crypto';
@@ -69,6 +71,8 @@ export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABL
   const rs = emptyRuleset(table);
   const egressPods = addSet(rs, { name: 'egress-pods', kind: 'map', type: 'type ipv4_addr : verdict', comment: 'isolated local pods (egress)' });
   const ingressPods = addSet(rs, { name: 'ingress-pods', kind: 'map', type: 'type ipv4_addr : verdict', comment: 'isolated local pods (ingress)' });
+  const sorted = [...plans].sort((a, b) => a.ip.localeCompare(b.ip));
+  if (!sorted.some((p) => p.ingress || p.egress)) return rs;
   addChain(rs, {
     name: 'forward', base: { type: 'filter', hook: 'forward', priority: 0 },
     comment: 'NetworkPolicy: after Service DNAT, before the packet leaves for a pod or another node',
@@ -78,7 +82,6 @@ export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABL
       { matches: [], stmts: [{ kind: 'vmap', key: ['daddr'], map: 'ingress-pods' }] },
     ],
   });
-  const sorted = [...plans].sort((a, b) => a.ip.localeCompare(b.ip));
   for (const p of sorted) {
     const who = `${p.namespace}/${p.name}`;
     for (const dir of ['egress', 'ingress'] as const) {
