@@ -170,14 +170,49 @@ export class PolicyIndex {
   /** Plans of the pods bound to `node` (every pod with an IP when node is undefined). */
   planNode(node?: string): PodPlan[] {
     const out: PodPlan[] = [];
-    for (const { pod, ip } of this.allPods) {
-      if (node !== undefined && pod.spec?.nodeName !== node) continue;
-      // One plan per address: a dying pod whose IP a new pod already has gives way to the new one.
-      if (this.podByIP.get(ip) !== pod) continue;
+    for (const pod of this.nodePods(node)) {
       const p = this.planPod(pod);
       if (p) out.push(p);
     }
     return out;
+  }
+
+  /** The pods of `node` that get a plan: with an IP, and owning it. */
+  nodePods(node?: string): Pod[] {
+    const out: Pod[] = [];
+    for (const { pod, ip } of this.allPods) {
+      if (node !== undefined && pod.spec?.nodeName !== node) continue;
+      // One plan per address: a dying pod whose IP a new pod already has gives way to the new one.
+      if (this.podByIP.get(ip) === pod) out.push(pod);
+    }
+    return out;
+  }
+
+  /** Whether `np` (of this snapshot's namespaces) selects `pod` as a target. */
+  selects(np: NetworkPolicy, pod: Pod): boolean {
+    if (pod.spec?.hostNetwork) return false;
+    if ((np.metadata?.namespace ?? 'default') !== (pod.metadata?.namespace ?? 'default')) return false;
+    return matches(selectorOf(np.spec?.podSelector), pod.metadata?.labels);
+  }
+
+  /**
+   * Whether what `np` allows may depend on `pod` as a peer: a podSelector/namespaceSelector peer matches
+   * it, or an egress rule names a port (resolved on every peer pod, whatever selected it).
+   */
+  dependsOnPeer(np: NetworkPolicy, pod: Pod): boolean {
+    const rules = [...(np.spec?.ingress ?? []).map((r) => r.from), ...(np.spec?.egress ?? []).map((r) => r.to)];
+    if ((np.spec?.egress ?? []).some((r) => (r.ports ?? []).some((p) => typeof p.port === 'string' && !/^\d+$/.test(p.port)))) return true;
+    if (!policyPodIP(pod)) return false;
+    const podNs = pod.metadata?.namespace ?? 'default';
+    const policyNs = np.metadata?.namespace ?? 'default';
+    for (const peers of rules) {
+      for (const peer of peers ?? []) {
+        if (peer.ipBlock || (!peer.podSelector && !peer.namespaceSelector)) continue;
+        const inNs = peer.namespaceSelector ? matches(selectorOf(peer.namespaceSelector), this.namespaceLabels(podNs)) : podNs === policyNs;
+        if (inNs && matches(peer.podSelector ? selectorOf(peer.podSelector) : [], pod.metadata?.labels)) return true;
+      }
+    }
+    return false;
   }
 
   private ruleGrants(e: PolicyEntry, dir: Direction, rule: NetworkPolicyRule, index: number, target: Pod): Grant[] {
