@@ -56,9 +56,23 @@ export function directionElements(d: DirectionPlan): { any: string[][]; ports: s
   return { any, ports };
 }
 
-/** Adds (once) the interval set holding exactly `keys`, named `<prefix>-<hash of the keys>`. */
-function sharedSet(rs: Ruleset, prefix: string, type: string, keys: string[][]): string {
-  const name = `${prefix}-${createHash('sha256').update(keys.map((k) => k.join(' . ')).join('\n')).digest('hex').slice(0, 16)}`;
+/** A direction plan's set elements and set names, computed once per plan object (plans an incremental
+ *  sync keeps are the same objects, so rebuilding the table costs little for them). */
+const planned = new WeakMap<DirectionPlan, { any: string[][]; ports: string[][]; anyName: string; portsName: string }>();
+
+function elementsOf(dir: Direction, d: DirectionPlan) {
+  let e = planned.get(d);
+  if (!e) {
+    const { any, ports } = directionElements(d);
+    planned.set(d, e = { any, ports, anyName: setName(`${dir}-any`, any), portsName: setName(`${dir}-ports`, ports) });
+  }
+  return e;
+}
+
+const setName = (prefix: string, keys: string[][]) => `${prefix}-${createHash('sha256').update(keys.map((k) => k.join(' . ')).join('\n')).digest('hex').slice(0, 16)}`;
+
+/** Adds (once) the interval set `name` holding exactly `keys` (named by their hash: see setName). */
+function sharedSet(rs: Ruleset, name: string, type: string, keys: string[][]): string {
   if (!rs.sets.has(name)) {
     const s = addSet(rs, { name, kind: 'set', type, flags: ['interval'] });
     for (const k of keys) addElement(s, { key: k });
@@ -92,15 +106,15 @@ export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABL
       // Egress returns to the forward chain (the target's ingress is checked next); ingress decides.
       const allow = dir === 'egress' ? ret : accept;
       const rules: Rule[] = [{ matches: [{ kind: 'addr', field: peer, op: '==', values: [p.ip] }], stmts: [verdict(allow)], comment: 'self' }];
-      const { any, ports } = directionElements(d);
+      const { any, ports, anyName, portsName } = elementsOf(dir, d);
       // Sets are named by their content, so pods with the same allow-list (a namespace-wide policy) share
       // one; the lookup per packet is the same either way.
       if (any.length) {
-        const name = sharedSet(rs, `${dir}-any`, 'type ipv4_addr', any);
+        const name = sharedSet(rs, anyName, 'type ipv4_addr', any);
         rules.push({ matches: [{ kind: 'addrSet', field: peer, set: name }], stmts: [verdict(allow)] });
       }
       if (ports.length) {
-        const name = sharedSet(rs, `${dir}-ports`, 'type ipv4_addr . inet_proto . inet_service', ports);
+        const name = sharedSet(rs, portsName, 'type ipv4_addr . inet_proto . inet_service', ports);
         rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: name }], stmts: [verdict(allow)] });
       }
       const counter = dropCounterName(dir, p.ip);

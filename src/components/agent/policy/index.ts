@@ -51,7 +51,7 @@ export async function startPolicyProgrammer(kc: KubeConfig, nodeName: string, op
       const sig = `${r.isolated.ingress}/${r.isolated.egress}`;
       if (r.full || lastError || sig !== lastIsolated) {
         log(`network policy: ${r.full ? 'programmed' : 'updated'} table ip ${programmer.table}: ${r.isolated.ingress} pods isolated for ingress, `
-          + `${r.isolated.egress} for egress (${r.lines} lines, plan ${r.planMs.toFixed(1)} ms, nft ${r.nftMs.toFixed(1)} ms)`);
+          + `${r.isolated.egress} for egress (${r.replanned} pods planned, ${r.lines} lines, plan ${r.planMs.toFixed(1)} ms, nft ${r.nftMs.toFixed(1)} ms)`);
       }
       lastError = '';
       lastIsolated = sig;

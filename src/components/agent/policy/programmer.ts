@@ -8,7 +8,7 @@
 // calls admit(pod, ips) after CNI gave the sandbox its address and before any container starts (as
 // Calico's CNI plugin waits for Felix): the pod joins the plan with that address at once, without
 // waiting for its status to come back through the API, and admit resolves once the kernel has it.
-import { PolicyIndex, planPolicyRuleset, POLICY_TABLE, type Pod, type PodPlan, dropCounterName } from '../../../core/policy/index.js';
+import { IncrementalPolicyPlanner, planPolicyRuleset, POLICY_TABLE, type Pod, type PodPlan, dropCounterName } from '../../../core/policy/index.js';
 import type { Ruleset } from '../../../core/nft/index.js';
 import { BoundedFrequencyRunner, NftProgrammer, type NftApplier } from '../../proxy/index.js';
 import type { DropSample } from './metrics.js';
@@ -21,6 +21,8 @@ export interface PolicyState {
 
 export interface PolicySyncResult {
   full: boolean;
+  /** Local pods planned anew (the others kept their plan: nothing they depend on changed). */
+  replanned: number;
   lines: number;
   planMs: number;
   nftMs: number;
@@ -55,6 +57,8 @@ export class PolicyProgrammer {
   private readonly admitted = new Map<string, Pod>();
   private readonly admittedAt = new Map<string, number>();
   private plans: PodPlan[] = [];
+  /** Plans again only the pods a change may affect (core/policy/incremental.ts). */
+  private readonly planner: IncrementalPolicyPlanner;
   private readonly runner: BoundedFrequencyRunner;
   /** Changes requested so far, and the count the last finished sync covered (with its error). */
   private requested = 0;
@@ -65,6 +69,7 @@ export class PolicyProgrammer {
   constructor(private readonly opts: PolicyProgrammerOptions) {
     this.table = opts.table ?? POLICY_TABLE;
     this.nft = new NftProgrammer({ netns: opts.netns, apply: opts.apply });
+    this.planner = new IncrementalPolicyPlanner(opts.nodeName);
     // A small window: a policy change is one informer event, and a pod waiting at admit() should not
     // wait long; a rollout's burst of pod events still lands in few syncs (a sync in progress batches
     // everything that arrives meanwhile into the next).
@@ -111,15 +116,14 @@ export class PolicyProgrammer {
     try {
       const start = performance.now();
       const pods = this.podsWithAdmitted();
-      const index = new PolicyIndex({ policies: this.opts.state.policies(), pods, namespaces: this.opts.state.namespaces() });
-      const plans = index.planNode(this.opts.nodeName);
+      const { plans, replanned } = this.planner.plan({ policies: this.opts.state.policies(), pods, namespaces: this.opts.state.namespaces() });
       const rs = planPolicyRuleset(plans, this.table);
       const planMs = performance.now() - start;
       const r = await this.nft.sync(rs);
       this.plans = plans;
       this.done = { upTo };
       this.opts.onSync?.({
-        full: r.full, lines: r.lines, planMs, nftMs: r.nftMs,
+        full: r.full, lines: r.lines, planMs, nftMs: r.nftMs, replanned,
         isolated: { ingress: plans.filter((p) => p.ingress).length, egress: plans.filter((p) => p.egress).length },
       });
       return true;
