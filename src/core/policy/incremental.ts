@@ -52,7 +52,8 @@ interface Snapshot {
 export class IncrementalPolicyPlanner {
   private last: Snapshot | undefined;
 
-  constructor(readonly node: string) {}
+  /** `node`: plan the pods bound to it (undefined: every pod, as planNode). */
+  constructor(readonly node?: string) {}
 
   /** Forget the last snapshot: the next plan is a full one. */
   reset(): void {

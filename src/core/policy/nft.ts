@@ -20,7 +20,9 @@
 // (probes) and a pod's traffic to its node take the output and input hooks, which this table does not
 // filter: traffic between a pod and its node is always allowed, as the API requires.
 import { createHash } from 'node:crypto';
-import { addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Rule, type Ruleset, verdict, accept, drop, ret } from '../nft/ruleset.js';
+import {
+  addChain, addCounter, addElement, addSet, emptyRuleset, goto, jump, type Chain, type Element, type NftCounter, type Rule, type Ruleset, verdict, accept, drop, ret,
+} from '../nft/ruleset.js';
 import type { DirectionPlan, PodPlan } from './planner.js';
 import { addrRangeText, disjointBoxes, portRangeText, type Box, type Range, unionRanges } from './ranges.js';
 import type { Direction, Protocol } from './types.js';
@@ -56,28 +58,58 @@ export function directionElements(d: DirectionPlan): { any: string[][]; ports: s
   return { any, ports };
 }
 
-/** A direction plan's set elements and set names, computed once per plan object (plans an incremental
- *  sync keeps are the same objects, so rebuilding the table costs little for them). */
-const planned = new WeakMap<DirectionPlan, { any: string[][]; ports: string[][]; anyName: string; portsName: string }>();
-
-function elementsOf(dir: Direction, d: DirectionPlan) {
-  let e = planned.get(d);
-  if (!e) {
-    const { any, ports } = directionElements(d);
-    planned.set(d, e = { any, ports, anyName: setName(`${dir}-any`, any), portsName: setName(`${dir}-ports`, ports) });
-  }
-  return e;
-}
-
 const setName = (prefix: string, keys: string[][]) => `${prefix}-${createHash('sha256').update(keys.map((k) => k.join(' . ')).join('\n')).digest('hex').slice(0, 16)}`;
 
-/** Adds (once) the interval set `name` holding exactly `keys` (named by their hash: see setName). */
-function sharedSet(rs: Ruleset, name: string, type: string, keys: string[][]): string {
-  if (!rs.sets.has(name)) {
-    const s = addSet(rs, { name, kind: 'set', type, flags: ['interval'] });
-    for (const k of keys) addElement(s, { key: k });
+/** What one isolated pod direction puts in the table. */
+interface Fragment {
+  chain: Chain;
+  counter: NftCounter;
+  /** The pod's element of egress-pods / ingress-pods. */
+  entry: Element;
+  sets: Array<{ name: string; type: string; elements: Element[] }>;
+}
+
+/**
+ * Fragments are built once per plan object: an incremental sync keeps the plans of unaffected pods, so
+ * their chains and elements are the same objects in the next table, which the differ then passes over
+ * by reference instead of comparing rule by rule (with 1,000 isolated pods, 0.6 s against a few ms).
+ */
+const fragments = new WeakMap<DirectionPlan, Fragment>();
+
+function fragmentOf(dir: Direction, p: PodPlan, d: DirectionPlan): Fragment {
+  let f = fragments.get(d);
+  if (f) return f;
+  const who = `${p.namespace}/${p.name}`;
+  const chain = podChainName(dir, p.ip);
+  const peer = dir === 'egress' ? 'daddr' : 'saddr';
+  // Egress returns to the forward chain (the target's ingress is checked next); ingress decides.
+  const allow = dir === 'egress' ? ret : accept;
+  const rules: Rule[] = [{ matches: [{ kind: 'addr', field: peer, op: '==', values: [p.ip] }], stmts: [verdict(allow)], comment: 'self' }];
+  const sets: Fragment['sets'] = [];
+  const { any, ports } = directionElements(d);
+  // Sets are named by their content, so pods with the same allow-list (a namespace-wide policy) share
+  // one; the lookup per packet is the same either way.
+  if (any.length) {
+    const name = setName(`${dir}-any`, any);
+    sets.push({ name, type: 'type ipv4_addr', elements: any.map((key) => ({ key })) });
+    rules.push({ matches: [{ kind: 'addrSet', field: peer, set: name }], stmts: [verdict(allow)] });
   }
-  return name;
+  if (ports.length) {
+    const name = setName(`${dir}-ports`, ports);
+    sets.push({ name, type: 'type ipv4_addr . inet_proto . inet_service', elements: ports.map((key) => ({ key })) });
+    rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: name }], stmts: [verdict(allow)] });
+  }
+  const counter = dropCounterName(dir, p.ip);
+  rules.push({ matches: [], stmts: [{ kind: 'counter', name: counter }, verdict(drop)] });
+  f = {
+    // Comments name only the pod: a definition that changes would force a full replace (and reset counters).
+    chain: { name: chain, comment: `${who} ${dir}`, rules },
+    counter: { name: counter, comment: `${who} ${dir}` },
+    entry: { key: [p.ip], value: dir === 'egress' ? jump(chain) : goto(chain), comment: who },
+    sets,
+  };
+  fragments.set(d, f);
+  return f;
 }
 
 /** The node's policy table for the plans of its pods. */
@@ -97,32 +129,18 @@ export function planPolicyRuleset(plans: readonly PodPlan[], table = POLICY_TABL
     ],
   });
   for (const p of sorted) {
-    const who = `${p.namespace}/${p.name}`;
     for (const dir of ['egress', 'ingress'] as const) {
       const d = p[dir];
       if (!d) continue;
-      const chain = podChainName(dir, p.ip);
-      const peer = dir === 'egress' ? 'daddr' : 'saddr';
-      // Egress returns to the forward chain (the target's ingress is checked next); ingress decides.
-      const allow = dir === 'egress' ? ret : accept;
-      const rules: Rule[] = [{ matches: [{ kind: 'addr', field: peer, op: '==', values: [p.ip] }], stmts: [verdict(allow)], comment: 'self' }];
-      const { any, ports, anyName, portsName } = elementsOf(dir, d);
-      // Sets are named by their content, so pods with the same allow-list (a namespace-wide policy) share
-      // one; the lookup per packet is the same either way.
-      if (any.length) {
-        const name = sharedSet(rs, anyName, 'type ipv4_addr', any);
-        rules.push({ matches: [{ kind: 'addrSet', field: peer, set: name }], stmts: [verdict(allow)] });
+      const f = fragmentOf(dir, p, d);
+      for (const set of f.sets) {
+        if (rs.sets.has(set.name)) continue;
+        const s = addSet(rs, { name: set.name, kind: 'set', type: set.type, flags: ['interval'] });
+        for (const e of set.elements) addElement(s, e);
       }
-      if (ports.length) {
-        const name = sharedSet(rs, portsName, 'type ipv4_addr . inet_proto . inet_service', ports);
-        rules.push({ matches: [{ kind: 'keySet', key: [peer, 'l4proto', 'dport'], set: name }], stmts: [verdict(allow)] });
-      }
-      const counter = dropCounterName(dir, p.ip);
-      // Comments name only the pod: a definition that changes would force a full replace (and reset counters).
-      addCounter(rs, { name: counter, comment: `${who} ${dir}` });
-      rules.push({ matches: [], stmts: [{ kind: 'counter', name: counter }, verdict(drop)] });
-      addChain(rs, { name: chain, comment: `${who} ${dir}`, rules });
-      addElement(dir === 'egress' ? egressPods : ingressPods, { key: [p.ip], value: dir === 'egress' ? jump(chain) : goto(chain), comment: who });
+      addCounter(rs, f.counter);
+      addChain(rs, f.chain);
+      addElement(dir === 'egress' ? egressPods : ingressPods, f.entry);
     }
   }
   return rs;
