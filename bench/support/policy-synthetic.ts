@@ -1,6 +1,6 @@
 // The synthetic cluster of bench/policy.ts: 1,000 pods and N policies, shaped like real ones (selectors,
 // ipBlock with except, port ranges, named ports, egress to a namespace).
-import type { NetworkPolicy, Pod } from '../src/core/policy/index.js';
+import type { NetworkPolicy, Pod } from '../../src/core/policy/index.js';
 
 export /** 1,000 pods (10.244.x.y over 4 nodes, 20 namespaces × 50) and `n` policies selecting pods one by one. */
 function synthetic(n: number, opts: { allSelect?: string } = {}) {
