@@ -176,14 +176,18 @@ http { access_log off; server { listen ${pods.srv}:80 reuseport; location / { re
  */
 const PROBER = `const net = require('net'); const rl = require('readline').createInterface({ input: process.stdin });
 const targets = JSON.parse(process.argv[1]); const PROBE_MS = 2; const t = () => performance.timeOrigin + performance.now();
-const attempt = (ip, timeout, cb) => { const s = net.connect(80, ip); const timer = setTimeout(() => { s.destroy(); cb(false); }, timeout);
-  s.on('connect', () => { clearTimeout(timer); s.destroy(); cb(true); }); s.on('error', () => { clearTimeout(timer); cb(false); }); };
+// Source ports are never reused within a bench: a new connection on the 4-tuple of an old one whose end
+// conntrack did not see would pass as established, whatever the policy says.
+let port = 20000; const nextPort = () => (port = port >= 60999 ? 20000 : port + 1);
+const attempt = (ip, timeout, cb) => { const s = net.connect({ port: 80, host: ip, localPort: nextPort() }); const timer = setTimeout(() => { s.destroy(); cb(false, 'timeout'); }, timeout);
+  s.on('connect', () => { clearTimeout(timer); s.destroy(); cb(true, 'connected'); }); s.on('error', (e) => { clearTimeout(timer); cb(false, e.code); }); };
 rl.on('line', (line) => {
   if (line === 'open') {
     const left = new Set(targets);
     const iv = setInterval(() => { for (const ip of left) { const at = t(); attempt(ip, 300, (ok) => { if (ok && left.delete(ip)) { console.log('open ' + ip + ' ' + at); if (!left.size) clearInterval(iv); } }); } }, PROBE_MS);
   } else if (line === 'closed') {
-    let n = 0, done = 0; for (const ip of targets) attempt(ip, 1000, (ok) => { if (!ok) n++; if (++done === targets.length) console.log('closed ' + n); });
+    const how = []; let n = 0, done = 0;
+    for (const ip of targets) attempt(ip, 1000, (ok, why) => { if (!ok) n++; how.push(ip + ':' + why); if (++done === targets.length) console.log('closed ' + n + ' ' + how.join(',')); });
   }
 });
 console.log('ready');`;
@@ -247,7 +251,13 @@ spec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Ingress] }
       }
     };
     if (!(await next('ready', 30_000))) throw new Error('the prober in bench/client did not start');
-    const closed = async () => { lines.length = 0; prober!.stdin!.write('closed\n'); return (await next('closed ', 5_000)) === `closed ${servers.size}`; };
+    let lastClosed = '';
+    const closed = async () => {
+      lines.length = 0;
+      prober!.stdin!.write('closed\n');
+      lastClosed = (await next('closed ', 10_000)) ?? 'no answer in 10 s';
+      return lastClosed.startsWith(`closed ${servers.size} `);
+    };
     if (!(await closed())) throw new Error('a server answers under the default-deny policy');
 
     const kc = new KubeConfig();
@@ -291,7 +301,9 @@ spec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Ingress] }
       while (!(await closed())) {
         if (++tries <= 10) continue;
         // What each node holds, and what its agent said: the bench's numbers mean nothing past this.
+        console.log(`last check: ${lastClosed}`);
         for (const n of nodes) {
+          try { console.log(`--- ${n}: conntrack to port 80\n${sh(['ip', 'netns', 'exec', n, 'conntrack', '-L', '-p', 'tcp', '--dport', '80'])}`); } catch (e) { console.log(`${n}: ${(e as Error).message}`); }
           try { console.log(`--- ${n}: nft list table ip podnet-policy\n${sh(['ip', 'netns', 'exec', n, 'nft', 'list', 'table', 'ip', 'podnet-policy'])}`); } catch (e) { console.log(`${n}: ${(e as Error).message}`); }
         }
         const logs = join(c.stateDir, 'logs');
