@@ -7,16 +7,7 @@ import { diffRulesets } from '../proxy/index.js';
 import { IncrementalPolicyPlanner, PolicyIndex, planPolicyRuleset } from './index.js';
 import { model, modelNamespace, modelPod, NAMESPACES, PODS, policy } from './fixtures.js';
 import type { NetworkPolicy, Pod, PolicyInput } from './types.js';
-
-/** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../ipam/index.js';
 
 const SHAPES: Array<(ns: string, name: string, pick: (n: number) => number) => NetworkPolicy> = [
   (ns, name) => policy(ns, name, { podSelector: {}, policyTypes: ['Ingress'] }),
@@ -69,7 +60,7 @@ function mutate(input: PolicyInput, pick: (n: number) => number, step: number): 
 describe('incremental policy planner', () => {
   it('equals the plain planner after every step of random change sequences', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const pick = (n: number) => Math.floor(r() * n);
       let input = model([]);
       const planners = ['node-1', 'node-2', 'node-3'].map((n) => new IncrementalPolicyPlanner(n));
