@@ -297,6 +297,8 @@ spec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Ingress] }
       } else {
         lat.push(Math.max(...got.values()));
         for (const [ip, ms] of got) perNode.get(servers.get(ip)!)!.push(ms);
+        // Each run as it comes, so that a run that goes wrong later leaves the earlier ones on record.
+        console.log(`run ${i}: ${[...got].map(([ip, ms]) => `${servers.get(ip)} ${ms.toFixed(0)} ms`).join(', ')} (create request ${createMs[createMs.length - 1].toFixed(0)} ms)`);
       }
       // The next run starts from default deny everywhere (its connections must not pass by accident).
       let tries = 0;
