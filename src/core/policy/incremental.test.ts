@@ -3,7 +3,7 @@
 // the x/y/z model, compared after every step; and a one-policy change plans only the pods it selects.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diffRulesets } from '../proxy/index.js';
+import { diffRulesets } from '../nft/index.js';
 import { IncrementalPolicyPlanner, PolicyIndex, planPolicyRuleset } from './index.js';
 import { model, modelNamespace, modelPod, NAMESPACES, PODS, policy } from './fixtures.js';
 import type { NetworkPolicy, Pod, PolicyInput } from './types.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explain, ipBlockRanges, PolicyIndex, planPolicyRuleset, type Protocol } from './index.js';
-import { renderRuleset } from '../proxy/index.js';
+import { renderRuleset } from '../nft/index.js';
 import { model, modelIP, modelNamespace, modelPod, NAMESPACES, PODS, policy } from './fixtures.js';
 import type { NetworkPolicy, PolicyInput } from './types.js';
 
