@@ -8,9 +8,9 @@ import { isApiError } from '../../core/api/errors.js';
 import { type JsonObject, type KubeObject, objectKey } from '../../core/api/object.js';
 import { fromLabelSelector, matches } from '../../core/api/labels.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '../kube/events.js';
 import { Expectations } from './expectations.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { claim } from './controller-ref.js';
 import {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Informer, InformerFactory } from './informer.js';
-import { testRegistry } from './testing/registry-cluster.js';
-import { droppable } from './testing/dropped-watches.js';
-import { waitFor } from './testing/wait.js';
+import { testRegistry } from '../controllers/testing/registry-cluster.js';
+import { droppable } from '../controllers/testing/dropped-watches.js';
+import { waitFor } from '../controllers/testing/wait.js';
 import type { KubeObject } from '../../core/api/object.js';
 import type { ApiClient } from '../../core/api/client.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { all, testRegistry } from './testing/registry-cluster.js';
+import { all, testRegistry } from '../controllers/testing/registry-cluster.js';
 import type { Registry } from '../apiserver/registry.js';
 import { EventRecorder, recordEvent } from './events.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
