@@ -21,10 +21,9 @@ export interface PolicySources {
 const shaped = new WeakMap<object, NetworkPolicy>();
 
 /**
- * A NetworkPolicy as the API writes it. Objects from a list are @kubernetes/client-node models, where an
- * ingress rule's `from` is the property `_from` (a reserved word in the generator); objects from a watch
- * are plain JSON. Without this, a policy the agent first saw in a list (an agent restart) would lose its
- * `from` and allow every source.
+ * A NetworkPolicy as the API writes it. The informer hands out plain API JSON; a @kubernetes/client-node
+ * model (from a typed list call) names an ingress rule's `from` `_from` (a reserved word in the
+ * generator), and without this such a policy would lose its `from` and allow every source.
  */
 export function apiShape(np: V1NetworkPolicy): NetworkPolicy {
   let out = shaped.get(np);
