@@ -216,7 +216,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       else this.retryLater(() => void this.watchFrom(this.lastRV));
     };
     try {
-      this.watchHandle = await this.client.watch(this.resource, { ...this.listOptions(), resourceVersion: rv, allowWatchBookmarks: true }, onEvent, onClose);
+      // As client-go's reflector: the server ends each watch after 5-10 minutes and it is resumed, so a
+      // connection that silently died is not followed forever.
+      const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+      this.watchHandle = await this.client.watch(this.resource, { ...this.listOptions(), resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds }, onEvent, onClose);
       if (gen !== this.generation) this.watchHandle.stop();
     } catch (e) {
       if (gen !== this.generation) return;
