@@ -32,7 +32,7 @@ import { startNginx, type NginxProcess } from '../src/linux/nginx.js';
 import { generateSelfSignedPem } from '../src/components/cluster/pki.js';
 import { planIngressRoutes, renderNginxConf } from '../src/core/ingress/index.js';
 import { ingress as ingressFixture, service as serviceFixture, slice as sliceFixture } from '../src/core/ingress/fixtures.js';
-import { KubeApiClient } from '../src/components/controllers/kube-client.js';
+import { KubeApiClient } from '../src/components/kube/client.js';
 import { e2eCluster } from '../test/support/e2e-cluster.js';
 import type { KubeObject } from '../src/core/api/object.js';
 

@@ -13,7 +13,7 @@ import { isAlive } from '../linux/process.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiClient } from '../components/controllers/kube-client.js';
+import { KubeApiClient } from '../components/kube/client.js';
 import { IngressController, CONTROLLER_CLASS } from '../components/ingress/controller.js';
 import { signalListening } from './listening.js';
 import { NginxDataplane } from '../components/ingress/nginx-dataplane.js';

@@ -1,10 +1,14 @@
 // A @kubernetes/client-node informer (list + watch, as every podnet component and many operators use)
 // against podnet's API server: it sees every add, update and delete, and carries on after the server
-// is killed and started again.
+// is killed and started again. The same for podnet's own informer (components/kube), which the agent,
+// cluster DNS, the Ingress controller and the UI use over HTTPS: it resumes or relists by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { KubeApiClient } from '../../src/components/kube/client.js';
+import { Informer } from '../../src/components/kube/informer.js';
+import type { KubeObject } from '../../src/core/api/object.js';
 
 let s: TestServer;
 before(async () => { s = await startTestServer('informer'); });
@@ -50,5 +54,39 @@ test('an informer sees adds, updates and deletes, and recovers after a server re
   } finally {
     stopped = true;
     await informer.stop();
+  }
+});
+
+test('podnet\'s informer over HTTPS sees adds, updates and deletes, and resumes by itself after a server restart', async () => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(s.kubeconfig);
+  const client = new KubeApiClient(kc);
+  const seen: string[] = [];
+  const data = (o: KubeObject) => (o as unknown as V1ConfigMap).data?.v ?? '';
+  const informer = new Informer(client, 'configmaps', { namespace: 'default' });
+  informer.on({
+    add: (o) => seen.push(`add ${o.metadata.name} ${data(o)}`),
+    update: (_old, o) => seen.push(`update ${o.metadata.name} ${data(o)}`),
+    delete: (o) => seen.push(`delete ${o.metadata.name}`),
+  });
+  await informer.start();
+  try {
+    const cm = (name: string, v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } }) as KubeObject;
+    await client.create('configmaps', cm('c', '1'));
+    await until(() => seen.includes('add c 1'), 'add c');
+    const cur = (await client.get('configmaps', 'default', 'c'))!;
+    await client.update('configmaps', { ...cur, data: { v: '2' } } as KubeObject);
+    await until(() => seen.includes('update c 2'), 'update c');
+    await client.delete('configmaps', 'default', 'c');
+    await until(() => seen.includes('delete c'), 'delete c');
+
+    await s.stop('SIGKILL');
+    await s.start();
+    await client.create('configmaps', cm('d', 'after-restart'));
+    await until(() => seen.includes('add d after-restart'), 'add d after the restart');
+    assert.ok(!informer.list('default').some((o) => o.metadata.name === 'c'));
+    assert.ok(informer.get('default', 'd'));
+  } finally {
+    informer.stop();
   }
 });

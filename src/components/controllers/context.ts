@@ -1,8 +1,8 @@
 // What every controller in `podnet server` gets: the API (only through ApiClient), the shared informers,
 // an event recorder per component name, and a log line sink.
 import type { ApiClient } from '../../core/api/client.js';
-import type { InformerFactory } from './informer.js';
-import { eventRecorder, type EventRecorder } from './events.js';
+import type { InformerFactory } from '../kube/informer.js';
+import { eventRecorder, type EventRecorder } from '../kube/events.js';
 
 export interface ControllerContext {
   client: ApiClient;

@@ -10,8 +10,8 @@ import { type JsonObject, type KubeObject, objectKey } from '../../core/api/obje
 import { CronParseError, isKnownTimeZone, mostRecentActivation, nextActivation, parseSchedule } from '../../core/cron/index.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from '../../core/api/workload-keys.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { controllerRefOf, newControllerRef } from './pod-util.js';
 import { hasCondition, isFinished, type Job, timestamp } from './job-util.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { deployment, runControllers, FakeKubelet } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { ReplicaSetController } from './replicaset.js';
@@ -9,7 +10,7 @@ import type { JsonObject, KubeObject } from '../../core/api/object.js';
 
 type D = JsonObject;
 
-async function getD(c: MemoryClient, name = 'web'): Promise<D> {
+async function getD(c: Registry, name = 'web'): Promise<D> {
   return (await c.get('deployments.apps', 'default', name)) as D;
 }
 
@@ -23,10 +24,10 @@ function rolledOut(d: D): boolean {
   return (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === (s.updatedReplicas ?? 0) && (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0);
 }
 
-const rsOf = (c: MemoryClient) => c.all('replicasets.apps') as D[];
-const livePods = (c: MemoryClient) => c.all('pods').filter((p) => !p.metadata.deletionTimestamp) as D[];
+const rsOf = async (c: Registry) => (await all(c, 'replicasets.apps')) as D[];
+const livePods = async (c: Registry) => (await all(c, 'pods')).filter((p) => !p.metadata.deletionTimestamp) as D[];
 
-async function edit(c: MemoryClient, change: (d: D) => void, name = 'web'): Promise<void> {
+async function edit(c: Registry, change: (d: D) => void, name = 'web'): Promise<void> {
   for (;;) {
     const d = await getD(c, name);
     change(d);
@@ -35,7 +36,7 @@ async function edit(c: MemoryClient, change: (d: D) => void, name = 'web'): Prom
 }
 
 async function setup(opts: { graceful?: boolean } = {}) {
-  const c = new MemoryClient({ gracefulPodDeletion: opts.graceful });
+  const c = await testRegistry();
   const logs: string[] = [];
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx), (ctx) => new DeploymentController(ctx)], logs);
   const kubelet = new FakeKubelet(c).start();
@@ -47,7 +48,7 @@ test('creates a ReplicaSet named by pod-template-hash, reaches complete status w
   try {
     const created = await c.create('deployments.apps', deployment('web', 3, { app: 'web' }));
     const d = await waitFor(async () => { const d = await getD(c); return rolledOut(d) && d; }, 'rollout');
-    const [rs] = rsOf(c);
+    const [rs] = (await rsOf(c));
     const hash = rs.metadata.labels['pod-template-hash'];
     assert.match(hash, /^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
     assert.equal(rs.metadata.name, `web-${hash}`);
@@ -57,7 +58,7 @@ test('creates a ReplicaSet named by pod-template-hash, reaches complete status w
     assert.equal(rs.metadata.annotations['deployment.kubernetes.io/desired-replicas'], '3');
     assert.equal(rs.metadata.annotations['deployment.kubernetes.io/max-replicas'], '4');
     assert.deepEqual(rs.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true }]);
-    for (const p of livePods(c)) assert.equal(p.metadata.generateName, `web-${hash}-`);
+    for (const p of (await livePods(c))) assert.equal(p.metadata.generateName, `web-${hash}-`);
     assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '1');
     const s = d.status;
     assert.equal(s.observedGeneration, 1);
@@ -69,7 +70,7 @@ test('creates a ReplicaSet named by pod-template-hash, reaches complete status w
       ['Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'],
       ['Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "web-${hash}" has successfully progressed.`],
     ]);
-    const ev = c.all('events').filter((e: D) => e.involvedObject.kind === 'Deployment') as D[];
+    const ev = (await all(c, 'events')).filter((e: D) => e.involvedObject.kind === 'Deployment') as D[];
     assert.deepEqual(ev.map((e) => [e.reason, e.message, e.source.component]), [['ScalingReplicaSet', `Scaled up replica set web-${hash} to 3`, 'deployment-controller']]);
   } finally { await stop(); }
 });
@@ -80,14 +81,14 @@ test('scale up and down through spec.replicas keeps one ReplicaSet and reports i
     await c.create('deployments.apps', deployment('web', 2, { app: 'web' }));
     await waitFor(async () => rolledOut(await getD(c)), 'initial rollout');
     await edit(c, (d) => { d.spec.replicas = 5; });
-    await waitFor(async () => rolledOut(await getD(c)) && livePods(c).length === 5, 'scaled to 5');
+    await waitFor(async () => rolledOut(await getD(c)) && (await livePods(c)).length === 5, 'scaled to 5');
     await edit(c, (d) => { d.spec.replicas = 1; });
-    await waitFor(async () => rolledOut(await getD(c)) && livePods(c).length === 1, 'scaled to 1');
-    assert.equal(rsOf(c).length, 1);
-    const name = rsOf(c)[0].metadata.name;
-    const msgs = c.all('events').filter((e: D) => e.reason === 'ScalingReplicaSet').map((e: D) => e.message);
+    await waitFor(async () => rolledOut(await getD(c)) && (await livePods(c)).length === 1, 'scaled to 1');
+    assert.equal((await rsOf(c)).length, 1);
+    const name = (await rsOf(c))[0].metadata.name;
+    const msgs = (await all(c, 'events')).filter((e: D) => e.reason === 'ScalingReplicaSet').map((e: D) => e.message);
     assert.deepEqual(msgs, [`Scaled up replica set ${name} to 2`, `Scaled up replica set ${name} to 5 from 2`, `Scaled down replica set ${name} to 1 from 5`]);
-    assert.equal(rsOf(c)[0].metadata.annotations['deployment.kubernetes.io/desired-replicas'], '1');
+    assert.equal((await rsOf(c))[0].metadata.annotations['deployment.kubernetes.io/desired-replicas'], '1');
   } finally { await stop(); }
 });
 
@@ -97,11 +98,11 @@ test('a template change rolls out within maxSurge and maxUnavailable and keeps t
     await c.create('deployments.apps', deployment('web', 4, { app: 'web' }, {
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } } }));
     await waitFor(async () => rolledOut(await getD(c)), 'initial rollout');
-    const oldName = rsOf(c)[0].metadata.name;
+    const oldName = (await rsOf(c))[0].metadata.name;
     // Watch every pod count while the rollout runs: never more than 5 pods, never fewer than 3 ready.
     let maxPods = 0, minReady = Infinity;
-    const probe = setInterval(() => {
-      const live = livePods(c);
+    const probe = setInterval(async () => {
+      const live = (await livePods(c));
       maxPods = Math.max(maxPods, live.length);
       minReady = Math.min(minReady, live.filter((p) => (p.status.conditions ?? []).some((x: D) => x.type === 'Ready' && x.status === 'True')).length);
     }, 1);
@@ -110,7 +111,7 @@ test('a template change rolls out within maxSurge and maxUnavailable and keeps t
     clearInterval(probe);
     assert.ok(maxPods <= 5, `at most replicas+maxSurge pods, saw ${maxPods}`);
     assert.ok(minReady >= 3, `at least replicas-maxUnavailable ready, saw ${minReady}`);
-    const rss = rsOf(c);
+    const rss = (await rsOf(c));
     assert.equal(rss.length, 2);
     const old = rss.find((r) => r.metadata.name === oldName)!;
     const cur = rss.find((r) => r.metadata.name !== oldName)!;
@@ -118,13 +119,13 @@ test('a template change rolls out within maxSurge and maxUnavailable and keeps t
     assert.equal(cur.spec.replicas, 4);
     assert.equal(cur.metadata.annotations['deployment.kubernetes.io/revision'], '2');
     assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '2');
-    assert.ok(livePods(c).every((p) => p.spec.containers[0].image === 'nginx:2'));
+    assert.ok((await livePods(c)).every((p) => p.spec.containers[0].image === 'nginx:2'));
     assert.equal(d.status.observedGeneration, 2);
     // Rolling back to the first template reuses the old ReplicaSet as revision 3.
     kubelet.paused = false;
     await edit(c, (d) => { d.spec.template.spec.containers[0].image = 'nginx'; });
     await waitFor(async () => rolledOut(await getD(c)) && (await getD(c)).metadata.annotations['deployment.kubernetes.io/revision'] === '3', 'rollback');
-    const back = rsOf(c).find((r) => r.metadata.name === oldName)!;
+    const back = (await rsOf(c)).find((r) => r.metadata.name === oldName)!;
     assert.equal(back.spec.replicas, 4);
     assert.equal(back.metadata.annotations['deployment.kubernetes.io/revision'], '3');
     assert.equal(back.metadata.annotations['deployment.kubernetes.io/revision-history'], '1');
@@ -136,17 +137,17 @@ test('Recreate scales old pods away before the new ReplicaSet starts any', async
   try {
     await c.create('deployments.apps', deployment('web', 3, { app: 'web' }, { strategy: { type: 'Recreate' } }));
     await waitFor(async () => rolledOut(await getD(c)), 'initial rollout');
-    const oldUid = rsOf(c)[0].metadata.uid;
+    const oldUid = (await rsOf(c))[0].metadata.uid;
     let overlap = false;
-    const probe = setInterval(() => {
-      const owners = new Set(c.all('pods').map((p) => p.metadata.ownerReferences?.[0].uid));
+    const probe = setInterval(async () => {
+      const owners = new Set((await all(c, 'pods')).map((p) => p.metadata.ownerReferences?.[0].uid));
       if (owners.size > 1) overlap = true;
     }, 1);
     await edit(c, (d) => { d.spec.template.spec.containers[0].image = 'nginx:2'; });
     await waitFor(async () => { const d = await getD(c); return rolledOut(d) && d.metadata.annotations['deployment.kubernetes.io/revision'] === '2'; }, 'recreate rollout');
     clearInterval(probe);
     assert.equal(overlap, false, 'old and new pods never existed together');
-    assert.ok(livePods(c).every((p) => p.metadata.ownerReferences[0].uid !== oldUid));
+    assert.ok((await livePods(c)).every((p) => p.metadata.ownerReferences[0].uid !== oldUid));
   } finally { await stop(); }
 });
 
@@ -158,8 +159,8 @@ test('revisionHistoryLimit deletes the oldest scaled-down ReplicaSets', async ()
       await waitFor(async () => rolledOut(await getD(c)), 'rollout');
       await edit(c, (d) => { d.spec.template.spec.containers[0].image = image; });
     }
-    await waitFor(async () => { const d = await getD(c); return rolledOut(d) && rsOf(c).length === 2; }, 'cleanup to 2 ReplicaSets');
-    const revs = rsOf(c).map((r) => r.metadata.annotations['deployment.kubernetes.io/revision']).sort();
+    await waitFor(async () => { const d = await getD(c); return rolledOut(d) && (await rsOf(c)).length === 2; }, 'cleanup to 2 ReplicaSets');
+    const revs = (await rsOf(c)).map((r) => r.metadata.annotations['deployment.kubernetes.io/revision']).sort();
     assert.deepEqual(revs, ['3', '4']);
   } finally { await stop(); }
 });
@@ -172,11 +173,11 @@ test('a paused deployment scales but does not roll out; resuming rolls out', asy
     await edit(c, (d) => { d.spec.paused = true; d.spec.template.spec.containers[0].image = 'nginx:2'; });
     await waitFor(async () => (await getD(c)).status.conditions?.some((x: D) => x.reason === 'DeploymentPaused'), 'paused condition');
     await edit(c, (d) => { d.spec.replicas = 3; });
-    await waitFor(() => livePods(c).length === 3, 'scaled while paused');
-    assert.equal(rsOf(c).length, 1);
-    assert.ok(livePods(c).every((p) => p.spec.containers[0].image === 'nginx'));
+    await waitFor(async () => (await livePods(c)).length === 3, 'scaled while paused');
+    assert.equal((await rsOf(c)).length, 1);
+    assert.ok((await livePods(c)).every((p) => p.spec.containers[0].image === 'nginx'));
     await edit(c, (d) => { d.spec.paused = false; });
-    await waitFor(async () => rolledOut(await getD(c)) && livePods(c).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout after resume');
+    await waitFor(async () => rolledOut(await getD(c)) && (await livePods(c)).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout after resume');
   } finally { await stop(); }
 });
 
@@ -205,13 +206,13 @@ test('resizing mid-rollout scales old and new ReplicaSets proportionally', async
     await waitFor(async () => rolledOut(await getD(c)), 'initial rollout');
     kubelet.paused = true; // new pods never become ready: the rollout stalls half-way
     await edit(c, (d) => { d.spec.template.spec.containers[0].image = 'nginx:2'; });
-    await waitFor(() => rsOf(c).length === 2 && rsOf(c).reduce((n, r) => n + r.spec.replicas, 0) === 13, 'stalled at 13 = 10 + maxSurge');
-    const before = new Map(rsOf(c).map((r) => [r.metadata.name, r.spec.replicas]));
+    await waitFor(async () => (await rsOf(c)).length === 2 && (await rsOf(c)).reduce((n, r) => n + r.spec.replicas, 0) === 13, 'stalled at 13 = 10 + maxSurge');
+    const before = new Map((await rsOf(c)).map((r) => [r.metadata.name, r.spec.replicas]));
     await edit(c, (d) => { d.spec.replicas = 20; });
-    await waitFor(() => rsOf(c).reduce((n, r) => n + r.spec.replicas, 0) === 23, 'resized to 23 = 20 + maxSurge');
-    for (const r of rsOf(c)) assert.ok(r.spec.replicas > before.get(r.metadata.name)!, `${r.metadata.name} grew`);
-    assert.ok(rsOf(c).every((r) => r.metadata.annotations['deployment.kubernetes.io/desired-replicas'] === '20'));
+    await waitFor(async () => (await rsOf(c)).reduce((n, r) => n + r.spec.replicas, 0) === 23, 'resized to 23 = 20 + maxSurge');
+    for (const r of (await rsOf(c))) assert.ok(r.spec.replicas > before.get(r.metadata.name)!, `${r.metadata.name} grew`);
+    assert.ok((await rsOf(c)).every((r) => r.metadata.annotations['deployment.kubernetes.io/desired-replicas'] === '20'));
     kubelet.paused = false;
-    await waitFor(async () => rolledOut(await getD(c)) && livePods(c).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout completes');
+    await waitFor(async () => rolledOut(await getD(c)) && (await livePods(c)).every((p) => p.spec.containers[0].image === 'nginx:2'), 'rollout completes');
   } finally { await stop(); }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, createWithStatus, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { EndpointsController } from './endpoints.js';
@@ -9,7 +10,7 @@ import type { JsonObject, KubeObject } from '../../core/api/object.js';
 function svc(name: string, spec: JsonObject = {}, labels?: Record<string, string>): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.60', clusterIPs: ['10.96.0.60'], ipFamilies: ['IPv4'], selector: { app: name },
+    spec: { type: 'ClusterIP', ipFamilies: ['IPv4'], selector: { app: name },
       ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], ...spec },
   } as KubeObject;
 }
@@ -23,18 +24,18 @@ function pod(name: string, app: string, i: number, ready: boolean): KubeObject {
   } as KubeObject;
 }
 
-const ep = async (c: MemoryClient, name: string) => (await c.get('endpoints', 'default', name)) as JsonObject | undefined;
+const ep = async (c: Registry, name: string) => (await c.get('endpoints', 'default', name)) as JsonObject | undefined;
 
 test('Endpoints list ready and not-ready pods, carry the Service labels and trigger time, and go with the Service', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const logs: string[] = [];
   const run = await runControllers(c, [(ctx) => new EndpointsController(ctx)], logs);
   try {
     await c.create('services', svc('backend', {}, { tier: 'back' }));
     await waitFor(async () => (await ep(c, 'backend')) !== undefined, 'empty Endpoints');
     assert.deepEqual((await ep(c, 'backend'))!.subsets, []);
-    await c.create('pods', pod('backend-1', 'backend', 1, true));
-    await c.create('pods', pod('backend-2', 'backend', 2, false));
+    await createWithStatus(c, 'pods', pod('backend-1', 'backend', 1, true));
+    await createWithStatus(c, 'pods', pod('backend-2', 'backend', 2, false));
     await waitFor(async () => (await ep(c, 'backend'))?.subsets?.[0]?.notReadyAddresses?.length === 1, 'two addresses');
     const e = (await ep(c, 'backend'))!;
     assert.deepEqual(e.subsets, [{
@@ -51,7 +52,7 @@ test('Endpoints list ready and not-ready pods, carry the Service labels and trig
 });
 
 test('selector-less Services keep their own Endpoints; leftovers without a Service are removed at start; a deleted one comes back', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   await c.create('services', svc('manual', { selector: undefined }));
   const manual = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'manual', namespace: 'default' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80, protocol: 'TCP' }] }] } as unknown as KubeObject;
   await c.create('endpoints', manual);
@@ -72,13 +73,13 @@ test('selector-less Services keep their own Endpoints; leftovers without a Servi
 });
 
 test('publishNotReadyAddresses lists everything as ready; more than 1000 addresses are truncated and annotated', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new EndpointsController(ctx)]);
   try {
     await c.create('services', svc('pnra', { publishNotReadyAddresses: true }));
-    await c.create('pods', pod('pnra-1', 'pnra', 1, false));
+    await createWithStatus(c, 'pods', pod('pnra-1', 'pnra', 1, false));
     await waitFor(async () => (await ep(c, 'pnra'))?.subsets?.[0]?.addresses?.length === 1, 'not-ready pod published as ready');
-    for (let i = 0; i < 1005; i++) await c.create('pods', pod(`many-${i}`, 'many', 10 + i, true));
+    for (let i = 0; i < 1005; i++) await createWithStatus(c, 'pods', pod(`many-${i}`, 'many', 10 + i, true));
     await c.create('services', svc('many'));
     await waitFor(async () => (await ep(c, 'many'))?.subsets?.[0]?.addresses?.length === 1000, '1000 addresses', 20_000);
     const e = (await ep(c, 'many'))!;

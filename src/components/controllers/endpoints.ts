@@ -14,8 +14,8 @@ import {
   hasManagedEndpoints, isServiceIPSet, labelsChanged, podEndpointChanged, selectsPod, truncateSubsets,
 } from '../../core/endpoints/index.js';
 import { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 /** Endpoints that leader election (not a Service) owns carry this; they are never cleaned up. */

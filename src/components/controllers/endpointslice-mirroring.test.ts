@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, createWithStatus, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
@@ -13,7 +14,7 @@ const SLICES = 'endpointslices.discovery.k8s.io';
 function svc(name: string, selector?: Record<string, string>): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.70', clusterIPs: ['10.96.0.70'], ipFamilies: ['IPv4'], ...(selector ? { selector } : {}),
+    spec: { type: 'ClusterIP', ipFamilies: ['IPv4'], ...(selector ? { selector } : {}),
       ports: [{ name: 'db', port: 5432, protocol: 'TCP', targetPort: 5432 }] },
   } as KubeObject;
 }
@@ -26,12 +27,12 @@ function endpoints(name: string, ips: string[], labels?: Record<string, string>,
   } as KubeObject;
 }
 
-const mirrored = async (c: MemoryClient, name: string) => ((await c.list(SLICES, { namespace: 'default' })).items as JsonObject[])
+const mirrored = async (c: Registry, name: string) => ((await c.list(SLICES, { namespace: 'default' })).items as JsonObject[])
   .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name);
 const ips = (slices: JsonObject[]) => slices.flatMap((s) => s.endpoints.map((e: JsonObject) => `${e.addresses[0]}${e.conditions.ready ? '' : '(not ready)'}`)).sort();
 
 test('a selector-less Service\'s Endpoints are mirrored, follow updates, and go when the Endpoints go', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const logs: string[] = [];
   const run = await runControllers(c, [(ctx) => new EndpointsController(ctx), (ctx) => new EndpointSliceMirroringController(ctx)], logs);
   try {
@@ -67,7 +68,7 @@ test('a selector-less Service\'s Endpoints are mirrored, follow updates, and go 
 });
 
 test('skip-mirror Endpoints and Endpoints of a Service with a selector (or none) are not mirrored', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new EndpointSliceMirroringController(ctx)], []);
   try {
     await c.create('services', svc('skipped'));

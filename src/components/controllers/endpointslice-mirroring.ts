@@ -12,8 +12,8 @@ import {
 } from '../../core/endpoints/index.js';
 import { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
 import { EndpointSliceTracker } from './endpointslice-tracker.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 const ENDPOINTSLICES = 'endpointslices.discovery.k8s.io';

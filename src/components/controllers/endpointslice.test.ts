@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, createWithStatus, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { node, runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { EndpointSliceController, ENDPOINTSLICES } from './endpointslice.js';
@@ -10,7 +11,7 @@ import type { JsonObject, KubeObject } from '../../core/api/object.js';
 function svc(name: string, spec: JsonObject = {}): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'], ipFamilies: ['IPv4'], selector: { app: name },
+    spec: { type: 'ClusterIP', ipFamilies: ['IPv4'], selector: { app: name },
       ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], ...spec },
   } as KubeObject;
 }
@@ -26,20 +27,20 @@ function pod(name: string, app: string, opts: { node?: string; ports?: JsonObjec
   } as KubeObject;
 }
 
-async function setReady(c: MemoryClient, name: string, ready: boolean): Promise<void> {
+async function setReady(c: Registry, name: string, ready: boolean): Promise<void> {
   const p = (await c.get('pods', 'default', name)) as JsonObject;
   p.status.conditions = [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
   await c.update('pods', p as KubeObject, 'status');
 }
 
-const slicesOf = (c: MemoryClient, service: string) =>
-  c.all(ENDPOINTSLICES).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === service) as JsonObject[];
-const endpointsOf = (c: MemoryClient, service: string) => slicesOf(c, service).flatMap((s) => s.endpoints ?? []);
-const byPod = (c: MemoryClient, service: string) =>
-  Object.fromEntries(endpointsOf(c, service).map((e: JsonObject) => [e.targetRef.name, e.conditions]));
+const slicesOf = async (c: Registry, service: string) =>
+  (await all(c, ENDPOINTSLICES)).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === service) as JsonObject[];
+const endpointsOf = async (c: Registry, service: string) => (await slicesOf(c, service)).flatMap((s) => s.endpoints ?? []);
+const byPod = async (c: Registry, service: string) =>
+  Object.fromEntries((await endpointsOf(c, service)).map((e: JsonObject) => [e.targetRef.name, e.conditions]));
 
 async function cluster(opts: { graceful?: boolean; gc?: boolean } = {}) {
-  const c = new MemoryClient({ gracefulPodDeletion: opts.graceful });
+  const c = await testRegistry();
   await c.create('nodes', node('node-1', { labels: { 'topology.kubernetes.io/zone': 'zone-a' } }));
   await c.create('nodes', node('node-2', { labels: { 'topology.kubernetes.io/zone': 'zone-b' } }));
   const logs: string[] = [];
@@ -54,24 +55,24 @@ test('slices follow pods: not ready, ready, terminating, gone; zone and node fro
   const { c, run, logs } = await cluster({ graceful: true });
   try {
     await c.create('services', svc('web'));
-    await waitFor(() => slicesOf(c, 'web').length === 1, 'placeholder slice');
-    assert.deepEqual(slicesOf(c, 'web')[0].endpoints, []);
-    await c.create('pods', pod('web-1', 'web'));
-    await c.create('pods', pod('web-2', 'web', { node: 'node-2' }));
-    await waitFor(() => endpointsOf(c, 'web').length === 2, 'two endpoints');
-    assert.equal(slicesOf(c, 'web').length, 1, 'the placeholder became the slice');
-    assert.deepEqual(byPod(c, 'web')['web-1'], { ready: false, serving: false, terminating: false });
-    const ep2 = endpointsOf(c, 'web').find((e: JsonObject) => e.targetRef.name === 'web-2');
+    await waitFor(async () => (await slicesOf(c, 'web')).length === 1, 'placeholder slice');
+    assert.deepEqual((await slicesOf(c, 'web'))[0].endpoints, []);
+    await createWithStatus(c, 'pods', pod('web-1', 'web'));
+    await createWithStatus(c, 'pods', pod('web-2', 'web', { node: 'node-2' }));
+    await waitFor(async () => (await endpointsOf(c, 'web')).length === 2, 'two endpoints');
+    assert.equal((await slicesOf(c, 'web')).length, 1, 'the placeholder became the slice');
+    assert.deepEqual((await byPod(c, 'web'))['web-1'], { ready: false, serving: false, terminating: false });
+    const ep2 = (await endpointsOf(c, 'web')).find((e: JsonObject) => e.targetRef.name === 'web-2');
     assert.deepEqual([ep2.nodeName, ep2.zone], ['node-2', 'zone-b']);
     await setReady(c, 'web-1', true);
-    await waitFor(() => byPod(c, 'web')['web-1']?.ready === true, 'web-1 ready');
-    const slice = slicesOf(c, 'web')[0];
+    await waitFor(async () => (await byPod(c, 'web'))['web-1']?.ready === true, 'web-1 ready');
+    const slice = (await slicesOf(c, 'web'))[0];
     assert.ok(slice.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], 'trigger time annotation');
     await c.delete('pods', 'default', 'web-1');
-    await waitFor(() => byPod(c, 'web')['web-1']?.terminating === true, 'web-1 terminating');
-    assert.deepEqual(byPod(c, 'web')['web-1'], { ready: false, serving: true, terminating: true });
+    await waitFor(async () => (await byPod(c, 'web'))['web-1']?.terminating === true, 'web-1 terminating');
+    assert.deepEqual((await byPod(c, 'web'))['web-1'], { ready: false, serving: true, terminating: true });
     await c.delete('pods', 'default', 'web-1', { gracePeriodSeconds: 0 });
-    await waitFor(() => !byPod(c, 'web')['web-1'], 'web-1 gone');
+    await waitFor(async () => !(await byPod(c, 'web'))['web-1'], 'web-1 gone');
   } finally { await run.stop(); }
   assert.deepEqual(logs.filter((l) => !/Conflict|modified/.test(l)), []);
 });
@@ -85,13 +86,13 @@ test('Services without a selector, and slices this controller does not manage, a
       metadata: { name: 'external-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'external', 'endpointslice.kubernetes.io/managed-by': 'me' } },
       addressType: 'IPv4', endpoints: [{ addresses: ['192.0.2.10'] }], ports: [{ port: 80, protocol: 'TCP', name: '' }],
     } as unknown as KubeObject;
-    await c.create(ENDPOINTSLICES, userSlice);
+    const created = await c.create(ENDPOINTSLICES, userSlice);
     await c.create('services', svc('web'));
-    await c.create('pods', pod('web-1', 'web', { ready: true }));
-    await waitFor(() => endpointsOf(c, 'web').length === 1, 'web endpoint');
+    await createWithStatus(c, 'pods', pod('web-1', 'web', { ready: true }));
+    await waitFor(async () => (await endpointsOf(c, 'web')).length === 1, 'web endpoint');
     await ctl.idle();
-    assert.deepEqual(slicesOf(c, 'external').map((s) => s.metadata.name), ['external-1']);
-    assert.ok(!c.writes.some((w) => w.includes('external-1') && !w.startsWith('create')), 'the user slice was never written');
+    assert.deepEqual((await slicesOf(c, 'external')).map((s) => s.metadata.name), ['external-1']);
+    assert.equal((await c.get(ENDPOINTSLICES, 'default', 'external-1'))!.metadata.resourceVersion, created.metadata.resourceVersion, 'the user slice was never written');
   } finally { await run.stop(); }
 });
 
@@ -100,21 +101,21 @@ test('a named targetPort no pod has: slices without ports and one Warning event;
   try {
     await c.create('services', svc('named', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' }] }));
     await c.create('services', svc('ok'));
-    await c.create('pods', pod('named-1', 'named', { ready: true, ports: [{ name: 'www', containerPort: 8080, protocol: 'TCP' }] }));
-    await c.create('pods', pod('ok-1', 'ok', { ready: true }));
-    await waitFor(() => endpointsOf(c, 'named').length === 1 && endpointsOf(c, 'ok').length === 1, 'both Services have endpoints');
-    assert.deepEqual(slicesOf(c, 'named')[0].ports, []);
-    assert.deepEqual(slicesOf(c, 'ok')[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
-    const event = await waitFor(() => c.all('events').find((e: JsonObject) => e.reason === 'TargetPortNotFound'), 'event');
+    await createWithStatus(c, 'pods', pod('named-1', 'named', { ready: true, ports: [{ name: 'www', containerPort: 8080, protocol: 'TCP' }] }));
+    await createWithStatus(c, 'pods', pod('ok-1', 'ok', { ready: true }));
+    await waitFor(async () => (await endpointsOf(c, 'named')).length === 1 && (await endpointsOf(c, 'ok')).length === 1, 'both Services have endpoints');
+    assert.deepEqual((await slicesOf(c, 'named'))[0].ports, []);
+    assert.deepEqual((await slicesOf(c, 'ok'))[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    const event = await waitFor(async () => (await all(c, 'events')).find((e: JsonObject) => e.reason === 'TargetPortNotFound'), 'event');
     assert.equal((event as JsonObject).involvedObject.name, 'named');
     assert.equal((event as JsonObject).type, 'Warning');
     assert.match((event as JsonObject).message, /no pod selected by this Service has a container port named "web" with protocol TCP, so service port "http" has no endpoints/i);
     // Another pod of the same Service does not repeat the event; a pod with the port resolves it.
-    await c.create('pods', pod('named-2', 'named', { ready: true, ports: [{ name: 'web', containerPort: 9000, protocol: 'TCP' }] }));
-    await waitFor(() => slicesOf(c, 'named').some((s) => s.ports?.[0]?.port === 9000), 'resolved slice');
+    await createWithStatus(c, 'pods', pod('named-2', 'named', { ready: true, ports: [{ name: 'web', containerPort: 9000, protocol: 'TCP' }] }));
+    await waitFor(async () => (await slicesOf(c, 'named')).some((s) => s.ports?.[0]?.port === 9000), 'resolved slice');
     await ctl.idle();
-    assert.equal(c.all('events').filter((e: JsonObject) => e.reason === 'TargetPortNotFound').length, 1);
-    assert.equal((c.all('events').find((e: JsonObject) => e.reason === 'TargetPortNotFound') as JsonObject).count, 1);
+    assert.equal((await all(c, 'events')).filter((e: JsonObject) => e.reason === 'TargetPortNotFound').length, 1);
+    assert.equal(((await all(c, 'events')).find((e: JsonObject) => e.reason === 'TargetPortNotFound') as JsonObject).count, 1);
   } finally { await run.stop(); }
 });
 
@@ -122,27 +123,28 @@ test('250 pods: three slices; a restarted controller writes nothing; a deleted o
   const { c, run } = await cluster();
   try {
     await c.create('services', svc('big'));
-    for (let i = 0; i < 250; i++) await c.create('pods', pod(`big-${i}`, 'big', { ready: true, node: i % 2 ? 'node-1' : 'node-2' }));
-    await waitFor(() => endpointsOf(c, 'big').length === 250, '250 endpoints', 20_000);
-    await waitFor(() => slicesOf(c, 'big').length === 3, 'three slices');
-    assert.deepEqual(slicesOf(c, 'big').map((s) => s.endpoints.length).sort((a, b) => b - a), [100, 100, 50]);
+    for (let i = 0; i < 250; i++) await createWithStatus(c, 'pods', pod(`big-${i}`, 'big', { ready: true, node: i % 2 ? 'node-1' : 'node-2' }));
+    await waitFor(async () => (await endpointsOf(c, 'big')).length === 250, '250 endpoints', 20_000);
+    await waitFor(async () => (await slicesOf(c, 'big')).length === 3, 'three slices');
+    assert.deepEqual((await slicesOf(c, 'big')).map((s) => s.endpoints.length).sort((a, b) => b - a), [100, 100, 50]);
   } finally { await run.stop(); }
 
-  const before = c.writes.length;
+  const versions = async () => (await all(c, ENDPOINTSLICES)).map((s) => `${s.metadata.name}@${s.metadata.resourceVersion}`).sort();
+  const before = await versions();
   const again = await runControllers(c, [(ctx) => new EndpointSliceController(ctx)]);
   const ctl = again.controllers[0] as EndpointSliceController;
   try {
     await ctl.idle();
-    assert.deepEqual(c.writes.slice(before).filter((w) => w.includes(ENDPOINTSLICES)), [], 'no churn after a restart');
-    const victim = slicesOf(c, 'big').find((s) => s.endpoints.length === 50)!;
+    assert.deepEqual(await versions(), before, 'no churn after a restart');
+    const victim = (await slicesOf(c, 'big')).find((s) => s.endpoints.length === 50)!;
     await c.delete(ENDPOINTSLICES, 'default', victim.metadata.name);
-    await waitFor(() => endpointsOf(c, 'big').length === 250, 'endpoints back after a slice deletion');
-    const edited = slicesOf(c, 'big').find((s) => s.endpoints.length === 100)!;
+    await waitFor(async () => (await endpointsOf(c, 'big')).length === 250, 'endpoints back after a slice deletion');
+    const edited = (await slicesOf(c, 'big')).find((s) => s.endpoints.length === 100)!;
     edited.endpoints = edited.endpoints.slice(0, 10);
     await c.update(ENDPOINTSLICES, edited as KubeObject);
-    await waitFor(() => endpointsOf(c, 'big').length === 250, 'endpoints back after an edit');
+    await waitFor(async () => (await endpointsOf(c, 'big')).length === 250, 'endpoints back after an edit');
     await ctl.idle();
-    assert.equal(new Set(endpointsOf(c, 'big').map((e: JsonObject) => e.targetRef.name)).size, 250, 'no endpoint twice');
+    assert.equal(new Set((await endpointsOf(c, 'big')).map((e: JsonObject) => e.targetRef.name)).size, 250, 'no endpoint twice');
   } finally { await again.stop(); }
 });
 
@@ -150,18 +152,18 @@ test('slices are owned by the Service and go with it; a new Service of the same 
   const { c, run } = await cluster({ gc: true });
   try {
     await c.create('services', svc('web'));
-    await c.create('pods', pod('web-1', 'web', { ready: true }));
-    await waitFor(() => endpointsOf(c, 'web').length === 1, 'endpoint');
-    const s = slicesOf(c, 'web')[0];
+    await createWithStatus(c, 'pods', pod('web-1', 'web', { ready: true }));
+    await waitFor(async () => (await endpointsOf(c, 'web')).length === 1, 'endpoint');
+    const s = (await slicesOf(c, 'web'))[0];
     const owner = s.metadata.ownerReferences[0];
     const service = (await c.get('services', 'default', 'web'))!;
     assert.deepEqual(owner, { apiVersion: 'v1', kind: 'Service', name: 'web', uid: service.metadata.uid, controller: true, blockOwnerDeletion: true });
     assert.match(s.metadata.name, /^web-[a-z0-9]{5}$/);
     await c.delete('services', 'default', 'web');
-    await waitFor(() => slicesOf(c, 'web').length === 0, 'slices collected');
+    await waitFor(async () => (await slicesOf(c, 'web')).length === 0, 'slices collected');
     await c.create('services', svc('web'));
-    await waitFor(() => endpointsOf(c, 'web').length === 1, 'endpoint for the new Service');
+    await waitFor(async () => (await endpointsOf(c, 'web')).length === 1, 'endpoint for the new Service');
     const fresh = (await c.get('services', 'default', 'web'))!;
-    assert.equal(slicesOf(c, 'web')[0].metadata.ownerReferences[0].uid, fresh.metadata.uid);
+    assert.equal((await slicesOf(c, 'web'))[0].metadata.ownerReferences[0].uid, fresh.metadata.uid);
   } finally { await run.stop(); }
 });

@@ -11,8 +11,8 @@ import {
   hasManagedEndpoints, labelsChanged, podEndpointChanged, reconcileEndpointSlices, selectsPod, type SlicePlan,
 } from '../../core/endpoints/index.js';
 import { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { EndpointSliceTracker } from './endpointslice-tracker.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { EventTTLController, lastWrite } from './event-ttl.js';
 import type { KubeObject } from '../../core/api/object.js';
 import { planCluster } from '../../core/topology/plan.js';
@@ -15,7 +16,7 @@ function event(name: string, fields: Record<string, unknown>): KubeObject {
 }
 
 test('events whose last write is older than the TTL are deleted; recently updated ones stay', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   // The memory client stamps creationTimestamp with the real clock; the sweeper gets its own clock.
   const ttl = 30_000;
   await c.create('events', event('old', { firstTimestamp: at(0), lastTimestamp: at(1), count: 1 }));

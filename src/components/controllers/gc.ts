@@ -15,7 +15,7 @@ import { isApiError } from '../../core/api/errors.js';
 import { type KubeObject, type OwnerReference, objectKey } from '../../core/api/object.js';
 import { RESOURCES, qualifiedResource, resourceByKind } from '../../core/api/resources.js';
 import { type Controller, type ControllerContext, splitKey } from './context.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 const ORPHAN = 'orphan';

@@ -4,7 +4,7 @@
 import type { ApiClient } from '../../core/api/client.js';
 import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
 import type { Controller, ControllerContext } from './context.js';
-import { InformerFactory } from './informer.js';
+import { InformerFactory } from '../kube/informer.js';
 import { NamespaceController } from './namespace.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
@@ -26,9 +26,9 @@ import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
 import { LoadBalancerController } from './loadbalancer.js';
 
-export { Informer, InformerFactory, type EventHandlers, type InformerOptions } from './informer.js';
+export { Informer, InformerFactory, type EventHandlers, type InformerOptions } from '../kube/informer.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
-export { EventRecorder, eventRecorder, recordEvent, type EventSource, type EventType, type ObjectReference } from './events.js';
+export { EventRecorder, eventRecorder, recordEvent, type EventSource, type EventType, type ObjectReference } from '../kube/events.js';
 export { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
 export { SYSTEM_NAMESPACES } from './namespace.js';
 export { EndpointSliceController, type EndpointSliceControllerOptions } from './endpointslice.js';

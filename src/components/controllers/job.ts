@@ -13,9 +13,9 @@ import { type JsonObject, type KubeObject, objectKey } from '../../core/api/obje
 import { fromLabelSelector } from '../../core/api/labels.js';
 import { JOB_COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from '../../core/api/workload-keys.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '../kube/events.js';
 import { Expectations } from './expectations.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { claim } from './controller-ref.js';
 import { controllerRefOf, isPodReady, podFromTemplate, podKey } from './pod-util.js';

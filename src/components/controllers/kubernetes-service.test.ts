@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { KubernetesServiceController } from './kubernetes-service.js';
@@ -9,7 +10,7 @@ import type { JsonObject, KubeObject } from '../../core/api/object.js';
 const config = { serviceCIDR: '10.96.0.0/12', hostIP: '172.31.250.1', apiServerPort: 6443 };
 
 test('creates the kubernetes Service, Endpoints and EndpointSlice, and restores them', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new KubernetesServiceController(ctx, config)]);
   try {
     const svc = (await c.get('services', 'default', 'kubernetes')) as JsonObject;

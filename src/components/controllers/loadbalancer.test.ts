@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { node, runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { LoadBalancerController, type LoadBalancerConfig } from './loadbalancer.js';
@@ -18,25 +19,25 @@ function lb(name: string, spec: JsonObject = {}): KubeObject {
   port++;
   return {
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' },
-    spec: { type: 'LoadBalancer', clusterIP: '10.96.1.1', selector: { app: name }, externalTrafficPolicy: 'Cluster',
+    spec: { type: 'LoadBalancer', selector: { app: name }, externalTrafficPolicy: 'Cluster',
       ports: [{ port: 80, protocol: 'TCP', targetPort: 80, nodePort: port }], ...spec },
     status: { loadBalancer: {} },
   } as KubeObject;
 }
 
-const ipOf = async (c: MemoryClient, name: string) =>
+const ipOf = async (c: Registry, name: string) =>
   ((await c.get('services', 'default', name)) as JsonObject | undefined)?.status?.loadBalancer?.ingress?.[0]?.ip as string | undefined;
-const eventsFor = (c: MemoryClient, name: string, reason: string) =>
-  c.all('events').filter((e: JsonObject) => e.involvedObject.name === name && e.reason === reason) as JsonObject[];
+const eventsFor = async (c: Registry, name: string, reason: string) =>
+  (await all(c, 'events')).filter((e: JsonObject) => e.involvedObject.name === name && e.reason === reason) as JsonObject[];
 
-async function start(c: MemoryClient, cfg = config) {
+async function start(c: Registry, cfg = config) {
   const logs: string[] = [];
   const run = await runControllers(c, [(ctx) => new LoadBalancerController(ctx, cfg)], logs);
   return { run, logs, ctl: run.controllers[0] as LoadBalancerController };
 }
 
 test('addresses from the pool in order, ipMode VIP; exhaustion leaves the Service pending with a Warning; a release serves it', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const { run, logs, ctl } = await start(c);
   try {
     for (const n of ['a', 'b', 'c']) await c.create('services', lb(n));
@@ -44,10 +45,10 @@ test('addresses from the pool in order, ipMode VIP; exhaustion leaves the Servic
     assert.deepEqual([await ipOf(c, 'a'), await ipOf(c, 'b'), await ipOf(c, 'c')].sort(), ['172.31.250.200', '172.31.250.201', '172.31.250.202']);
     const a = (await c.get('services', 'default', 'a')) as JsonObject;
     assert.deepEqual(a.status.loadBalancer, { ingress: [{ ip: await ipOf(c, 'a'), ipMode: 'VIP' }] });
-    assert.match(eventsFor(c, 'a', 'IPAllocated')[0].message, /^Assigned IP \["172\.31\.250\.20\d"\]$/);
+    assert.match((await eventsFor(c, 'a', 'IPAllocated'))[0].message, /^Assigned IP \["172\.31\.250\.20\d"\]$/);
 
     await c.create('services', lb('d'));
-    const warning = await waitFor(() => eventsFor(c, 'd', 'AllocationFailed')[0], 'AllocationFailed');
+    const warning = await waitFor(async () => (await eventsFor(c, 'd', 'AllocationFailed'))[0], 'AllocationFailed');
     assert.equal(warning.type, 'Warning');
     assert.equal(warning.message, 'Failed to allocate IP for "default/d": no available IPs: the LoadBalancer pool 172.31.250.200-172.31.250.202 ' +
       '(3 addresses) is fully assigned. Delete a LoadBalancer Service you no longer need, or enlarge the pool: set "loadBalancerPool" in ' +
@@ -57,7 +58,7 @@ test('addresses from the pool in order, ipMode VIP; exhaustion leaves the Servic
     // Other Services are unaffected by the failure, and the failure is one event, not one per sync.
     await c.patch('services', 'default', 'd', { metadata: { labels: { touched: 'yes' } } }, 'merge');
     await ctl.idle();
-    assert.equal(eventsFor(c, 'd', 'AllocationFailed')[0].count, 1);
+    assert.equal((await eventsFor(c, 'd', 'AllocationFailed'))[0].count, 1);
 
     const freed = await ipOf(c, 'b');
     await c.delete('services', 'default', 'b');
@@ -67,16 +68,16 @@ test('addresses from the pool in order, ipMode VIP; exhaustion leaves the Servic
 });
 
 test('spec.loadBalancerIP: honoured when free and in the pool, refused otherwise with a reason', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const { run } = await start(c);
   try {
     await c.create('services', lb('fixed', { loadBalancerIP: '172.31.250.202' }));
     await waitFor(async () => (await ipOf(c, 'fixed')) === '172.31.250.202', 'requested address');
     await c.create('services', lb('outside', { loadBalancerIP: '172.31.250.99' }));
     await c.create('services', lb('taken', { loadBalancerIP: '172.31.250.202' }));
-    const outside = await waitFor(() => eventsFor(c, 'outside', 'AllocationFailed')[0], 'outside refused');
+    const outside = await waitFor(async () => (await eventsFor(c, 'outside', 'AllocationFailed'))[0], 'outside refused');
     assert.match(outside.message, /spec\.loadBalancerIP 172\.31\.250\.99 is not in the LoadBalancer pool 172\.31\.250\.200-172\.31\.250\.202/);
-    const taken = await waitFor(() => eventsFor(c, 'taken', 'AllocationFailed')[0], 'taken refused');
+    const taken = await waitFor(async () => (await eventsFor(c, 'taken', 'AllocationFailed'))[0], 'taken refused');
     assert.match(taken.message, /already assigned to Service default\/fixed/);
     assert.equal(await ipOf(c, 'taken'), undefined);
     // fixed moves to another address: the one it held goes to the Service that asked for it.
@@ -86,7 +87,7 @@ test('spec.loadBalancerIP: honoured when free and in the pool, refused otherwise
 });
 
 test('type change away from LoadBalancer releases the address and clears the status; a loadBalancerClass is someone else\'s', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const { run, ctl } = await start(c);
   try {
     await c.create('services', lb('a'));
@@ -102,7 +103,7 @@ test('type change away from LoadBalancer releases the address and clears the sta
 });
 
 test('a restart keeps every address where it was (oldest Service wins a disputed one)', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const first = await start(c);
   for (const n of ['a', 'b']) await c.create('services', lb(n));
   await waitFor(async () => (await ipOf(c, 'b')) !== undefined, 'addresses');
@@ -124,7 +125,7 @@ test('a restart keeps every address where it was (oldest Service wins a disputed
 });
 
 test('an announcing node is chosen among Ready nodes, with a local endpoint for externalTrafficPolicy Local, and moves when it goes', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   await c.create('nodes', node('node-1'));
   await c.create('nodes', node('node-2'));
   const { run } = await start(c);
@@ -137,7 +138,7 @@ test('an announcing node is chosen among Ready nodes, with a local endpoint for 
       addressType: 'IPv4', endpoints: [{ addresses: ['10.244.2.7'], nodeName: 'node-2', conditions: { ready: true } }], ports: [],
     } as unknown as KubeObject);
     await waitFor(async () => (await announcer('web')) === 'node-2', 'node-2 announces (local endpoint)');
-    const event = await waitFor(() => eventsFor(c, 'web', 'nodeAssigned')[0], 'nodeAssigned event');
+    const event = await waitFor(async () => (await eventsFor(c, 'web', 'nodeAssigned'))[0], 'nodeAssigned event');
     assert.equal(event.message, 'announcing from node "node-2" with protocol "layer2"');
     const n2 = (await c.get('nodes', undefined, 'node-2')) as JsonObject;
     n2.status.conditions = [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }];

@@ -8,7 +8,7 @@ import { isApiError } from '../../core/api/errors.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import { RESOURCES, qualifiedResource } from '../../core/api/resources.js';
 import { type Controller, type ControllerContext } from './context.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

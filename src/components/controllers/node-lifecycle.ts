@@ -8,8 +8,8 @@
 import { isApiError } from '../../core/api/errors.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { conditionsWhenSilent, evictionDelayMs, lastHeartbeatMs, readyCondition, taintsForCondition } from './node-lifecycle-rules.js';
 import { WorkQueue } from './workqueue.js';
 

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { node, runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { NodeIpamController } from './nodeipam.js';
 import type { JsonObject } from '../../core/api/object.js';
 
-const cidrOf = async (c: MemoryClient, n: string) => ((await c.get('nodes', undefined, n)) as JsonObject).spec.podCIDR;
+const cidrOf = async (c: Registry, n: string) => ((await c.get('nodes', undefined, n)) as JsonObject).spec.podCIDR;
 
 test('assigns /24s in order, keeps them across a restart, and reuses none that is taken', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   for (const n of ['node-1', 'node-2']) await c.create('nodes', node(n));
   const config = { clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 };
   let run = await runControllers(c, [(ctx) => new NodeIpamController(ctx, config)]);
@@ -37,15 +38,15 @@ test('assigns /24s in order, keeps them across a restart, and reuses none that i
 });
 
 test('exhaustion records CIDRNotAvailable on the node and assigns once a node leaves', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const config = { clusterCIDR: '10.244.0.0/23', nodeCIDRMaskSize: 24 };
   for (const n of ['a', 'b']) await c.create('nodes', node(n));
   const run = await runControllers(c, [(ctx) => new NodeIpamController(ctx, config)]);
   try {
     await waitFor(async () => (await cidrOf(c, 'a')) && (await cidrOf(c, 'b')), 'both assigned');
     await c.create('nodes', node('c'));
-    await waitFor(() => c.all('events').some((e: JsonObject) => e.reason === 'CIDRNotAvailable'), 'event');
-    const ev = c.all('events').find((e: JsonObject) => e.reason === 'CIDRNotAvailable') as JsonObject;
+    await waitFor(async () => (await all(c, 'events')).some((e: JsonObject) => e.reason === 'CIDRNotAvailable'), 'event');
+    const ev = (await all(c, 'events')).find((e: JsonObject) => e.reason === 'CIDRNotAvailable') as JsonObject;
     assert.equal(ev.message, 'Node c status is now: CIDRNotAvailable');
     assert.equal(ev.metadata.namespace, 'default');
     assert.deepEqual([ev.involvedObject.kind, ev.involvedObject.name, ev.involvedObject.uid], ['Node', 'c', 'c']);

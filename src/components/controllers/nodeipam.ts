@@ -9,8 +9,8 @@ import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { AllocationError, CIDRAllocator } from '../../core/ipam/index.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 /** Retry interval for nodes waiting on an exhausted range, besides node deletions. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { node, podTemplate, runControllers } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { PodGarbageCollector } from './podgc.js';
@@ -10,7 +11,7 @@ const pod = (name: string, nodeName?: string): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...podTemplate({}).spec, ...(nodeName ? { nodeName } : {}) } });
 
 test('pods of a deleted node are force-deleted after the quarantine; pods of live nodes stay', async () => {
-  const c = new MemoryClient({ gracefulPodDeletion: true });
+  const c = await testRegistry();
   await c.create('nodes', node('node-1'));
   await c.create('nodes', node('node-2'));
   await c.create('pods', pod('on-1', 'node-1'));

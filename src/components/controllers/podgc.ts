@@ -6,7 +6,7 @@
 import { isApiError } from '../../core/api/errors.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import { type Controller, type ControllerContext, splitKey } from './context.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 /** Upstream's quarantine before a missing node's pods are collected. */

@@ -1,23 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { replicaSet, runControllers, markAllReady, podTemplate } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { ReplicaSetController } from './replicaset.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 
-const status = async (c: MemoryClient, name: string) => ((await c.get('replicasets.apps', 'default', name)) as JsonObject).status;
-const pods = (c: MemoryClient) => c.all('pods').filter((p) => !p.metadata.deletionTimestamp);
+const status = async (c: Registry, name: string) => ((await c.get('replicasets.apps', 'default', name)) as JsonObject).status;
+const pods = async (c: Registry) => (await all(c, 'pods')).filter((p) => !p.metadata.deletionTimestamp);
 
 test('creates pods from the template with generateName and a controller ownerReference, then reports status', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx)]);
   try {
     const rs = await c.create('replicasets.apps', replicaSet('web-abc', 3, { app: 'web' }));
-    await waitFor(() => pods(c).length === 3, '3 pods');
+    await waitFor(async () => (await pods(c)).length === 3, '3 pods');
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(pods(c).length, 3, 'no extra pods from a second sync before the informer caught up');
-    for (const p of pods(c) as JsonObject[]) {
+    assert.equal((await pods(c)).length, 3, 'no extra pods from a second sync before the informer caught up');
+    for (const p of (await pods(c)) as JsonObject[]) {
       assert.match(p.metadata.name, /^web-abc-[a-z0-9]{5}$/);
       assert.equal(p.metadata.generateName, 'web-abc-');
       assert.deepEqual(p.metadata.labels, { app: 'web' });
@@ -29,7 +30,7 @@ test('creates pods from the template with generateName and a controller ownerRef
     await markAllReady(c);
     await waitFor(async () => (await status(c, 'web-abc'))?.availableReplicas === 3, 'available');
     assert.equal((await status(c, 'web-abc')).readyReplicas, 3);
-    const events = c.all('events');
+    const events = (await all(c, 'events'));
     assert.equal(events.filter((e: JsonObject) => e.reason === 'SuccessfulCreate').length, 3);
     const e = events[0] as JsonObject;
     assert.match(e.message, /^Created pod: web-abc-/);
@@ -40,12 +41,12 @@ test('creates pods from the template with generateName and a controller ownerRef
 });
 
 test('scales down preferring unscheduled, then pending, then not-ready pods; replaces deleted pods', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx)]);
   try {
     await c.create('replicasets.apps', replicaSet('web-abc', 4, { app: 'web' }));
-    await waitFor(() => pods(c).length === 4, '4 pods');
-    const [a, b, cc, d] = pods(c).sort((x, y) => x.metadata.name!.localeCompare(y.metadata.name!)) as JsonObject[];
+    await waitFor(async () => (await pods(c)).length === 4, '4 pods');
+    const [a, b, cc, d] = (await pods(c)).sort((x, y) => x.metadata.name!.localeCompare(y.metadata.name!)) as JsonObject[];
     // a: scheduled + ready; b: scheduled, Running, not ready; c: scheduled, pending; d: unscheduled.
     for (const [p, node] of [[a, 'n1'], [b, 'n2'], [cc, 'n3']] as const) await c.create('pods', { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name, namespace: 'default' }, target: { kind: 'Node', name: node } } as KubeObject, 'binding');
     await markAllReady(c, (p) => p.metadata.name === a.metadata.name);
@@ -55,48 +56,48 @@ test('scales down preferring unscheduled, then pending, then not-ready pods; rep
     const rs = (await c.get('replicasets.apps', 'default', 'web-abc')) as JsonObject;
     rs.spec.replicas = 3;
     await c.update('replicasets.apps', rs as KubeObject);
-    await waitFor(() => pods(c).length === 3, 'scaled to 3');
-    assert.ok(!pods(c).some((p) => p.metadata.name === d.metadata.name), 'unscheduled pod deleted first');
+    await waitFor(async () => (await pods(c)).length === 3, 'scaled to 3');
+    assert.ok(!(await pods(c)).some((p) => p.metadata.name === d.metadata.name), 'unscheduled pod deleted first');
     rs.spec.replicas = 1; delete rs.metadata.resourceVersion;
     await c.update('replicasets.apps', rs as KubeObject);
-    await waitFor(() => pods(c).length === 1, 'scaled to 1');
-    assert.equal(pods(c)[0].metadata.name, a.metadata.name, 'the ready pod survives');
+    await waitFor(async () => (await pods(c)).length === 1, 'scaled to 1');
+    assert.equal((await pods(c))[0].metadata.name, a.metadata.name, 'the ready pod survives');
     await c.delete('pods', 'default', a.metadata.name);
-    await waitFor(() => pods(c).length === 1 && pods(c)[0].metadata.name !== a.metadata.name, 'replacement');
-    assert.ok(c.all('events').some((e: JsonObject) => e.reason === 'SuccessfulDelete' && e.message === `Deleted pod: ${d.metadata.name}`));
+    await waitFor(async () => (await pods(c)).length === 1 && (await pods(c))[0].metadata.name !== a.metadata.name, 'replacement');
+    assert.ok((await all(c, 'events')).some((e: JsonObject) => e.reason === 'SuccessfulDelete' && e.message === `Deleted pod: ${d.metadata.name}`));
   } finally { await run.stop(); }
 });
 
 test('adopts matching orphan pods and releases pods whose labels no longer match', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const orphan = await c.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } }, spec: podTemplate({}).spec } as KubeObject);
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx)]);
   try {
     const rs = await c.create('replicasets.apps', replicaSet('web-abc', 2, { app: 'web' }));
-    await waitFor(() => pods(c).length === 2, '2 pods');
+    await waitFor(async () => (await pods(c)).length === 2, '2 pods');
     const adopted = (await c.get('pods', 'default', 'orphan'))!;
     assert.equal(adopted.metadata.ownerReferences?.[0].uid, rs.metadata.uid);
     adopted.metadata.labels = { app: 'debug' };
     await c.update('pods', adopted);
-    await waitFor(() => pods(c).length === 3, 'a replacement for the released pod');
+    await waitFor(async () => (await pods(c)).length === 3, 'a replacement for the released pod');
     await waitFor(async () => !(await c.get('pods', 'default', 'orphan'))!.metadata.ownerReferences, 'released');
   } finally { await run.stop(); }
 });
 
 test('pods in graceful deletion do not count; terminal pods are replaced', async () => {
-  const c = new MemoryClient({ gracefulPodDeletion: true });
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx)]);
   try {
     await c.create('replicasets.apps', replicaSet('web-abc', 1, { app: 'web' }));
-    await waitFor(() => c.all('pods').length === 1, '1 pod');
-    const p = c.all('pods')[0] as JsonObject;
+    await waitFor(async () => (await all(c, 'pods')).length === 1, '1 pod');
+    const p = (await all(c, 'pods'))[0] as JsonObject;
     await c.create('pods', { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name, namespace: 'default' }, target: { kind: 'Node', name: 'n1' } } as KubeObject, 'binding');
     await c.delete('pods', 'default', p.metadata.name);
     assert.ok((await c.get('pods', 'default', p.metadata.name))!.metadata.deletionTimestamp);
-    await waitFor(() => pods(c).length === 1 && c.all('pods').length === 2, 'replacement while the old one terminates');
-    const q = pods(c)[0] as JsonObject;
+    await waitFor(async () => (await pods(c)).length === 1 && (await all(c, 'pods')).length === 2, 'replacement while the old one terminates');
+    const q = (await pods(c))[0] as JsonObject;
     q.status = { phase: 'Failed' };
     await c.update('pods', q as KubeObject, 'status');
-    await waitFor(() => c.all('pods').filter((x) => (x as JsonObject).status.phase !== 'Failed' && !x.metadata.deletionTimestamp).length === 1, 'replacement for the failed pod');
+    await waitFor(async () => (await all(c, 'pods')).filter((x) => (x as JsonObject).status.phase !== 'Failed' && !x.metadata.deletionTimestamp).length === 1, 'replacement for the failed pod');
   } finally { await run.stop(); }
 });

@@ -8,9 +8,9 @@ import { isApiError } from '../../core/api/errors.js';
 import { type JsonObject, type KubeObject, objectKey } from '../../core/api/object.js';
 import { fromLabelSelector, matches } from '../../core/api/labels.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '../kube/events.js';
 import { Expectations } from './expectations.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { claim } from './controller-ref.js';
 import {
@@ -114,17 +114,20 @@ export class ReplicaSetController implements Controller {
     const candidates = this.pods.list(rs.metadata.namespace).filter(isPodActive);
     const pods = await claim({ client: this.ctx.client, resource: 'pods', owner: rs, selector }, candidates);
     let manageError: { reason: string; message: string } | undefined;
+    const deleted = new Set<string>();
     if (needsSync && !rs.metadata.deletionTimestamp) {
-      manageError = await this.manageReplicas(key, rs, pods);
+      manageError = await this.manageReplicas(key, rs, pods, deleted);
     }
-    await this.updateStatus(key, rs, pods, manageError);
+    // The status leaves out the pods this sync just deleted: counting them as available (as the cache
+    // still does) lets the Deployment controller scale old ReplicaSets below maxUnavailable.
+    await this.updateStatus(key, rs, pods.filter((p) => !deleted.has(podKey(p))), manageError);
   }
 
-  private async manageReplicas(key: string, rs: RS, pods: KubeObject[]): Promise<{ reason: string; message: string } | undefined> {
+  private async manageReplicas(key: string, rs: RS, pods: KubeObject[], deleted: Set<string>): Promise<{ reason: string; message: string } | undefined> {
     const want = rs.spec?.replicas ?? 1;
     const diff = pods.length - want;
     if (diff < 0) return this.createPods(key, rs, Math.min(-diff, BURST_REPLICAS));
-    if (diff > 0) return this.deletePods(key, rs, pods, Math.min(diff, BURST_REPLICAS));
+    if (diff > 0) return this.deletePods(key, rs, pods, Math.min(diff, BURST_REPLICAS), deleted);
     return undefined;
   }
 
@@ -157,7 +160,7 @@ export class ReplicaSetController implements Controller {
     return { reason: 'FailedCreate', message: error.message };
   }
 
-  private async deletePods(key: string, rs: RS, pods: KubeObject[], n: number): Promise<{ reason: string; message: string } | undefined> {
+  private async deletePods(key: string, rs: RS, pods: KubeObject[], n: number, deleted: Set<string>): Promise<{ reason: string; message: string } | undefined> {
     // Pods of the same workload doubled up on a node are deleted first (spreads what remains).
     const perNode = new Map<string, number>();
     for (const p of pods) { const node = (p as JsonObject).spec?.nodeName; if (node) perNode.set(node, (perNode.get(node) ?? 0) + 1); }
@@ -168,10 +171,11 @@ export class ReplicaSetController implements Controller {
     await Promise.all(victims.map(async (p) => {
       try {
         await this.ctx.client.delete('pods', p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
+        deleted.add(podKey(p));
         this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
       } catch (e) {
         this.expectations.deletionObserved(key, podKey(p));
-        if (isApiError(e, 'NotFound')) return;
+        if (isApiError(e, 'NotFound')) { deleted.add(podKey(p)); return; }
         error ??= e as Error;
         this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
       }

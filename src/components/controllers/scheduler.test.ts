@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from './testing/memory-client.js';
+import { all, testRegistry } from './testing/registry-cluster.js';
+import type { Registry } from '../apiserver/registry.js';
 import { node, replicaSet, runControllers, podTemplate } from './testing/fixtures.js';
 import { waitFor } from './testing/wait.js';
 import { ReplicaSetController } from './replicaset.js';
@@ -11,28 +12,28 @@ const bare = (name: string, spec: JsonObject = {}): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...podTemplate({}).spec, ...spec } });
 
 test('spreads a ReplicaSet evenly over ready nodes and records Scheduled events', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   for (const n of ['node-1', 'node-2', 'node-3']) await c.create('nodes', node(n));
   await c.create('nodes', node('node-4', { ready: false }));
   await c.create('pods', bare('other', { nodeName: 'node-1' }));
   const run = await runControllers(c, [(ctx) => new ReplicaSetController(ctx), (ctx) => new Scheduler(ctx)]);
   try {
     await c.create('replicasets.apps', replicaSet('web-abc', 6, { app: 'web' }));
-    await waitFor(() => c.all('pods').filter((p: JsonObject) => p.spec.nodeName).length === 7, 'all bound');
+    await waitFor(async () => (await all(c, 'pods')).filter((p: JsonObject) => p.spec.nodeName).length === 7, 'all bound');
     const perNode = new Map<string, number>();
-    for (const p of c.all('pods') as JsonObject[]) if (p.metadata.name !== 'other') perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    for (const p of (await all(c, 'pods')) as JsonObject[]) if (p.metadata.name !== 'other') perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
     assert.deepEqual([...perNode].sort(), [['node-1', 2], ['node-2', 2], ['node-3', 2]]);
-    const p = c.all('pods').find((x) => x.metadata.name !== 'other') as JsonObject;
+    const p = (await all(c, 'pods')).find((x) => x.metadata.name !== 'other') as JsonObject;
     assert.deepEqual(p.status.conditions.map((x: JsonObject) => [x.type, x.status]), [['PodScheduled', 'True']]);
-    await waitFor(() => c.all('events').filter((e: JsonObject) => e.reason === 'Scheduled').length === 6, 'events');
-    const ev = c.all('events').find((e: JsonObject) => e.reason === 'Scheduled' && e.involvedObject.name === p.metadata.name) as JsonObject;
+    await waitFor(async () => (await all(c, 'events')).filter((e: JsonObject) => e.reason === 'Scheduled').length === 6, 'events');
+    const ev = (await all(c, 'events')).find((e: JsonObject) => e.reason === 'Scheduled' && e.involvedObject.name === p.metadata.name) as JsonObject;
     assert.equal(ev.message, `Successfully assigned default/${p.metadata.name} to ${p.spec.nodeName}`);
     assert.equal(ev.source.component, 'default-scheduler');
   } finally { await run.stop(); }
 });
 
 test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is bound once a node fits', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   for (const n of ['node-1', 'node-2', 'node-3']) await c.create('nodes', node(n));
   const run = await runControllers(c, [(ctx) => new Scheduler(ctx)]);
   try {
@@ -43,7 +44,7 @@ test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is 
       const cond = p.status.conditions?.find((x: JsonObject) => x.type === 'PodScheduled');
       return cond?.status === 'False' && cond.reason === 'Unschedulable' && cond.message === msg;
     }, 'Unschedulable condition');
-    await waitFor(() => c.all('events').some((e: JsonObject) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.message === msg), 'FailedScheduling');
+    await waitFor(async () => (await all(c, 'events')).some((e: JsonObject) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.message === msg), 'FailedScheduling');
     const n2 = (await c.get('nodes', undefined, 'node-2'))!;
     n2.metadata.labels = { ...n2.metadata.labels, disk: 'ssd' };
     await c.update('nodes', n2);
@@ -52,7 +53,7 @@ test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is 
 });
 
 test('taints keep pods away unless tolerated; no nodes gives upstream text; pods for other schedulers are left alone', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   const run = await runControllers(c, [(ctx) => new Scheduler(ctx)]);
   try {
     await c.create('pods', bare('early'));

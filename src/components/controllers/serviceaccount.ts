@@ -3,7 +3,7 @@
 import { isApiError } from '../../core/api/errors.js';
 import type { KubeObject } from '../../core/api/object.js';
 import { type Controller, type ControllerContext } from './context.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';

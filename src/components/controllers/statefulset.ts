@@ -13,8 +13,8 @@ import { type JsonObject, type KubeObject, objectKey } from '../../core/api/obje
 import { fromLabelSelector, matches, type Selector } from '../../core/api/labels.js';
 import { CONTROLLER_REVISION_HASH, POD_INDEX, STATEFULSET_POD_NAME } from '../../core/api/workload-keys.js';
 import { type Controller, type ControllerContext, recorderFor } from './context.js';
-import type { EventRecorder } from './events.js';
-import type { Informer } from './informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
 import { claim } from './controller-ref.js';
 import {

@@ -3,7 +3,10 @@
 // interval, as CoreDNS's reload plugin polls its Corefile). Whether a change is applied is the
 // server's call: only when the running Corefile has `reload`, as in CoreDNS.
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, makeInformer, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import type { KubeObject } from '../../core/api/object.js';
+import { KubeApiClient } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
 
 export interface CorefileSource {
   /** What this is, for logs: `ConfigMap kube-system/coredns` or `file /etc/coredns/Corefile`. */
@@ -57,26 +60,20 @@ export function configMapCorefile(kc: KubeConfig, namespace: string, name: strin
       }
     },
     watch(initial, onChange) {
-      const inf = makeInformer<V1ConfigMap>(kc, `/api/v1/namespaces/${namespace}/configmaps`, () => core.listNamespacedConfigMap({ namespace }));
-      let stopped = false;
+      // The one informer, on this ConfigMap alone: resumed after a cut watch, relisted after 410.
+      const inf = new Informer<KubeObject>(new KubeApiClient(kc), 'configmaps', {
+        namespace, fieldSelector: `metadata.name=${name}`, log: (line) => log(`[ERROR] ConfigMap ${namespace}/${name}: ${line}`),
+      });
       let last = initial;
-      let restart: NodeJS.Timeout | undefined;
-      const seen = (cm: V1ConfigMap) => {
-        if (cm.metadata?.name !== name) return;
-        const text = textOf(cm);
+      const seen = (o: KubeObject) => {
+        const text = textOf(o as unknown as V1ConfigMap);
         if (text === undefined || text === last) return;
         last = text;
         onChange(text);
       };
-      inf.on('add', seen);
-      inf.on('update', seen);
-      inf.on('error', (err: unknown) => {
-        if (stopped) return;
-        log(`[ERROR] watch of ConfigMap ${namespace}/${name} failed (${(err as Error)?.message ?? err}); watching again`);
-        restart = setTimeout(() => { if (!stopped) inf.start().catch(() => {}); }, 2000);
-      });
-      inf.start().catch((e) => log(`[ERROR] cannot watch ConfigMap ${namespace}/${name}: ${(e as Error).message}`));
-      return () => { stopped = true; clearTimeout(restart); void inf.stop().catch(() => {}); };
+      inf.on({ add: seen, update: (_old, o) => seen(o) });
+      void inf.start();
+      return () => inf.stop();
     },
   };
 }

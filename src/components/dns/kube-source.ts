@@ -1,7 +1,7 @@
 // The kubernetes plugin's view of the cluster through the Kubernetes API: list+watch informers
-// (@kubernetes/client-node) on Services, EndpointSlices, Namespaces and, for `pods verified`, Pods,
-// applied one event at a time to a ClusterIndex. A watch that fails is listed and watched again after a
-// pause, as client-go's reflector does. When an EndpointSlice change is applied, the time since its
+// (the one informer, components/kube) on Services, EndpointSlices, Namespaces and, for `pods verified`,
+// Pods, applied one event at a time to a ClusterIndex. A watch that ends is resumed, an expired one
+// relisted, and failures back off, as client-go's reflector does. When an EndpointSlice change is applied, the time since its
 // `endpoints.kubernetes.io/last-change-trigger-time` goes into the DNS programming latency histogram
 // (coredns_kubernetes_dns_programming_duration_seconds).
 //
@@ -10,16 +10,17 @@
 // (KUBERNETES_SERVICE_HOST/PORT and /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}).
 import { existsSync } from 'node:fs';
 import {
-  CoreV1Api, DiscoveryV1Api, KubeConfig, makeInformer,
-  type KubernetesObject, type V1EndpointSlice, type V1Namespace, type V1Pod, type V1Service,
+  KubeConfig, type KubernetesObject, type V1EndpointSlice, type V1Namespace, type V1Pod, type V1Service,
 } from '@kubernetes/client-node';
+import type { KubeObject } from '../../core/api/object.js';
+import { KubeApiClient } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
 import { ClusterIndex, SERVICE_NAME_LABEL } from '../../core/dns/cluster-index.js';
 import type { KubernetesConfig } from '../../core/dns/plugin-config.js';
 import type { ClusterSource } from './cluster-source.js';
 import type { DnsMetrics } from './metrics.js';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-const RESTART_AFTER_ERROR_MS = 2_000;
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** The KubeConfig the plugin's settings call for; throws saying what is missing. */
@@ -64,36 +65,15 @@ export function kubeClusterSource(kc: KubeConfig, cfg: KubernetesConfig, opts: K
   const log = opts.log ?? (() => {});
   const now = opts.now ?? Date.now;
   const index = new ClusterIndex(now);
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const client = new KubeApiClient(kc);
   let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
-  const informers: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
-  const starters: Array<() => Promise<void>> = [];
+  const informers: Informer[] = [];
 
-  function follow<T extends KubernetesObject>(what: string, path: string, list: () => Promise<any>, labelSelector: string | undefined, h: Handlers<T>): void {
-    const inf = makeInformer<T>(kc, path, list, labelSelector);
-    inf.on('add', (o) => h.add(o));
-    inf.on('update', (o) => h.update(o));
-    inf.on('delete', (o) => h.delete(o));
-    inf.on('error', (err: unknown) => {
-      if (stopped) return;
-      log(`[ERROR] plugin/kubernetes: ${what} watch failed (${(err as Error)?.message ?? err}); listing and watching again in ${RESTART_AFTER_ERROR_MS} ms`);
-      const t = setTimeout(() => { timers.delete(t); if (!stopped) inf.start().catch(() => {}); }, RESTART_AFTER_ERROR_MS);
-      timers.add(t);
-    });
+  function follow<T extends KubernetesObject>(resource: string, labelSelector: string | undefined, h: Handlers<T>): void {
+    const inf = new Informer<KubeObject>(client, resource, { labelSelector, log: (line) => log(`[ERROR] plugin/kubernetes: ${line}`) });
+    const typed = (o: KubeObject) => o as unknown as T;
+    inf.on({ add: (o) => h.add(typed(o)), update: (_old, o) => h.update(typed(o)), delete: (o) => h.delete(typed(o)) });
     informers.push(inf);
-    // The first list may fail (API server not reachable yet): keep trying until it succeeds.
-    starters.push(async () => {
-      for (;;) {
-        try { await inf.start(); return; } catch (e) {
-          if (stopped) return;
-          log(`[ERROR] plugin/kubernetes: listing ${what} failed (${(e as Error).message}); retrying`);
-          await new Promise((r) => { const t = setTimeout(r, RESTART_AFTER_ERROR_MS); timers.add(t); });
-          if (stopped) return;
-        }
-      }
-    });
   }
 
   const observeSlice = (s: V1EndpointSlice) => {
@@ -107,21 +87,21 @@ export function kubeClusterSource(kc: KubeConfig, cfg: KubernetesConfig, opts: K
     opts.metrics.programmingDuration.observe({ service_kind: kind }, Math.max(0, now() - t) / 1000);
   };
 
-  follow<V1Service>('services', '/api/v1/services', () => core.listServiceForAllNamespaces({ labelSelector: cfg.labels }), cfg.labels, {
+  follow<V1Service>('services', cfg.labels, {
     add: (o) => index.upsertService(o), update: (o) => index.upsertService(o), delete: (o) => index.deleteService(o),
   });
   if (!cfg.noEndpoints) {
-    follow<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: cfg.labels }), cfg.labels, {
+    follow<V1EndpointSlice>('endpointslices.discovery.k8s.io', cfg.labels, {
       add: (o) => { index.upsertEndpointSlice(o); observeSlice(o); },
       update: (o) => { index.upsertEndpointSlice(o); observeSlice(o); },
       delete: (o) => index.deleteEndpointSlice(o),
     });
   }
-  follow<V1Namespace>('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: cfg.namespaceLabels }), cfg.namespaceLabels, {
+  follow<V1Namespace>('namespaces', cfg.namespaceLabels, {
     add: (o) => index.upsertNamespace(o), update: (o) => index.upsertNamespace(o), delete: (o) => index.deleteNamespace(o),
   });
   if (cfg.pods === 'verified') {
-    follow<V1Pod>('pods', '/api/v1/pods', () => core.listPodForAllNamespaces(), undefined, {
+    follow<V1Pod>('pods', undefined, {
       add: (o) => index.upsertPod(o), update: (o) => index.upsertPod(o), delete: (o) => index.deletePod(o),
     });
   }
@@ -129,7 +109,8 @@ export function kubeClusterSource(kc: KubeConfig, cfg: KubernetesConfig, opts: K
   return {
     index,
     async start(timeoutMs) {
-      const all = Promise.all(starters.map((f) => f())).then(() => {
+      // Each informer lists until it succeeds (API server not reachable yet: backing off).
+      const all = Promise.all(informers.map((i) => i.start())).then(() => {
         if (stopped) return;
         index.synced = true;
         log('[INFO] plugin/kubernetes: synced with the Kubernetes API');
@@ -142,8 +123,7 @@ export function kubeClusterSource(kc: KubeConfig, cfg: KubernetesConfig, opts: K
     },
     async stop() {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
-      await Promise.all(informers.map((i) => i.stop().catch(() => {})));
+      for (const i of informers) i.stop();
     },
   };
 }

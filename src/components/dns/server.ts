@@ -405,7 +405,11 @@ export class DnsServer {
       await next.stop(old);
       this.metrics.reloadFailed.inc();
       this.log(`[ERROR] Restart failed: ${(e as Error).message}`);
-      await this.openListeners().catch(() => {});
+      // Reopening the old config's listeners can fail too (its port taken meanwhile): then this server
+      // no longer serves what it says, and the operator must hear of it rather than see silence.
+      await this.openListeners().catch((rollback: Error) => {
+        this.log(`[ERROR] Restart rollback failed, the previous configuration is not fully served: ${rollback.message}`);
+      });
       return false;
     }
     await old.stop(next);

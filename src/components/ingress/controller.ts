@@ -8,8 +8,8 @@
 // and the changed Ingresses when nginx refuses a configuration (the old one keeps serving).
 import type { ApiClient } from '../../core/api/client.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
-import { InformerFactory, type Informer } from '../controllers/informer.js';
-import { EventRecorder } from '../controllers/events.js';
+import { InformerFactory, type Informer } from '../kube/informer.js';
+import { EventRecorder } from '../kube/events.js';
 import { ingressClassOwns, planIngressRoutes, type IngressProblem, type RouteTable } from '../../core/ingress/index.js';
 import { NginxConfigError } from '../../linux/nginx.js';
 

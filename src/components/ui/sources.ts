@@ -1,13 +1,10 @@
-// The UI server's view of the cluster: list+watch informers (@kubernetes/client-node's ListWatch, as the
-// agent's service proxy uses) on Nodes, Pods, Services, EndpointSlices, Namespaces and Ingresses, kept as
-// a ClusterSnapshot that the page and the trace read. `onChange` fires after every event.
-import {
-  CoreV1Api, DiscoveryV1Api, ListWatch, NetworkingV1Api, Watch, type KubernetesObject,
-} from '@kubernetes/client-node';
+// The UI server's view of the cluster: the one informer (components/kube, as the agent's service proxy
+// uses) on Nodes, Pods, Services, EndpointSlices, Namespaces and Ingresses, kept as a ClusterSnapshot
+// that the page and the trace read. `onChange` fires after every event.
 import type { ClusterSnapshot } from '../../core/trace/index.js';
+import { KubeApiClient } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
 import type { ClusterHandle } from '../trace/index.js';
-
-const RESTART_AFTER_ERROR_MS = 2_000;
 
 export interface LiveCluster {
   start(onChange: () => void): Promise<void>;
@@ -17,35 +14,22 @@ export interface LiveCluster {
 
 export function liveCluster(h: ClusterHandle, corefile?: string): LiveCluster {
   const { kc, config } = h;
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
-  const networking = kc.makeApiClient(NetworkingV1Api);
-  const watch = new Watch(kc);
+  const client = new KubeApiClient(kc);
   const informers = {
-    nodes: new ListWatch('/api/v1/nodes', watch, () => core.listNode(), false),
-    pods: new ListWatch('/api/v1/pods', watch, () => core.listPodForAllNamespaces(), false),
-    services: new ListWatch('/api/v1/services', watch, () => core.listServiceForAllNamespaces(), false),
-    slices: new ListWatch('/apis/discovery.k8s.io/v1/endpointslices', watch, () => discovery.listEndpointSliceForAllNamespaces(), false),
-    namespaces: new ListWatch('/api/v1/namespaces', watch, () => core.listNamespace(), false),
-    ingresses: new ListWatch('/apis/networking.k8s.io/v1/ingresses', watch, () => networking.listIngressForAllNamespaces(), false),
+    nodes: new Informer(client, 'nodes'),
+    pods: new Informer(client, 'pods'),
+    services: new Informer(client, 'services'),
+    slices: new Informer(client, 'endpointslices.discovery.k8s.io'),
+    namespaces: new Informer(client, 'namespaces'),
+    ingresses: new Informer(client, 'ingresses.networking.k8s.io'),
   };
-  let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
   let cached: ClusterSnapshot | undefined;
-  const list = <T>(i: ListWatch<KubernetesObject>) => i.list() as unknown as T;
+  const list = <T>(i: Informer) => i.list() as unknown as T;
   return {
     async start(onChange) {
-      for (const [kind, inf] of Object.entries(informers) as Array<[string, ListWatch<KubernetesObject>]>) {
-        for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, () => { cached = undefined; onChange(); });
-        inf.on('error', () => {
-          if (stopped) return;
-          // A failed watch (API server restarting) lists and watches again, as client-go's reflector.
-          const t = setTimeout(() => { timers.delete(t); if (!stopped) inf.start().catch(() => undefined); }, RESTART_AFTER_ERROR_MS);
-          timers.add(t);
-          void kind;
-        });
-      }
-      await Promise.all(Object.values(informers).map((i) => (i as ListWatch<KubernetesObject>).start()));
+      const changed = () => { cached = undefined; onChange(); };
+      for (const inf of Object.values(informers)) inf.on({ add: changed, update: changed, delete: changed });
+      await Promise.all(Object.values(informers).map((i) => i.start()));
     },
     snapshot() {
       cached ??= {
@@ -54,14 +38,12 @@ export function liveCluster(h: ClusterHandle, corefile?: string): LiveCluster {
         nodes: list(informers.nodes), pods: list(informers.pods), services: list(informers.services),
         endpointSlices: list(informers.slices),
         namespaces: informers.namespaces.list().map((n) => n.metadata?.name ?? ''),
-        ingresses: [...informers.ingresses.list()], corefile,
+        ingresses: list(informers.ingresses), corefile,
       };
       return cached!;
     },
     async stop() {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
-      await Promise.all(Object.values(informers).map((i) => (i as ListWatch<KubernetesObject>).stop()));
+      for (const i of Object.values(informers)) i.stop();
     },
   };
 }

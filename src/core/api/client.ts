@@ -19,6 +19,8 @@ export interface WatchOptions extends ListOptions {
   /** Deliver changes after this resourceVersion; '0' or absent: synthetic ADDED events for the current state first. */
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
+  /** Over HTTP: the server ends the watch after this long (the client then resumes it). */
+  timeoutSeconds?: number;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

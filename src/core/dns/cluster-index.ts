@@ -5,6 +5,7 @@
 // a change does not grow with the size of the cluster. Pure: no I/O; the clock is injected.
 
 import ipaddr from 'ipaddr.js';
+import { endpointState } from '../endpoints/slice-endpoints.js';
 
 export interface ServicePort { name: string; port: number; protocol: string }
 
@@ -79,7 +80,7 @@ export function sliceEndpoints(slice: EndpointSliceInput): EndpointInfo[] {
   const ports = (slice.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port ?? -1, protocol: p.protocol ?? 'TCP' }));
   const eps: EndpointInfo[] = [];
   for (const ep of slice.endpoints ?? []) {
-    if (ep.conditions?.ready === false) continue;
+    if (!endpointState(ep).ready) continue;
     for (const ip of ep.addresses ?? []) {
       eps.push({
         ip, hostname: ep.hostname || undefined,

@@ -8,3 +8,4 @@ export * from './trigger-time.js';
 export * from './slice-reconciler.js';
 export * from './subsets.js';
 export * from './mirroring.js';
+export * from './slice-endpoints.js';

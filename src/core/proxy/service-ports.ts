@@ -3,8 +3,9 @@
 // ready endpoints, else serving-and-terminating ones; "local" lists only this node's endpoints.
 import { isIPv4, parseIPv4 } from './cidr.js';
 import type { L4Proto } from '../nft/ruleset.js';
+import { endpointState, slicesByService } from '../endpoints/slice-endpoints.js';
 import {
-  DEFAULT_AFFINITY_TIMEOUT_SECONDS, type EndpointSlice, LABEL_HEADLESS, LABEL_SERVICE_NAME,
+  DEFAULT_AFFINITY_TIMEOUT_SECONDS, type EndpointSlice, LABEL_HEADLESS,
   LABEL_SERVICE_PROXY_NAME, type ProxyNode, type Service, type ServicePort,
 } from './types.js';
 
@@ -55,7 +56,6 @@ export interface ServicePortInfo extends ServicePortShell {
 // Services this makes a re-plan that finds nothing changed a matter of a few milliseconds.
 const proxiedMemo = new WeakMap<Service, boolean>();
 const serviceKeyMemo = new WeakMap<Service, string>();
-const sliceKeyMemo = new WeakMap<EndpointSlice, string | null>();
 
 export function isProxied(svc: Service): boolean {
   let v = proxiedMemo.get(svc);
@@ -93,12 +93,8 @@ function endpointsFor(slices: EndpointSlice[], sp: ServicePort, node: ProxyNode)
     for (const ep of slice.endpoints ?? []) {
       const ip = ep.addresses?.[0];
       if (!ip || !isIPv4(ip)) continue;
-      const c = ep.conditions ?? {};
-      const ready = c.ready ?? true;           // nil ready means ready (API contract)
       const info: EndpointInfo = {
-        ip, port: port.port, ready,
-        serving: c.serving ?? ready,           // nil serving defaults to ready
-        terminating: c.terminating ?? false,
+        ip, port: port.port, ...endpointState(ep),
         local: ep.nodeName === node.name,
         nodeName: ep.nodeName,
       };
@@ -117,21 +113,8 @@ function usable(eps: EndpointInfo[]): EndpointInfo[] {
   return ready.length ? ready : eps.filter((e) => e.serving && e.terminating);
 }
 
-/** Groups slices by `namespace/service` through the kubernetes.io/service-name label. */
-export function slicesByService(slices: EndpointSlice[]): Map<string, EndpointSlice[]> {
-  const out = new Map<string, EndpointSlice[]>();
-  for (const s of slices) {
-    let key = sliceKeyMemo.get(s);
-    if (key === undefined) {
-      const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
-      sliceKeyMemo.set(s, key = svc ? `${s.metadata.namespace ?? 'default'}/${svc}` : null);
-    }
-    if (key === null) continue;
-    const list = out.get(key);
-    if (list) list.push(s); else out.set(key, [s]);
-  }
-  return out;
-}
+/** Groups slices by `namespace/service` (core/endpoints: the one reading of the service-name label). */
+export { slicesByService };
 
 /** The service ports of one proxied Service, without endpoints. */
 export function servicePortShells(svc: Service): ServicePortShell[] {

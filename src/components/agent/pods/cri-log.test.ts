@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CriLineSplitter, MAX_LINE_PIECE, parseCriLine, readCriLog, rfc3339Nano, tailOffset, plainLogLine } from './cri-log.js';
+import { CriLineSplitter, MAX_LINE_PIECE, parseCriLine, readCriLog, rfc3339Nano, tailStart, plainLogLine } from './cri-log.js';
 
 const text = (r: NodeJS.ReadableStream) => new Promise<string>((resolve, reject) => {
   let s = ''; r.on('data', (d) => (s += d)); r.on('end', () => resolve(s)); r.on('error', reject);
@@ -43,7 +43,26 @@ test('reading: tail, since, timestamps, limitBytes, partial lines joined', async
     assert.equal(await text(readCriLog(file, { timestamps: true, follow: false, sinceMs: Date.parse('2024-01-01T00:00:02Z') })),
       '2024-01-01T00:00:02Z two\n2024-01-01T00:00:03Z three\n');
     assert.equal(await text(readCriLog(file, { timestamps: false, follow: false, limitBytes: 6 })), 'one\ntw');
-    assert.equal(tailOffset('a\nb\nc\n', 2), 2);
+    writeFileSync(join(dir, 'abc'), 'a\nb\nc\n');
+    assert.equal(tailStart(join(dir, 'abc'), 2), 2);
+    assert.equal(tailStart(join(dir, 'abc'), 5), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a large log: --tail reads from the end, the whole log streams in pieces with multi-byte characters intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pna-crilog-'));
+  try {
+    const file = join(dir, '0.log');
+    // About 3 MiB of entries, each with a 3-byte character, so chunk edges fall inside characters.
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(`2024-01-01T00:00:01Z stdout F line ${i} ${'\u20ac'.repeat(20)}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const want = (from: number) => lines.slice(from).map((l) => parseCriLine(l)!.content + '\n').join('');
+    assert.equal(await text(readCriLog(file, { timestamps: false, follow: false, tailLines: 3 })), want(lines.length - 3));
+    assert.equal(tailStart(file, 1), Buffer.byteLength(lines.slice(0, -1).join('\n') + '\n'));
+    assert.equal(await text(readCriLog(file, { timestamps: false, follow: false })), want(0));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -102,27 +102,63 @@ export function renderEntries(entries: CriEntry[], timestamps: boolean, atLineSt
   return { text, atLineStart: start };
 }
 
-/** The first byte offset of the last `n` lines of `text` (0 when it has fewer). */
-export function tailOffset(text: string, n: number): number {
-  if (n <= 0) return text.length;
-  let count = 0;
-  let i = text.length;
-  if (text.endsWith('\n')) i--;
-  for (; i > 0; i--) {
-    if (text[i - 1] === '\n' && ++count === n) return i;
-  }
-  return 0;
-}
+/** How much of the file one read takes: a large log is streamed in pieces, never held whole. */
+const READ_CHUNK = 256 * 1024;
 
-function readFrom(path: string, offset: number): { data: string; size: number } {
+function readFrom(path: string, offset: number): { data: string; size: number; more: boolean } {
   let st: Stats;
-  try { st = statSync(path); } catch { return { data: '', size: offset }; }
-  if (st.size <= offset) return { data: '', size: st.size };
+  try { st = statSync(path); } catch { return { data: '', size: offset, more: false }; }
+  if (st.size <= offset) return { data: '', size: st.size, more: false };
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(st.size - offset);
+    const buf = Buffer.alloc(Math.min(READ_CHUNK, st.size - offset));
     const n = readSync(fd, buf, 0, buf.length, offset);
-    return { data: buf.subarray(0, n).toString('utf8'), size: offset + n };
+    // A chunk may end inside a multi-byte character: keep only whole characters, the rest is read next time.
+    const end = n < buf.length ? n : wholeCharsEnd(buf.subarray(0, n));
+    return { data: buf.subarray(0, end).toString('utf8'), size: offset + end, more: offset + end < st.size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The length of `buf` without a trailing incomplete UTF-8 sequence. */
+function wholeCharsEnd(buf: Buffer): number {
+  let i = buf.length;
+  // Step back over continuation bytes (10xxxxxx) to the lead byte of the last character.
+  let back = 0;
+  while (i > 0 && back < 4 && (buf[i - 1] & 0xc0) === 0x80) { i--; back++; }
+  if (i === 0) return buf.length;
+  const lead = buf[i - 1];
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need === back + 1 ? buf.length : i - 1;
+}
+
+/**
+ * The byte offset where the last `n` lines of the file start (0 when it has fewer), found by reading
+ * backwards from the end in chunks, so `kubectl logs --tail` of a large log reads only its end.
+ * A final newline does not start another line.
+ */
+export function tailStart(path: string, n: number): number {
+  let st: Stats;
+  try { st = statSync(path); } catch { return 0; }
+  if (n <= 0) return st.size;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    let end = st.size;
+    let count = 0;
+    let skipFinal = true;
+    while (end > 0) {
+      const start = Math.max(0, end - buf.length);
+      const len = readSync(fd, buf, 0, end - start, start);
+      for (let i = len - 1; i >= 0; i--) {
+        if (buf[i] !== 0x0a) { skipFinal = false; continue; }
+        if (skipFinal) { skipFinal = false; continue; }
+        if (++count === n) return start + i + 1;
+      }
+      end = start;
+    }
+    return 0;
   } finally {
     closeSync(fd);
   }
@@ -138,14 +174,14 @@ export function readCriLog(path: string, opts: ReadOptions): Readable {
   let first = true;
   const out = new Readable({ read() {}, destroy(err, cb) { if (timer) clearTimeout(timer); cb(err); } });
 
+  let more = false;
   const pump = (): boolean => {
-    const { data, size } = readFrom(path, offset);
-    offset = size;
-    let text = carry + data;
-    if (first && opts.tailLines !== undefined) {
-      text = text.slice(tailOffset(text, opts.tailLines));
-    }
+    if (first && opts.tailLines !== undefined) offset = tailStart(path, opts.tailLines);
     first = false;
+    const read = readFrom(path, offset);
+    offset = read.size;
+    more = read.more;
+    const text = carry + read.data;
     const lastNl = text.lastIndexOf('\n');
     carry = lastNl < 0 ? text : text.slice(lastNl + 1);
     const complete = lastNl < 0 ? '' : text.slice(0, lastNl);
@@ -170,6 +206,8 @@ export function readCriLog(path: string, opts: ReadOptions): Readable {
   const loop = () => {
     if (out.destroyed) return;
     if (!pump()) return;
+    // The rest of a large file comes in the next round, once the reader has taken this piece.
+    if (more) { timer = setTimeout(loop, 0); return; }
     if (!opts.follow) { out.push(null); return; }
     if (opts.running && !opts.running()) {
       // One last read: the container may have written just before it exited.

@@ -1,20 +1,15 @@
-// Pod events as kubelet records them (source component "kubelet", host = node name; container events
-// carry the fieldPath spec.containers{name}), aggregated like client-go's recorder: the same event again
-// bumps count and lastTimestamp of the existing Event. Recording never throws into the pod worker.
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+// Pod events as kubelet records them: source component "kubelet" with host = node name, and container
+// events carrying the fieldPath spec.containers{name}. Written (and aggregated into count and
+// lastTimestamp) by the one event recorder, components/kube/events.ts. Recording never throws into the
+// pod worker.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ApiClient } from '../../../core/api/client.js';
+import { EventRecorder, type EventType, type ObjectReference } from '../../kube/events.js';
 
-export type EventType = 'Normal' | 'Warning';
+export type { EventType };
 
 export interface PodEventRecorder {
   pod(pod: V1Pod, type: EventType, reason: string, message: string, fieldPath?: string): void;
-}
-
-const CACHE_SIZE = 4096;
-let sequence = 0;
-
-function eventName(objectName: string): string {
-  sequence = (sequence + 1) % 1_000_000;
-  return `${objectName}.${(BigInt(Date.now()) * 1_000_000n + BigInt(sequence)).toString(16)}`;
 }
 
 /** Where a container's events point: spec.containers{name} or spec.initContainers{name}. */
@@ -24,49 +19,20 @@ export function containerFieldPath(pod: V1Pod, container: string): string {
 }
 
 export class KubeletEventRecorder implements PodEventRecorder {
-  private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
-  private queue: Promise<void> = Promise.resolve();
+  private readonly recorder: EventRecorder;
 
-  constructor(private readonly core: CoreV1Api, private readonly node: string, private readonly log: (line: string) => void) {}
-
-  pod(pod: V1Pod, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    const namespace = pod.metadata?.namespace ?? 'default';
-    const name = pod.metadata?.name ?? '';
-    const key = [namespace, name, pod.metadata?.uid, fieldPath ?? '', type, reason, message].join('\u0000');
-    // Serialised so that an aggregated update follows its create.
-    this.queue = this.queue.then(() => this.write(key, pod, namespace, name, type, reason, message, fieldPath))
-      .catch((e) => this.log(`event ${reason} for pod ${namespace}/${name} not recorded: ${(e as Error).message}`));
+  constructor(client: ApiClient, node: string, log: (line: string) => void) {
+    this.recorder = new EventRecorder(client, { component: 'kubelet', host: node }, log);
   }
 
-  private async write(key: string, pod: V1Pod, namespace: string, name: string, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
-    const now = new Date();
-    const prior = this.seen.get(key);
-    if (prior) {
-      prior.count++;
-      try {
-        await this.core.patchNamespacedEvent(
-          { name: prior.name, namespace, body: { count: prior.count, lastTimestamp: now.toISOString() } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        );
-        return;
-      } catch { this.seen.delete(key); /* it expired or was deleted: record it anew */ }
-    }
-    const event: CoreV1Event = {
-      metadata: { name: eventName(name), namespace },
-      involvedObject: {
-        kind: 'Pod', apiVersion: 'v1', namespace, name, uid: pod.metadata?.uid,
-        resourceVersion: pod.metadata?.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
-      },
-      reason, message, type, count: 1,
-      firstTimestamp: now, lastTimestamp: now,
-      source: { component: 'kubelet', host: this.node },
-      reportingComponent: 'kubelet', reportingInstance: this.node,
+  pod(pod: V1Pod, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    const ref: ObjectReference = {
+      kind: 'Pod', apiVersion: 'v1', namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '',
+      uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
     };
-    const created = await this.core.createNamespacedEvent({ namespace, body: event });
-    if (this.seen.size >= CACHE_SIZE) this.seen.delete(this.seen.keys().next().value!);
-    this.seen.set(key, { name: created.metadata?.name ?? event.metadata.name!, namespace, count: 1 });
+    this.recorder.event(ref, type, reason, message);
   }
 
   /** Waits until every queued event was written (tests, shutdown). */
-  flush(): Promise<void> { return this.queue; }
+  flush(): Promise<void> { return this.recorder.flush(); }
 }

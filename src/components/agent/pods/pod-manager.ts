@@ -1,12 +1,13 @@
 // The pod manager: kubelet's pod config source + pod workers for one node. It waits for the Node's
 // podCIDR and writes the node's CNI configuration from it, watches the pods bound to the node
-// (fieldSelector spec.nodeName=<node>) through @kubernetes/client-node, and gives each pod a worker
+// (fieldSelector spec.nodeName=<node>) with the one informer (components/kube), and gives each pod a worker
 // (serialised per pod, parallel across pods). On start it adopts the sandboxes a previous agent left
 // running (same IP, same processes), tears down those no pod owns, and garbage-collects CNI attachments.
 import { readFileSync } from 'node:fs';
-import {
-  CoreV1Api, ListWatch, Watch, type KubeConfig, type V1Pod,
-} from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../../../core/api/object.js';
+import { KubeApiClient } from '../../kube/client.js';
+import { Informer } from '../../kube/informer.js';
 import type { ClusterConfig } from '../../../core/cluster/config.js';
 import { CrashLoopBackoff } from './backoff.js';
 import { writeConflist } from './cni-config.js';
@@ -50,7 +51,8 @@ export class PodManager {
   readonly paths: NodePaths;
   readonly core: CoreV1Api;
   private readonly workers = new Map<string, PodWorker>();
-  private informer?: ListWatch<V1Pod>;
+  private informer?: Informer<KubeObject>;
+  private readonly client: KubeApiClient;
   private stopped = false;
   private readonly backoff = new CrashLoopBackoff();
   private events: KubeletEventRecorder;
@@ -60,7 +62,8 @@ export class PodManager {
   constructor(private readonly opts: PodManagerOptions) {
     this.paths = new NodePaths(opts.cluster.stateDir, opts.nodeName);
     this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
-    this.events = new KubeletEventRecorder(this.core, opts.nodeName, opts.log);
+    this.client = new KubeApiClient(opts.kubeConfig);
+    this.events = new KubeletEventRecorder(this.client, opts.nodeName, opts.log);
   }
 
   /** The worker of a pod by namespace and name (streaming: exec, attach, logs, port-forward). */
@@ -88,16 +91,13 @@ export class PodManager {
     };
 
     const fieldSelector = `spec.nodeName=${nodeName}`;
-    const informer = new ListWatch<V1Pod>('/api/v1/pods', new Watch(this.opts.kubeConfig),
-      () => this.core.listPodForAllNamespaces({ fieldSelector }), false, undefined, fieldSelector);
+    const informer = new Informer<KubeObject>(this.client, 'pods', { fieldSelector, log: this.opts.log });
     this.informer = informer;
-    informer.on('add', (p) => this.upsert(p));
-    informer.on('update', (p) => this.upsert(p));
-    informer.on('delete', (p) => { if (isMirrorPod(p)) this.opts.onMirrorPod?.(); else this.workers.get(p.metadata!.uid!)?.remove(); });
-    informer.on('error', (e) => {
-      if (this.stopped) return;
-      this.opts.log(`pod watch failed (${(e as Error)?.message ?? e}); restarting it`);
-      setTimeout(() => { if (!this.stopped) void informer.start().catch(() => undefined); }, 1000);
+    const pod = (o: KubeObject) => o as unknown as V1Pod;
+    informer.on({
+      add: (p) => this.upsert(pod(p)),
+      update: (_old, p) => this.upsert(pod(p)),
+      delete: (p) => { if (isMirrorPod(pod(p))) this.opts.onMirrorPod?.(); else this.workers.get(p.metadata.uid!)?.remove(); },
     });
 
     // The first list decides what the sandboxes left on disk belong to, before any event is handled.
@@ -108,7 +108,7 @@ export class PodManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.informer?.stop();
+    this.informer?.stop();
     await this.events.flush();
   }
 

@@ -22,6 +22,7 @@ import { createSandbox, destroySandbox, reconnectSandbox, SandboxError, shimAliv
 import type { ShimClient } from './shim-client.js';
 import type { ContainerInfo, ExitEvent } from './shim-protocol.js';
 import { execInSandbox } from './sandbox-exec.js';
+import { isActive, transition, type LifecycleEvent, type PodLifecycle } from './pod-lifecycle.js';
 
 export interface WorkerDeps {
   sandbox: SandboxEnv;
@@ -58,17 +59,11 @@ const RESYNC_MS = 10_000;
 
 export class PodWorker {
   readonly uid: string;
-  private removed = false;
+  /** Where the pod is in its life on this node (pod-lifecycle.ts). */
+  private state: PodLifecycle = { kind: 'pending' };
   record?: SandboxRecord;
   shim?: ShimClient;
   readonly containers = new Map<string, ContainerState>();
-  private admitted = false;
-  private rejected = false;
-  /** Finished under Never/OnFailure: the sandbox is gone, the status stays. */
-  private finished = false;
-  private deleting = false;
-  /** The final delete of the pod was sent (after its sandbox was gone). */
-  private deleted = false;
   private teardownFailures = 0;
   private startTime?: Date;
   private syncing = false;
@@ -93,7 +88,9 @@ export class PodWorker {
   get namespace(): string { return this.pod.metadata?.namespace ?? 'default'; }
   get name(): string { return this.pod.metadata?.name ?? ''; }
   /** Admitted, not finished and not rejected: holds its host ports. */
-  get active(): boolean { return this.admitted && !this.rejected && !this.finished && !this.removed; }
+  get active(): boolean { return isActive(this.state); }
+
+  private to(event: LifecycleEvent): void { this.state = transition(this.state, event); }
 
   update(pod: V1Pod): void {
     this.pod = pod;
@@ -103,7 +100,7 @@ export class PodWorker {
 
   /** The pod object is gone from the API: stop everything at once. */
   remove(): void {
-    this.removed = true;
+    this.to('removed');
     this.trigger();
   }
 
@@ -146,8 +143,7 @@ export class PodWorker {
    * stays, and its logs stay readable until it is deleted.
    */
   adoptFinished(): void {
-    this.admitted = true;
-    this.finished = true;
+    this.to('finish');
     for (const s of [...(this.pod.status?.containerStatuses ?? []), ...(this.pod.status?.initContainerStatuses ?? [])]) {
       const c = this.containers.get(s.name);
       if (c) c.restartCount = s.restartCount;
@@ -156,7 +152,7 @@ export class PodWorker {
 
   /** Takes over a sandbox a previous agent made, if its shim still runs (same IP, same processes). */
   async adopt(record: SandboxRecord): Promise<boolean> {
-    this.admitted = true;
+    this.to('admit');
     this.startTime ??= new Date(record.createdAt);
     if (record.state !== 'ready' || !shimAlive(record)) { this.record = record; return false; }
     const shim = await reconnectSandbox(record);
@@ -187,7 +183,7 @@ export class PodWorker {
 
   private async sync(): Promise<'gone' | undefined> {
     const pod = this.pod;
-    if (this.removed) {
+    if (this.state.kind === 'removed') {
       await this.killAll(0);
       // A failed step is retried with back-off (teardown says so on the pod and schedules the retry).
       if (!(await this.teardown())) return undefined;
@@ -196,23 +192,23 @@ export class PodWorker {
       return 'gone';
     }
     if (pod.metadata?.deletionTimestamp) {
-      if (!this.deleting) {
-        this.deleting = true;
+      if (this.state.kind !== 'terminating') {
+        this.to('deletion');
         const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
         await this.killAll(grace);
       }
       // Every sync until the pod is deleted retries what is left: the sandbox, then the final status and delete.
-      if (this.deleted) return undefined;
+      if (this.state.kind === 'terminating' && this.state.deleteSent) return undefined;
       if (!(await this.teardown())) return undefined;
       await this.writeStatus(true);
       await this.api.deleteNow();
-      this.deleted = true;
+      this.to('deleteSent');
       return undefined;
     }
     // A finished pod whose sandbox could not be torn down yet: try again.
-    if (this.finished && (this.record || this.leftover)) { await this.teardown(); return undefined; }
-    if (this.rejected || this.finished) return undefined;
-    if (!this.admitted && !(await this.admit())) return undefined;
+    if (this.state.kind === 'finished' && (this.record || this.leftover)) { await this.teardown(); return undefined; }
+    if (this.state.kind === 'rejected' || this.state.kind === 'finished') return undefined;
+    if (this.state.kind === 'pending' && !(await this.admit())) return undefined;
     this.startTime ??= new Date();
 
     if (!(await this.ensureSandbox())) { await this.writeStatus(false); return undefined; }
@@ -243,7 +239,7 @@ export class PodWorker {
     const status = await this.writeStatus(false);
     if ((status.phase === 'Succeeded' || status.phase === 'Failed') && ![...this.containers.values()].some(isRunning)) {
       // kubelet stops the sandbox of a finished pod (releasing its IP); the status stays as it is.
-      this.finished = true;
+      this.to('finish');
       for (const c of this.containers.values()) this.stopProbes(c);
       await this.teardown();
     }
@@ -254,12 +250,12 @@ export class PodWorker {
     const conflict = hostPortConflict(this.pod, this.deps.activePods());
     if (conflict) {
       const r = hostPortRejection(conflict);
-      this.rejected = true;
+      this.to('reject');
       this.deps.events.pod(this.pod, 'Warning', r.reason, `${r.message}: ${r.detail}`);
       await this.api.patchStatus(rejectedPodStatus(this.pod, r.reason, `${r.message}: ${r.detail}`, this.deps.node.hostIP, new Date()));
       return false;
     }
-    this.admitted = true;
+    this.to('admit');
     return true;
   }
 

@@ -1,12 +1,10 @@
 // What the node's policy programmer watches through the Kubernetes API: every NetworkPolicy, every Pod
-// (peers may run on any node) and every Namespace (namespaceSelector). List+watch informers from
-// @kubernetes/client-node, restarted after a failed watch, as the service proxy's sources are.
-import {
-  CoreV1Api, KubeConfig, ListWatch, NetworkingV1Api, Watch, type KubernetesObject, type V1Namespace,
-  type V1NetworkPolicy, type V1Pod,
-} from '@kubernetes/client-node';
+// (peers may run on any node) and every Namespace (namespaceSelector). The one informer
+// (components/kube), as the service proxy's sources.
+import type { KubeConfig, V1NetworkPolicy } from '@kubernetes/client-node';
 import type { Namespace, NetworkPolicy, Pod } from '../../../core/policy/index.js';
-import { ListWatchFollower } from '../list-watch-follower.js';
+import { KubeApiClient } from '../../kube/client.js';
+import { Informer } from '../../kube/informer.js';
 
 
 export type PolicySourceKind = 'networkpolicies' | 'pods' | 'namespaces';
@@ -23,10 +21,9 @@ export interface PolicySources {
 const shaped = new WeakMap<object, NetworkPolicy>();
 
 /**
- * A NetworkPolicy as the API writes it. Objects from a list are @kubernetes/client-node models, where an
- * ingress rule's `from` is the property `_from` (a reserved word in the generator); objects from a watch
- * are plain JSON. Without this, a policy the agent first saw in a list (an agent restart) would lose its
- * `from` and allow every source.
+ * A NetworkPolicy as the API writes it. The informer hands out plain API JSON; a @kubernetes/client-node
+ * model (from a typed list call) names an ingress rule's `from` `_from` (a reserved word in the
+ * generator), and without this such a policy would lose its `from` and allow every source.
  */
 export function apiShape(np: V1NetworkPolicy): NetworkPolicy {
   let out = shaped.get(np);
@@ -42,31 +39,24 @@ export function apiShape(np: V1NetworkPolicy): NetworkPolicy {
 }
 
 export function kubePolicySources(kc: KubeConfig, log: (line: string) => void = () => {}): PolicySources {
-  const core = kc.makeApiClient(CoreV1Api);
-  const networking = kc.makeApiClient(NetworkingV1Api);
-  const watch = new Watch(kc);
-  const policies = new ListWatch<V1NetworkPolicy>('/apis/networking.k8s.io/v1/networkpolicies', watch,
-    () => networking.listNetworkPolicyForAllNamespaces(), false);
-  const pods = new ListWatch<V1Pod>('/api/v1/pods', watch, () => core.listPodForAllNamespaces(), false);
-  const namespaces = new ListWatch<V1Namespace>('/api/v1/namespaces', watch, () => core.listNamespace(), false);
-  const all = [policies, pods, namespaces] as Array<ListWatch<KubernetesObject>>;
-  const follower = new ListWatchFollower('network policy', log);
+  const client = new KubeApiClient(kc);
+  const prefixed = (line: string) => log(`network policy: ${line}`);
+  const policies = new Informer(client, 'networkpolicies.networking.k8s.io', { log: prefixed });
+  const pods = new Informer(client, 'pods', { log: prefixed });
+  const namespaces = new Informer(client, 'namespaces', { log: prefixed });
+  const all: Array<[PolicySourceKind, Informer]> = [['networkpolicies', policies], ['pods', pods], ['namespaces', namespaces]];
 
   return {
     async start(onChange) {
-      follower.follow('networkpolicies', policies, onChange);
-      follower.follow('pods', pods, onChange);
-      follower.follow('namespaces', namespaces, onChange);
-      await Promise.all(all.map((i) => i.start()));
-      // Programming from a partial picture could open what a policy closes: wait for real lists.
-      while (!all.every((i) => i.latestResourceVersion() !== '') && !follower.stopped) await new Promise((r) => setTimeout(r, 100));
+      for (const [kind, inf] of all) inf.on({ add: () => onChange(kind), update: () => onChange(kind), delete: () => onChange(kind) });
+      // Programming from a partial picture could open what a policy closes: resolves once all have listed.
+      await Promise.all(all.map(([, inf]) => inf.start()));
     },
-    policies: () => policies.list().map(apiShape),
+    policies: () => policies.list().map((np) => apiShape(np as unknown as V1NetworkPolicy)),
     pods: () => pods.list() as unknown as Pod[],
     namespaces: () => namespaces.list() as unknown as Namespace[],
     async stop() {
-      follower.stop();
-      await Promise.all(all.map((i) => i.stop()));
+      for (const [, inf] of all) inf.stop();
     },
   };
 }

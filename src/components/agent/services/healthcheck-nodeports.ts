@@ -5,7 +5,8 @@
 // without local endpoints drops that traffic (only serving-terminating local endpoints also give 503,
 // KEP-1669, while the rules still forward to them).
 import { createServer, type Server } from 'node:http';
-import { isProxied, LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
+import { isProxied, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
+import { endpointState, slicesByService } from '../../../core/endpoints/slice-endpoints.js';
 
 export interface HealthCheckTarget {
   namespace: string;
@@ -23,16 +24,16 @@ export function needsHealthCheck(svc: Service): boolean {
 /** The health check servers this node should run, keyed `namespace/name`. */
 export function healthCheckTargets(services: readonly Service[], slices: readonly EndpointSlice[], nodeName: string): Map<string, HealthCheckTarget> {
   const local = new Map<string, Set<string>>();
-  for (const s of slices) {
-    const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
-    if (!svc || s.addressType !== 'IPv4') continue;
-    const key = `${s.metadata.namespace ?? 'default'}/${svc}`;
-    for (const ep of s.endpoints ?? []) {
-      const ip = ep.addresses?.[0];
-      if (!ip || ep.nodeName !== nodeName || ep.conditions?.ready === false) continue;   // nil ready means ready
-      let set = local.get(key);
-      if (!set) local.set(key, set = new Set());
-      set.add(ip);
+  for (const [key, svcSlices] of slicesByService(slices)) {
+    for (const s of svcSlices) {
+      if (s.addressType !== 'IPv4') continue;
+      for (const ep of s.endpoints ?? []) {
+        const ip = ep.addresses?.[0];
+        if (!ip || ep.nodeName !== nodeName || !endpointState(ep).ready) continue;
+        let set = local.get(key);
+        if (!set) local.set(key, set = new Set());
+        set.add(ip);
+      }
     }
   }
   const out = new Map<string, HealthCheckTarget>();

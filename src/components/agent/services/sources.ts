@@ -1,17 +1,13 @@
 // What the node's service proxy watches through the Kubernetes API, as kube-proxy does: all Services,
 // all EndpointSlices, and its own Node (field selector metadata.name=<node>, for the podCIDR, the
-// addresses and deletion). List+watch informers from @kubernetes/client-node; their caches keep an
-// object until its resourceVersion changes, which is what lets the proxy's planner re-plan only what
-// changed. A watch that fails (API server restarting) is listed and watched again, as client-go's
-// reflector does.
-import {
-  CoreV1Api, DiscoveryV1Api, KubeConfig, ListWatch, Watch, type KubernetesObject, type V1EndpointSlice,
-  type V1Node, type V1Service,
-} from '@kubernetes/client-node';
+// addresses and deletion). The one informer (components/kube): its caches keep an object until its
+// resourceVersion changes, which is what lets the proxy's planner re-plan only what changed; a watch
+// that ends is resumed, one that expired (410) is relisted, failures back off, as client-go's reflector.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { EndpointSlice, Service } from '../../../core/proxy/index.js';
 import type { NodeLike } from './node.js';
-import { ListWatchFollower } from '../list-watch-follower.js';
-
+import { KubeApiClient } from '../../kube/client.js';
+import { Informer } from '../../kube/informer.js';
 
 export type SourceKind = 'services' | 'endpointslices' | 'node';
 
@@ -25,34 +21,25 @@ export interface ProxySources {
 }
 
 export function kubeProxySources(kc: KubeConfig, nodeName: string, log: (line: string) => void = () => {}): ProxySources {
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
-  const watch = new Watch(kc);
-  const services = new ListWatch<V1Service>('/api/v1/services', watch, () => core.listServiceForAllNamespaces(), false);
-  const slices = new ListWatch<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', watch,
-    () => discovery.listEndpointSliceForAllNamespaces(), false);
-  const fieldSelector = `metadata.name=${nodeName}`;
-  const nodes = new ListWatch<V1Node>('/api/v1/nodes', watch, () => core.listNode({ fieldSelector }), false, undefined, fieldSelector);
-  const follower = new ListWatchFollower('service proxy', log);
+  const client = new KubeApiClient(kc);
+  const prefixed = (line: string) => log(`service proxy: ${line}`);
+  const services = new Informer(client, 'services', { log: prefixed });
+  const slices = new Informer(client, 'endpointslices.discovery.k8s.io', { log: prefixed });
+  const nodes = new Informer(client, 'nodes', { fieldSelector: `metadata.name=${nodeName}`, log: prefixed });
+  const all: Array<[SourceKind, Informer]> = [['services', services], ['endpointslices', slices], ['node', nodes]];
 
   return {
     async start(onChange) {
-      follower.follow('services', services, onChange);
-      follower.follow('endpointslices', slices, onChange);
-      follower.follow('node', nodes, onChange);
-      await Promise.all([services.start(), slices.start(), nodes.start()]);
-      // A list that failed (API server not up yet) resolves start() too; the error handler above lists
-      // again, and the proxy must not program anything before all three caches hold a real list.
-      const listed = () => [services, slices, nodes].every((i) => i.latestResourceVersion() !== '');
-      while (!listed() && !follower.stopped) await new Promise((r) => setTimeout(r, 100));
+      for (const [kind, inf] of all) inf.on({ add: () => onChange(kind), update: () => onChange(kind), delete: () => onChange(kind) });
+      // Resolves once every cache holds a real list (a list that fails, API server not up yet, is
+      // retried): the proxy must not program anything from a partial picture.
+      await Promise.all(all.map(([, inf]) => inf.start()));
     },
-    // Typed objects from the list and plain JSON from the watch both carry the fields the proxy reads.
     services: () => services.list() as unknown as Service[],
     endpointSlices: () => slices.list() as unknown as EndpointSlice[],
-    node: () => nodes.get(nodeName) as NodeLike | undefined,
+    node: () => nodes.get(undefined, nodeName) as NodeLike | undefined,
     async stop() {
-      follower.stop();
-      await Promise.all([services.stop(), slices.stop(), nodes.stop()]);
+      for (const [, inf] of all) inf.stop();
     },
   };
 }

@@ -10,7 +10,8 @@
 // packets are rejected anyway), and traffic policies, topology and terminating state are ignored, so
 // that established UDP flows behave as TCP connections do.
 import { isIPv4 } from 'node:net';
-import { isProxied, LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
+import { isProxied, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
+import { endpointState, slicesByService } from '../../../core/endpoints/slice-endpoints.js';
 
 export interface Tuple { src: string; dst: string; sport: number; dport: number }
 
@@ -57,14 +58,7 @@ const protoOf = (p: { protocol?: string | null }) => (p.protocol ?? 'TCP').toUpp
 
 export function udpFrontends(services: readonly Service[], slices: readonly EndpointSlice[]): UdpFrontends {
   const out: UdpFrontends = { ipPorts: new Map(), nodePorts: new Map() };
-  const bySvc = new Map<string, EndpointSlice[]>();
-  for (const s of slices) {
-    const name = s.metadata.labels?.[LABEL_SERVICE_NAME];
-    if (!name || s.addressType !== 'IPv4') continue;
-    const key = `${s.metadata.namespace ?? 'default'}/${name}`;
-    const list = bySvc.get(key);
-    if (list) list.push(s); else bySvc.set(key, [s]);
-  }
+  const bySvc = slicesByService(slices.filter((s) => s.addressType === 'IPv4'));
   for (const svc of services) {
     const ports = (svc.spec?.ports ?? []).filter((p) => protoOf(p) === 'UDP');
     if (!ports.length || !isProxied(svc)) continue;
@@ -78,9 +72,7 @@ export function udpFrontends(services: readonly Service[], slices: readonly Endp
       for (const slice of svcSlices) {
         if (!(slice.ports ?? []).some((p) => (p.name ?? '') === (sp.name ?? '') && protoOf(p) === 'UDP')) continue;
         for (const ep of slice.endpoints ?? []) {
-          const c = ep.conditions ?? {};
-          const isServing = c.serving ?? c.ready ?? true;     // nil serving falls back to ready, nil ready is ready
-          if (isServing && ep.addresses?.[0]) serving.add(ep.addresses[0]);
+          if (endpointState(ep).serving && ep.addresses?.[0]) serving.add(ep.addresses[0]);
         }
       }
       if (!serving.size) continue;

@@ -2,7 +2,7 @@
 // Running and Ready, for controller tests.
 import type { ApiClient } from '../../../core/api/client.js';
 import type { JsonObject, KubeObject } from '../../../core/api/object.js';
-import { InformerFactory } from '../informer.js';
+import { InformerFactory } from '../../kube/informer.js';
 import type { Controller, ControllerContext } from '../context.js';
 
 export function node(name: string, opts: { ready?: boolean; labels?: Record<string, string>; taints?: JsonObject[]; unschedulable?: boolean; podCIDR?: string } = {}): KubeObject {

@@ -5,6 +5,7 @@ import { NamespaceLifecycle } from '../../apiserver/namespace-lifecycle.js';
 import { ServiceAllocation } from '../../apiserver/service-allocation.js';
 import { MemoryStore } from '../../store/index.js';
 import type { ClusterConfig } from '../../../core/cluster/config.js';
+import type { ApiClient } from '../../../core/api/client.js';
 import type { JsonObject, KubeObject } from '../../../core/api/object.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { startControllers, type ControllerOptions } from '../index.js';
@@ -13,6 +14,37 @@ export const TEST_CONFIG = {
   name: 'test', clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24, serviceCIDR: '10.96.0.0/12',
   hostIP: '172.31.250.1', apiServerPort: 6443, nodePortRange: '30000-32767',
 } as ClusterConfig;
+
+/**
+ * The API as `podnet server` serves it (defaulting, validation, NamespaceLifecycle, ClusterIP and
+ * NodePort allocation) over the in-memory store, without controllers: for tests that run one controller.
+ * The namespaces named exist; `historySize` bounds how far back a watch can resume (older: 410 Expired).
+ */
+export async function testRegistry(opts: { namespaces?: string[]; historySize?: number } = {}): Promise<Registry> {
+  const registry = new Registry(new MemoryStore({ historySize: opts.historySize }));
+  registry.use(new NamespaceLifecycle(registry));
+  registry.use(await ServiceAllocation.fromRegistry(registry, TEST_CONFIG));
+  for (const name of opts.namespaces ?? ['default']) {
+    await registry.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  return registry;
+}
+
+/** Every object of a resource (of one namespace), for assertions. */
+export async function all(client: ApiClient, resource: string, namespace?: string): Promise<JsonObject[]> {
+  return (await client.list(resource, { namespace })).items as JsonObject[];
+}
+
+/**
+ * Creates an object and then writes the status it carries, as its real writers do (the API drops the
+ * status of a create; a kubelet or controller reports it afterwards). Returns the stored object.
+ */
+export async function createWithStatus(client: ApiClient, resource: string, obj: KubeObject): Promise<KubeObject> {
+  const created = await client.create(resource, obj);
+  const status = (obj as JsonObject).status;
+  if (status === undefined) return created;
+  return client.update(resource, { ...created, status } as KubeObject, 'status');
+}
 
 export interface RegistryCluster {
   registry: Registry;

@@ -1,4 +1,4 @@
-// A shared informer over ApiClient, as client-go's: list, then watch from the list's resourceVersion,
+// The one informer of podnet (controllers, agent, cluster DNS, Ingress, UI), over ApiClient, as client-go's: list, then watch from the list's resourceVersion,
 // keep a local cache by namespace/name, and tell handlers what changed. When the watch ends (server
 // restart, timeout) it watches again from the last resourceVersion it saw; when that is too old (410
 // Expired) it relists and reports the difference as adds, updates and deletes, so handlers never miss a
@@ -165,6 +165,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       const k = keyOf(o);
       seen.add(k);
       const old = this.cache.get(k);
+      // An object the relist shows unchanged keeps its cached instance, so consumers that memoize by
+      // object (the proxy's planner) do not redo their work after every relist.
+      if (old && old.metadata.resourceVersion === o.metadata.resourceVersion && old.metadata.uid === o.metadata.uid) continue;
       this.put(k, o);
       if (!old) this.emitAdd(o);
       else if (old.metadata.resourceVersion !== o.metadata.resourceVersion || old.metadata.uid !== o.metadata.uid) {
@@ -213,7 +216,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       else this.retryLater(() => void this.watchFrom(this.lastRV));
     };
     try {
-      this.watchHandle = await this.client.watch(this.resource, { ...this.listOptions(), resourceVersion: rv, allowWatchBookmarks: true }, onEvent, onClose);
+      // As client-go's reflector: the server ends each watch after 5-10 minutes and it is resumed, so a
+      // connection that silently died is not followed forever.
+      const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+      this.watchHandle = await this.client.watch(this.resource, { ...this.listOptions(), resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds }, onEvent, onClose);
       if (gen !== this.generation) this.watchHandle.stop();
     } catch (e) {
       if (gen !== this.generation) return;

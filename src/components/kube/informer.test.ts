@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Informer, InformerFactory } from './informer.js';
-import { MemoryClient } from './testing/memory-client.js';
-import { waitFor } from './testing/wait.js';
+import { testRegistry } from '../controllers/testing/registry-cluster.js';
+import { droppable } from '../controllers/testing/dropped-watches.js';
+import { waitFor } from '../controllers/testing/wait.js';
 import type { KubeObject } from '../../core/api/object.js';
+import type { ApiClient } from '../../core/api/client.js';
 
 const cm = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>): KubeObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels }, data });
@@ -21,7 +23,7 @@ function recorder() {
 }
 
 test('lists, syncs, then follows adds, updates and deletes', async () => {
-  const c = new MemoryClient();
+  const c = droppable(await testRegistry());
   await c.create('configmaps', cm('a'));
   const inf = new Informer(c, 'configmaps');
   const r = recorder();
@@ -43,30 +45,36 @@ test('lists, syncs, then follows adds, updates and deletes', async () => {
   assert.equal(c.openWatches(), 0);
 });
 
+// Writes to another resource, so that the store's history (5 revisions) no longer reaches the informer's.
+async function outrunHistory(c: ApiClient): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    await c.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { generateName: 'filler-', namespace: 'default' } } as KubeObject);
+  }
+}
+
 test('resumes after the watch closes and relists after 410, reporting missed deletes', async () => {
-  const c = new MemoryClient();
+  const c = droppable(await testRegistry({ historySize: 5 }));
   await c.create('configmaps', cm('a'));
   await c.create('configmaps', cm('gone'));
   const inf = new Informer(c, 'configmaps');
   const r = recorder();
   inf.on(r.handlers);
   await inf.start();
-  c.closeWatches();
+  c.dropAll();
   await c.create('configmaps', cm('while-closed'));
   await waitFor(() => r.events.includes('add while-closed'), 'resumed watch');
   // Now lose the watch and the history: the informer must relist and diff.
-  c.closeWatches();
-  c.compact();
+  c.dropAll();
   await c.delete('configmaps', 'default', 'gone');
   await c.create('configmaps', cm('new'));
-  c.compact();
+  await outrunHistory(c);
   await waitFor(() => r.events.includes('delete gone') && r.events.includes('add new'), 'relist diff');
   assert.deepEqual(inf.keys().sort(), ['default/a', 'default/new', 'default/while-closed']);
   inf.stop();
 });
 
 test('indexes and label-selected informers; factory shares instances', async () => {
-  const c = new MemoryClient();
+  const c = await testRegistry();
   await c.create('configmaps', cm('x', {}, { app: 'web' }));
   await c.create('configmaps', cm('y', {}, { app: 'db' }));
   const f = new InformerFactory(c);

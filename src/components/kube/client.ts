@@ -111,8 +111,11 @@ export class KubeApiClient implements ApiClient {
     const path = basePath(mustResource(resource), opts.namespace) + query({
       watch: 'true', labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, resourceVersion: opts.resourceVersion,
       allowWatchBookmarks: opts.allowWatchBookmarks ? 'true' : undefined,
+      timeoutSeconds: opts.timeoutSeconds ? String(opts.timeoutSeconds) : undefined,
     });
     const req = (this.server.protocol === 'https:' ? httpsRequest : httpRequest)(await this.options('GET', path, {}));
+    // A server that vanished without closing the connection (host down) is noticed by TCP keepalive.
+    req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);

@@ -3,6 +3,8 @@
 // again (same source, object, type, reason and message) bumps `count` and `lastTimestamp` of the
 // existing Event instead of creating a new one, so `kubectl describe` shows `(x5 over 2m)`.
 // Recording never throws into a controller: a failed write is logged and dropped, as upstream.
+// The one event recorder of podnet: the controllers, the Ingress controller and the agent's kubelet
+// (source `kubelet`, host = node, container events with a fieldPath) all record through it.
 import type { ApiClient } from '../../core/api/client.js';
 import { isApiError } from '../../core/api/errors.js';
 import type { KubeObject } from '../../core/api/object.js';
@@ -79,7 +81,7 @@ export class EventRecorder {
 
   private async write(ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
     const namespace = ref.namespace || 'default';
-    const key = JSON.stringify([this.source.component, this.source.host ?? '', ref.kind, ref.apiVersion ?? '', namespace, ref.name, ref.uid ?? '', type, reason, message]);
+    const key = JSON.stringify([this.source.component, this.source.host ?? '', ref.kind, ref.apiVersion ?? '', namespace, ref.name, ref.uid ?? '', ref.fieldPath ?? '', type, reason, message]);
     const prior = this.seen.get(key);
     if (prior) {
       for (let attempt = 0; attempt < 3; attempt++) {
