@@ -3,7 +3,7 @@
 // conntrack flush when UDP ports are mapped); DEL is one transaction that needs neither the netns
 // nor the prevResult; GC and CHECK list the table.
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
-import type { Family } from '../../core/cni/ip.js';
+import type { IPFamily } from '../../core/net/index.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import {
   chainsByComment, containerAddresses, loadPortmapConfig, portmapAddScript, portmapChains, portmapDelScript,
@@ -46,9 +46,9 @@ export async function portmapAdd(req: Request): Promise<Result> {
   return out;
 }
 
-async function tableFamilies(table: string): Promise<Family[]> {
+async function tableFamilies(table: string): Promise<IPFamily[]> {
   const json = await nftListJson(['tables']);
-  const fams: Family[] = [];
+  const fams: IPFamily[] = [];
   for (const it of (json as { nftables?: { table?: { family?: string; name?: string } }[] })?.nftables ?? []) {
     if (it.table?.name !== table) continue;
     if (it.table.family === 'ip') fams.push(4);
@@ -60,7 +60,7 @@ async function tableFamilies(table: string): Promise<Family[]> {
 export async function portmapDel(req: Request): Promise<void> {
   const cfg = loadPortmapConfig(req.conf);
   const comment = attachmentComment(cfg.name, req.args.containerID, req.args.ifname);
-  let fams: Family[] | null = null;
+  let fams: IPFamily[] | null = null;
   try {
     const prev = prevResultOf(req, false);
     if (prev) fams = containerAddresses(prev).map((p) => p.ip.family);

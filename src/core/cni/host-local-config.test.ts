@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocationOrder, canonicalizeRangeSet, loadHostLocalConfig, rangeSetString } from './host-local-config.js';
-import { formatIP, parseIP } from './ip.js';
+import { formatIP, parseIP } from '../net/index.js';
 
 const conf = (ipam: object, extra: object = {}) => ({ cniVersion: '1.0.0', name: 'net1', ipam: { type: 'host-local', ...ipam }, ...extra });
 const msg = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return 'no error'; };
