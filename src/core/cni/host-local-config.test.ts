@@ -46,3 +46,9 @@ test('allocation order: round robin after last_reserved_ip, across ranges, skipp
   // A last reservation outside the set restarts at rangeStart.
   assert.equal(formatIP([...allocationOrder(set, parseIP('192.168.0.1'))][0].ip), '10.0.0.2');
 });
+
+test('addresses with leading zeros are refused in the network configuration, never read as other addresses', () => {
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '010.99.0.0/24' }]] }), new Map())), /invalid CIDR address: 010\.99\.0\.0\/24/);
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '10.99.0.0/24', gateway: '10.99.0.01' }]] }), new Map())), /not an IP address/);
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '10.99.0.0/24' }]] }), new Map([['IP', '10.99.0.010']]))), /cannot understand ip: IP 10\.99\.0\.010/);
+});
