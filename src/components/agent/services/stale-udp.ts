@@ -9,7 +9,7 @@
 // not a serving endpoint of that service port. Services without serving endpoints are left alone (their
 // packets are rejected anyway), and traffic policies, topology and terminating state are ignored, so
 // that established UDP flows behave as TCP connections do.
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../../../core/net/index.js';
 import { isProxied, LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
 
 export interface Tuple { src: string; dst: string; sport: number; dport: number }
