@@ -35,7 +35,7 @@ export async function portmapAdd(req: Request): Promise<Result> {
   // 127.0.0.1 -> pod needs route_localnet on the interface that leads to the pod (reference behaviour).
   const v4 = pods.find((p) => p.ip.family === 4);
   if (cfg.snat && v4) {
-    const iface = routeInterfaceV4(Number(v4.ip.value));
+    const iface = routeInterfaceV4(v4.ip);
     if (iface) setSysctl(`net/ipv4/conf/${iface}/route_localnet`, '1');
   }
   // Stale UDP flows to these host ports would keep going to a previous pod (kubernetes#59033).
