@@ -10,7 +10,7 @@ test('IP fields are validated as kube-apiserver does with StrictIPCIDRValidation
   const cases: Array<[string, string[]]> = [
     ['10.96.0.1', []], ['255.255.255.255', []], ['::1', []], ['fd00::10', []], ['2001:db8::ffff', []],
     ['010.096.000.001', ['must not have leading 0s']], ['1.1.1.01', ['must not have leading 0s']],
-    ['::ffff:10.0.0.1', ['must not be an IPv4-mapped IPv6 address']],
+    ['::ffff:10.0.0.1', ['must not be an IPv4-mapped IPv6 address']], ['::ffff:010.0.0.1', ['must not have leading 0s']],
     ['256.1.1.1', [IP]], ['1.2.3', [IP]], ['1.2.3.4.5', [IP]], ['fe80::1%eth0', [IP]], ['', [IP]], ['abc', [IP]],
     ['1::2::3', [IP]], [' 10.0.0.1', [IP]], ['1.2.3.0/24', [IP]],
   ];
