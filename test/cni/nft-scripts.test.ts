@@ -3,7 +3,7 @@
 // say: ADD then DEL leaves the per-attachment chains and map elements gone, and both are idempotent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCIDR } from '../../src/core/cni/ip.js';
+import { parseIPPrefix } from '../../src/core/net/index.js';
 import { masqAddScript, masqDelKeysScript, masqDelScript } from '../../src/core/cni/masq-plan.js';
 import { containerAddresses, loadPortmapConfig, portmapAddScript, portmapChains, portmapDelScript } from '../../src/core/cni/portmap-plan.js';
 import { parseResult } from '../../src/core/cni/result.js';
@@ -39,7 +39,7 @@ test('portmap ADD and DEL, IPv4 and IPv6', async () => {
 });
 
 test('ipMasq ADD and DEL (blind and by key), IPv4 and IPv6', async () => {
-  const addrs = [parseCIDR('10.99.1.2/24')!, parseCIDR('fd00:98::2/64')!];
+  const addrs = [parseIPPrefix('10.99.1.2/24'), parseIPPrefix('fd00:98::2/64')];
   await nft(masqAddScript('pnc_m', addrs, 'n/c/eth0'));
   assert.match(await list('ip', 'pnc_m'), /10\.99\.1\.2 comment "n\/c\/eth0" : jump masq_/);
   assert.match(await list('ip6', 'pnc_m'), /fd00:98::2 comment "n\/c\/eth0" : jump masq_/);

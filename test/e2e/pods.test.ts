@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { requireRoot } from '../../src/linux/exec.js';
 import { e2eCluster, type Result } from '../support/e2e-cluster.js';
-import { CIDR } from '../../src/core/ipam/ip.js';
+import { CIDR } from '../../src/core/net/index.js';
 
 const cluster = 'pna-e2e';
 const underlay = '172.31.244.0/24';

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
-import { isIP } from 'node:net';
+import { isIPv4 } from '../../core/net/index.js';
 import { ApiException, CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import {
@@ -65,7 +65,7 @@ function parseServer(text: string): { url: string; host: string; port: number } 
   try { u = new URL(text); } catch { throw new Error(`--server ${JSON.stringify(text)} is not a URL; give it as https://<address>:<port>, e.g. https://172.31.250.1:6443`); }
   if (u.protocol !== 'https:') throw new Error(`--server must be https:// (the API server speaks TLS only), got ${text}`);
   const host = u.hostname;
-  if (isIP(host) !== 4) throw new Error(`--server must name the API server by its IPv4 address (the one its certificate holds, as podnet join-command prints it), got ${host}`);
+  if (!isIPv4(host)) throw new Error(`--server must name the API server by its IPv4 address (the one its certificate holds, as podnet join-command prints it), got ${host}`);
   return { url: `https://${host}:${u.port || '443'}`, host, port: Number(u.port || 443) };
 }
 

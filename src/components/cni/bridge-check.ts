@@ -6,7 +6,7 @@ import { loadBridgeConfig } from '../../core/cni/bridge-config.js';
 import { type IpLinkJson, isBatchSafeWord } from '../../core/cni/bridge-plan.js';
 import { isValidLinkName } from '../../core/cni/netconf.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
-import { formatCIDR, networkOf, parseCIDR } from '../../core/cni/ip.js';
+import { formatIPPrefix, isIPPrefix, networkOf, parseIPPrefix } from '../../core/net/index.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Interface, parseResult } from '../../core/cni/result.js';
@@ -27,8 +27,8 @@ interface RouteJson { dst?: string; gateway?: string; dev?: string }
 
 function normRouteDst(dst: string | undefined, v6: boolean): string {
   if (!dst || dst === 'default') return v6 ? '::/0' : '0.0.0.0/0';
-  const c = parseCIDR(dst.includes('/') ? dst : `${dst}/${v6 ? 128 : 32}`);
-  return c ? formatCIDR(networkOf(c)) : dst;
+  const text = dst.includes('/') ? dst : `${dst}/${v6 ? 128 : 32}`;
+  return isIPPrefix(text) ? formatIPPrefix(networkOf(parseIPPrefix(text))) : dst;
 }
 
 export async function bridgeCheck(req: Request): Promise<void> {
@@ -89,16 +89,14 @@ export async function bridgeCheck(req: Request): Promise<void> {
   const have = new Set((addrShow?.[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
   for (const ipc of prev.ips ?? []) {
     if (ipc.interface === undefined || prev.interfaces?.[ipc.interface]?.name !== args.ifname) continue;
-    const c = parseCIDR(ipc.address);
-    if (!c || !have.has(formatCIDR(c))) fail(`Failed to match addr ${ipc.address} on interface ${args.ifname}`);
+    if (!isIPPrefix(ipc.address) || !have.has(formatIPPrefix(parseIPPrefix(ipc.address)))) fail(`Failed to match addr ${ipc.address} on interface ${args.ifname}`);
   }
   const routes = [
     ...(v4routes ?? []).map((r) => ({ dst: normRouteDst(r.dst, false), gw: r.gateway })),
     ...((pod.v6routes as RouteJson[]) ?? []).map((r) => ({ dst: normRouteDst(r.dst, true), gw: r.gateway })),
   ];
   for (const r of prev.routes ?? []) {
-    const dst = parseCIDR(r.dst);
-    const want = dst ? formatCIDR(networkOf(dst)) : r.dst;
+    const want = isIPPrefix(r.dst) ? formatIPPrefix(networkOf(parseIPPrefix(r.dst))) : r.dst;
     if (!routes.some((x) => x.dst === want && (!r.gw || x.gw === r.gw))) {
       fail(`Failed to find a route for ${r.dst}${r.gw ? ` via ${r.gw}` : ''} in the routing table of ${args.netns}`);
     }

@@ -13,7 +13,7 @@ import {
 } from '../../core/cni/bridge-plan.js';
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import { loadHostLocalConfig, rangeFor } from '../../core/cni/host-local-config.js';
-import { type CIDR, type IP, parseCIDR } from '../../core/cni/ip.js';
+import { type IPPrefix, type IP, isIPPrefix, parseIPPrefix } from '../../core/net/index.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
@@ -118,13 +118,13 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
     if (ipamResult && !result.ips!.length) throw new CniError(ErrorCode.Internal, 'IPAM plugin returned missing IP config');
     const gws = calcGateways(result, cfg);
     const addrPlan = planBridgeAddresses(cfg.bridge, state, gws, cfg.forceAddress);
-    const hasV6 = result.ips!.some((i) => parseCIDR(i.address)?.ip.family === 6);
+    const hasV6 = result.ips!.some((i) => isIPPrefix(i.address) && parseIPPrefix(i.address).ip.family === 6);
     setSysctl(`net/ipv6/conf/${hostVeth}/accept_ra`, '0');
 
     // Step 2, all at once: the pod side (sysctls, addresses, routes), the host side (bridge, port,
     // gateway address) and the masquerade transaction.
     const podLines = ipamResult ? podConfigLines(args.ifname, result.ips!, result.routes!) : [{ cmd: `link set dev ${args.ifname} up` }, { cmd: `link show dev ${args.ifname}` }];
-    const masqAddrs = cfg.ipMasq && ipamResult ? result.ips!.map((i) => parseCIDR(i.address)!) : [];
+    const masqAddrs = cfg.ipMasq && ipamResult ? result.ips!.map((i) => parseIPPrefix(i.address)) : [];
     const comment = attachmentComment(cfg.name, args.containerID, args.ifname);
     if (masqAddrs.length) undo.push(() => masqDel(cfg.ipMasqTable, masqAddrs, comment));
     const [podR, hostR, masqR] = await Promise.allSettled([
@@ -163,8 +163,8 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
 }
 
 /** The attachment's addresses with their prefix, for masquerade cleanup. */
-function addressesFor(cfg: BridgeConfig, req: Request, released: IP[]): CIDR[] {
-  const out: CIDR[] = [];
+function addressesFor(cfg: BridgeConfig, req: Request, released: IP[]): IPPrefix[] {
+  const out: IPPrefix[] = [];
   if (released.length && IN_PROCESS_IPAM.has(cfg.ipamType)) {
     try {
       const hl = loadHostLocalConfig(req.conf, parseCniArgs(req.args.args));
@@ -178,7 +178,7 @@ function addressesFor(cfg: BridgeConfig, req: Request, released: IP[]): CIDR[] {
   }
   if (!out.length && req.conf.prevResult) {
     try {
-      for (const i of parseResult(req.conf.prevResult).ips ?? []) { const c = parseCIDR(i.address); if (c) out.push(c); }
+      for (const i of parseResult(req.conf.prevResult).ips ?? []) if (isIPPrefix(i.address)) out.push(parseIPPrefix(i.address));
     } catch { /* an unreadable prevResult: masqDel finds the elements by comment */ }
   }
   return out;

@@ -13,7 +13,7 @@ import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import {
   type HostLocalConfig, type RangeSet, allocationOrder, loadHostLocalConfig, rangeFor, rangeSetString, rangeContains,
 } from '../../core/cni/host-local-config.js';
-import { type IP, formatIP, ipEqual, parseIP } from '../../core/cni/ip.js';
+import { type IP, formatIP, ipEqual, isIP, parseIP } from '../../core/net/index.js';
 import type { DNS, IPConfig, Result } from '../../core/cni/result.js';
 import { parseCniArgs, type CmdArgs } from '../../core/cni/request.js';
 
@@ -88,8 +88,8 @@ export class HostLocalStore {
     try { names = readdirSync(this.dir); } catch { return []; }
     const out: { ip: IP; file: string; owner: string }[] = [];
     for (const name of names) {
+      if (!isIP(name)) continue; // lock, last_reserved_ip.N
       const ip = parseIP(name);
-      if (!ip) continue;
       const file = join(this.dir, name);
       try { out.push({ ip, file, owner: readFileSync(file, 'utf8').trim() }); } catch { /* removed meanwhile */ }
     }

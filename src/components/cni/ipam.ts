@@ -3,7 +3,7 @@
 // name podnet-host-local) runs in-process, with the reference's on-disk format; any other type is
 // executed from CNI_PATH like the reference does.
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
-import type { IP } from '../../core/cni/ip.js';
+import type { IP } from '../../core/net/index.js';
 import type { CmdArgs, Command } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
 import { execPlugin } from './exec-plugin.js';

@@ -1,17 +1,17 @@
 // Programs the bridge plugin's ipMasq state (planned in core/cni/masq-plan.ts) with nft.
-import type { CIDR, Family } from '../../core/cni/ip.js';
-import { parseIP } from '../../core/cni/ip.js';
+import type { IPPrefix, IPFamily } from '../../core/net/index.js';
+import { isIP, parseIP } from '../../core/net/index.js';
 import {
   type MapElement, masqAddScript, masqDelKeysScript, masqDelScript, nftFamily, parseMapElements,
 } from '../../core/cni/masq-plan.js';
 import { NftError, nftApply, nftListJson } from '../../linux/cni-nft.js';
 
-export async function masqAdd(table: string, addrs: CIDR[], comment: string): Promise<void> {
+export async function masqAdd(table: string, addrs: IPPrefix[], comment: string): Promise<void> {
   await nftApply(masqAddScript(table, addrs, comment));
 }
 
-async function elements(table: string): Promise<{ fam: Family; el: MapElement }[]> {
-  const out: { fam: Family; el: MapElement }[] = [];
+async function elements(table: string): Promise<{ fam: IPFamily; el: MapElement }[]> {
+  const out: { fam: IPFamily; el: MapElement }[] = [];
   for (const fam of [4, 6] as const) {
     const json = await nftListJson(['map', nftFamily(fam), table, 'pods']);
     if (json) for (const el of parseMapElements(json)) out.push({ fam, el });
@@ -21,7 +21,7 @@ async function elements(table: string): Promise<{ fam: Family; el: MapElement }[
 
 /** Removes elements whose comment matches; used when the addresses are unknown or moved. */
 async function deleteWhere(table: string, match: (comment: string | undefined) => boolean): Promise<void> {
-  const keys = (await elements(table)).filter((e) => match(e.el.comment)).map((e) => parseIP(e.el.key)).filter((k) => k !== null);
+  const keys = (await elements(table)).filter((e) => match(e.el.comment)).filter((e) => isIP(e.el.key)).map((e) => parseIP(e.el.key));
   await nftApply(masqDelKeysScript(table, keys));
 }
 
@@ -30,7 +30,7 @@ async function deleteWhere(table: string, match: (comment: string | undefined) =
  * transaction; otherwise (netns gone and no prevResult, or the element points elsewhere) the map is
  * listed and the attachment's elements are found by comment.
  */
-export async function masqDel(table: string, addrs: CIDR[], comment: string): Promise<void> {
+export async function masqDel(table: string, addrs: IPPrefix[], comment: string): Promise<void> {
   if (addrs.length) {
     try {
       await nftApply(masqDelScript(table, addrs));

@@ -3,7 +3,7 @@
 // conntrack flush when UDP ports are mapped); DEL is one transaction that needs neither the netns
 // nor the prevResult; GC and CHECK list the table.
 import { CniError, ErrorCode } from '../../core/cni/errors.js';
-import type { Family } from '../../core/cni/ip.js';
+import type { IPFamily } from '../../core/net/index.js';
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import {
   chainsByComment, containerAddresses, loadPortmapConfig, portmapAddScript, portmapChains, portmapDelScript,
@@ -35,7 +35,7 @@ export async function portmapAdd(req: Request): Promise<Result> {
   // 127.0.0.1 -> pod needs route_localnet on the interface that leads to the pod (reference behaviour).
   const v4 = pods.find((p) => p.ip.family === 4);
   if (cfg.snat && v4) {
-    const iface = routeInterfaceV4(Number(v4.ip.value));
+    const iface = routeInterfaceV4(v4.ip);
     if (iface) setSysctl(`net/ipv4/conf/${iface}/route_localnet`, '1');
   }
   // Stale UDP flows to these host ports would keep going to a previous pod (kubernetes#59033).
@@ -46,9 +46,9 @@ export async function portmapAdd(req: Request): Promise<Result> {
   return out;
 }
 
-async function tableFamilies(table: string): Promise<Family[]> {
+async function tableFamilies(table: string): Promise<IPFamily[]> {
   const json = await nftListJson(['tables']);
-  const fams: Family[] = [];
+  const fams: IPFamily[] = [];
   for (const it of (json as { nftables?: { table?: { family?: string; name?: string } }[] })?.nftables ?? []) {
     if (it.table?.name !== table) continue;
     if (it.table.family === 'ip') fams.push(4);
@@ -60,7 +60,7 @@ async function tableFamilies(table: string): Promise<Family[]> {
 export async function portmapDel(req: Request): Promise<void> {
   const cfg = loadPortmapConfig(req.conf);
   const comment = attachmentComment(cfg.name, req.args.containerID, req.args.ifname);
-  let fams: Family[] | null = null;
+  let fams: IPFamily[] | null = null;
   try {
     const prev = prevResultOf(req, false);
     if (prev) fams = containerAddresses(prev).map((p) => p.ip.family);

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isApiError } from '../../core/api/errors.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
-import { CIDR } from '../../core/ipam/index.js';
+import { CIDR } from '../../core/net/index.js';
 import { type Controller, type ControllerContext } from './context.js';
 import { WorkQueue } from './workqueue.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadBalancerAllocator, LoadBalancerPool, defaultLoadBalancerPool, parseLoadBalancerPool } from './loadbalancer-pool.js';
 import { chooseAnnouncingNode } from './loadbalancer-announcer.js';
-import { numberToIPv4 } from '../../core/ipam/index.js';
+import { numberToIPv4 } from '../../core/net/index.js';
 
 const range = (r: { start: number; end: number }) => `${numberToIPv4(r.start)}-${numberToIPv4(r.end)}`;
 

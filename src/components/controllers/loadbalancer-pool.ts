@@ -3,7 +3,7 @@
 // .200-.250 of a /24 — which `podnet up` never hands to the host (.1) or nodes (.11 onwards), and which
 // the host reaches directly on the underlay bridge, so `curl <EXTERNAL-IP>` works from the host once a
 // node answers ARP for it. `loadBalancerPool` in cluster.json overrides it.
-import { CIDR, ipv4ToNumber, numberToIPv4 } from '../../core/ipam/index.js';
+import { CIDR, parseIPv4, numberToIPv4 } from '../../core/net/index.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 
 export interface PoolRange { start: number; end: number }
@@ -11,7 +11,7 @@ export interface PoolRange { start: number; end: number }
 const EXAMPLE = 'e.g. "172.31.250.200-172.31.250.250", "172.31.250.192/27" or both separated by a comma';
 
 function parseAddress(s: string, whole: string): number {
-  try { return ipv4ToNumber(s); } catch {
+  try { return parseIPv4(s); } catch {
     throw new Error(`invalid loadBalancerPool "${whole}": "${s}" is not an IPv4 address (${EXAMPLE})`);
   }
 }
@@ -63,7 +63,7 @@ export class LoadBalancerPool {
 
   /** reserved: addresses never handed out even when inside a range (the host's, the nodes'). */
   constructor(readonly ranges: PoolRange[], reserved: string[] = []) {
-    this.reserved = new Set(reserved.map((ip) => { try { return ipv4ToNumber(ip); } catch { return -1; } }));
+    this.reserved = new Set(reserved.map((ip) => { try { return parseIPv4(ip); } catch { return -1; } }));
   }
 
   /** The cluster's pool: config.loadBalancerPool, else the default part of the underlay. */
@@ -74,7 +74,7 @@ export class LoadBalancerPool {
 
   contains(ip: string): boolean {
     let n: number;
-    try { n = ipv4ToNumber(ip); } catch { return false; }
+    try { n = parseIPv4(ip); } catch { return false; }
     return !this.reserved.has(n) && this.ranges.some((r) => n >= r.start && n <= r.end);
   }
 

@@ -55,3 +55,15 @@ test('fit error messages as kube-scheduler words them', () => {
     "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.");
   assert.equal(fitErrorMessage(0, []), 'no nodes available to schedule pods');
 });
+
+test('NodePorts decides as the agent admits (core/net/host-ports): sidecars count, plain init containers and `::` clashes do not', () => {
+  const on = (ports: object[], init?: object[]) => pod({ ...(init ? { initContainers: init } : {}), containers: [{ name: 'c', image: 'nginx', ports }] });
+  const held = on([{ containerPort: 80, hostPort: 8080, hostIP: '::' }]);
+  // Placed by the scheduler and refused by the agent before: the agent read `::` as a wildcard.
+  assert.equal(filterNode(on([{ containerPort: 80, hostPort: 8080, hostIP: '10.0.0.1' }]), node('a'), [held]), undefined);
+  // Left Pending before: the scheduler counted an init container that has exited before the app starts.
+  const initOnly = on([], [{ name: 'i', image: 'busybox', ports: [{ containerPort: 80, hostPort: 8080 }] }]);
+  assert.equal(filterNode(initOnly, node('a'), [on([{ containerPort: 80, hostPort: 8080 }])]), undefined);
+  const sidecar = on([], [{ name: 's', image: 'busybox', restartPolicy: 'Always', ports: [{ containerPort: 80, hostPort: 8080 }] }]);
+  assert.equal(filterNode(sidecar, node('a'), [on([{ containerPort: 80, hostPort: 8080 }])]), REASONS.ports);
+});

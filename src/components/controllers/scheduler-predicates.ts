@@ -2,6 +2,7 @@
 // them (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, in that order; the first failing
 // filter gives a node's reason). Pure functions over plain objects, so they are tested without a cluster.
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
+import { NODE_PORTS_REASON, hostPortConflict, type PodLike } from '../../core/net/index.js';
 
 export interface Taint { key: string; value?: string; effect: string }
 export interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
@@ -9,7 +10,7 @@ export interface Toleration { key?: string; operator?: string; value?: string; e
 export const REASONS = {
   unschedulable: "node(s) were unschedulable",
   affinity: "node(s) didn't match Pod's node affinity/selector",
-  ports: "node(s) didn't have free ports for the requested pod ports",
+  ports: NODE_PORTS_REASON,
   taint: (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`,
 };
 
@@ -104,24 +105,6 @@ export function preferredAffinityScore(pod: KubeObject, node: KubeObject): numbe
   return prefs.reduce((n, p) => n + (p.preference && matchTerm(p.preference, node) ? p.weight ?? 0 : 0), 0);
 }
 
-export interface HostPort { port: number; protocol: string; ip: string }
-
-export function hostPorts(pod: KubeObject): HostPort[] {
-  const out: HostPort[] = [];
-  for (const c of [...((pod as JsonObject).spec?.initContainers ?? []), ...((pod as JsonObject).spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort > 0) out.push({ port: p.hostPort, protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0' });
-    }
-  }
-  return out;
-}
-
-/** Two host ports clash on the same port and protocol unless both name different specific addresses. */
-export function portsConflict(want: HostPort[], used: HostPort[]): boolean {
-  return want.some((w) => used.some((u) => u.port === w.port && u.protocol === w.protocol &&
-    (u.ip === w.ip || u.ip === '0.0.0.0' || w.ip === '0.0.0.0')));
-}
-
 /**
  * Why the pod cannot go to the node (the first failing filter's reason), or undefined if it can.
  * podsOnNode: the active pods already on (or assumed to) the node.
@@ -135,8 +118,7 @@ export function filterNode(pod: KubeObject, node: KubeObject, podsOnNode: KubeOb
   const taint = untoleratedTaint(pod, node);
   if (taint) return REASONS.taint(taint);
   if (!matchesNodeAffinity(pod, node)) return REASONS.affinity;
-  const want = hostPorts(pod);
-  if (want.length && portsConflict(want, podsOnNode.flatMap(hostPorts))) return REASONS.ports;
+  if (hostPortConflict(pod as PodLike, podsOnNode as PodLike[])) return REASONS.ports;
   return undefined;
 }
 

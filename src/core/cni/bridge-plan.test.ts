@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBridgeConfig } from './bridge-config.js';
 import { type BridgeState, calcGateways, hostLines, hostVethName, isBatchSafePath, planBridgeAddresses, podConfigLines, vethCreateLine } from './bridge-plan.js';
-import { formatCIDR, parseCIDR } from './ip.js';
+import { formatIPPrefix, parseIPPrefix } from '../net/index.js';
 import type { Result } from './result.js';
 
 const cfg = (o: object = {}) => loadBridgeConfig({ cniVersion: '1.0.0', name: 'n', type: 'podnet-bridge', ipam: { type: 'host-local' }, ...o }, new Map());
@@ -20,20 +20,20 @@ test('calcGateways: interface 2, gateway .1 when isGateway, default route unless
   const gws = calcGateways(r, cfg({ isDefaultGateway: true }));
   assert.deepEqual(r.ips, [{ address: '10.99.0.2/24', interface: 2, gateway: '10.99.0.1' }, { address: 'fd00::2/64', interface: 2, gateway: 'fd00::1' }]);
   assert.deepEqual(r.routes, [{ dst: '::/0', gw: 'fd00::9' }, { dst: '0.0.0.0/0', gw: '10.99.0.1' }]);
-  assert.deepEqual(gws.v4.map(formatCIDR), ['10.99.0.1/24']);
+  assert.deepEqual(gws.v4.map(formatIPPrefix), ['10.99.0.1/24']);
   const plain: Result = { cniVersion: '1.0.0', ips: [{ address: '10.99.0.2/24' }] };
   assert.deepEqual(calcGateways(plain, cfg()), { v4: [], v6: [] });
   assert.equal(plain.ips![0].gateway, undefined);
 });
 
 test('bridge addresses: keep the same one, refuse another IPv4 one unless forceAddress', () => {
-  const state = (a: string[]): BridgeState => ({ isBridge: true, mac: 'aa:aa:aa:aa:aa:aa', promisc: false, mtu: 1500, addrs: a.map((s) => parseCIDR(s)!) });
-  const gws = { v4: [parseCIDR('10.99.0.1/24')!], v6: [] };
+  const state = (a: string[]): BridgeState => ({ isBridge: true, mac: 'aa:aa:aa:aa:aa:aa', promisc: false, mtu: 1500, addrs: a.map((s) => parseIPPrefix(s)!) });
+  const gws = { v4: [parseIPPrefix('10.99.0.1/24')!], v6: [] };
   assert.deepEqual(planBridgeAddresses('cni0', state(['10.99.0.1/24', 'fe80::1/64']), gws, false), { add: [], del: [] });
   assert.throws(() => planBridgeAddresses('cni0', state(['10.50.0.1/24']), gws, false), /"cni0" already has an IP address different from 10.99.0.1\/24/);
   const forced = planBridgeAddresses('cni0', state(['10.50.0.1/24']), gws, true);
-  assert.deepEqual(forced.del.map(formatCIDR), ['10.50.0.1/24']);
-  assert.deepEqual(forced.add.map(formatCIDR), ['10.99.0.1/24']);
+  assert.deepEqual(forced.del.map(formatIPPrefix), ['10.50.0.1/24']);
+  assert.deepEqual(forced.add.map(formatIPPrefix), ['10.99.0.1/24']);
 });
 
 test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes via the first gateway', () => {
@@ -51,7 +51,7 @@ test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes vi
 
 test('host lines: a new bridge carrying the gateway gets a pinned MAC; hairpin follows the config', () => {
   const c = cfg({ bridge: 'cni0', isGateway: true, hairpinMode: true, mtu: 1450 });
-  const plan = { add: [parseCIDR('10.99.0.1/24')!], del: [] };
+  const plan = { add: [parseIPPrefix('10.99.0.1/24')!], del: [] };
   assert.deepEqual(hostLines(c, null, 'veth1', plan, '02:11:22:33:44:55').map((l) => l.cmd), [
     'link add name cni0 address 02:11:22:33:44:55 mtu 1450 type bridge', 'link set dev cni0 up', 'link set dev veth1 master cni0',
     'link set dev veth1 type bridge_slave hairpin on', 'link set dev veth1 up', 'addr add 10.99.0.1/24 brd + dev cni0',

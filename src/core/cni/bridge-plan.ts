@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { BridgeConfig } from './bridge-config.js';
 import { CniError, ErrorCode } from './errors.js';
-import { type CIDR, type Family, contains, defaultRouteDst, formatCIDR, formatIP, nextIP, networkOf, parseCIDR, parseIP } from './ip.js';
+import { type IPPrefix, type IPFamily, isIP, isIPPrefix, prefixContains, defaultRouteDst, formatIPPrefix, formatIP, nextIP, networkOf, parseIPPrefix, parseIP } from '../net/index.js';
 import type { IPConfig, Result, Route } from './result.js';
 
 /**
@@ -25,7 +25,7 @@ export interface BridgeState {
   promisc: boolean;
   mtu: number;
   /** Global and link-local addresses with their prefix length. */
-  addrs: CIDR[];
+  addrs: IPPrefix[];
 }
 
 interface IpLinkJson {
@@ -45,10 +45,10 @@ interface IpLinkJson {
 export function parseBridgeState(json: unknown): BridgeState {
   const l = (Array.isArray(json) ? json[0] : json) as IpLinkJson | undefined;
   if (!l) throw new CniError(ErrorCode.Internal, 'unexpected empty output from ip addr show');
-  const addrs: CIDR[] = [];
+  const addrs: IPPrefix[] = [];
   for (const a of l.addr_info ?? []) {
-    const c = a.local !== undefined && a.prefixlen !== undefined ? parseCIDR(`${a.local}/${a.prefixlen}`) : null;
-    if (c) addrs.push(c);
+    const text = `${a.local}/${a.prefixlen}`;
+    if (a.local !== undefined && a.prefixlen !== undefined && isIPPrefix(text)) addrs.push(parseIPPrefix(text));
   }
   return {
     isBridge: l.linkinfo?.info_kind === 'bridge',
@@ -61,8 +61,8 @@ export function parseBridgeState(json: unknown): BridgeState {
 
 export interface Gateways {
   /** Gateway address with the pod prefix (e.g. 10.99.0.1/24), per family, for the bridge. */
-  v4: CIDR[];
-  v6: CIDR[];
+  v4: IPPrefix[];
+  v6: IPPrefix[];
 }
 
 /**
@@ -72,11 +72,11 @@ export interface Gateways {
  */
 export function calcGateways(result: Result, cfg: BridgeConfig): Gateways {
   const gws: Gateways = { v4: [], v6: [] };
-  const defaultFound: Record<Family, boolean> = { 4: false, 6: false };
+  const defaultFound: Record<IPFamily, boolean> = { 4: false, 6: false };
   result.routes = result.routes ?? [];
   for (const ipc of result.ips ?? []) {
-    const addr = parseCIDR(ipc.address);
-    if (!addr) throw new CniError(ErrorCode.Internal, `Unknown IP object: ${JSON.stringify(ipc)}`);
+    if (!isIPPrefix(ipc.address)) throw new CniError(ErrorCode.Internal, `Unknown IP object: ${JSON.stringify(ipc)}`);
+    const addr = parseIPPrefix(ipc.address);
     const fam = addr.ip.family;
     ipc.interface = 2;
     if (!ipc.gateway && cfg.isGateway) ipc.gateway = formatIP(nextIP(networkOf(addr).ip));
@@ -88,16 +88,14 @@ export function calcGateways(result: Result, cfg: BridgeConfig): Gateways {
       }
     }
     if (cfg.isGateway && ipc.gateway) {
-      const gw = parseIP(ipc.gateway);
-      if (gw) (fam === 4 ? gws.v4 : gws.v6).push({ ip: gw, prefix: addr.prefix });
+      if (isIP(ipc.gateway)) (fam === 4 ? gws.v4 : gws.v6).push({ ip: parseIP(ipc.gateway), prefix: addr.prefix });
     }
   }
   return gws;
 }
 
 function normDst(dst: string): string {
-  const c = parseCIDR(dst);
-  return c ? formatCIDR(networkOf(c)) : dst;
+  return isIPPrefix(dst) ? formatIPPrefix(networkOf(parseIPPrefix(dst))) : dst;
 }
 
 /**
@@ -105,18 +103,18 @@ function normDst(dst: string): string {
  * identical address is kept; any other IPv4 address (or an overlapping IPv6 one) is an error
  * unless forceAddress, in which case it is replaced.
  */
-export function planBridgeAddresses(bridge: string, state: BridgeState | null, gws: Gateways, forceAddress: boolean): { add: CIDR[]; del: CIDR[] } {
-  const add: CIDR[] = [];
-  const del: CIDR[] = [];
+export function planBridgeAddresses(bridge: string, state: BridgeState | null, gws: Gateways, forceAddress: boolean): { add: IPPrefix[]; del: IPPrefix[] } {
+  const add: IPPrefix[] = [];
+  const del: IPPrefix[] = [];
   const existing = state?.addrs ?? [];
   for (const gw of [...gws.v4, ...gws.v6]) {
-    const want = formatCIDR(gw);
+    const want = formatIPPrefix(gw);
     const fam = gw.ip.family;
-    const same = existing.some((a) => formatCIDR(a) === want) || add.some((a) => formatCIDR(a) === want);
+    const same = existing.some((a) => formatIPPrefix(a) === want) || add.some((a) => formatIPPrefix(a) === want);
     if (same) continue;
     for (const a of existing) {
       if (a.ip.family !== fam || del.includes(a)) continue;
-      const clash = fam === 4 || contains(a, gw.ip) || contains(gw, a.ip);
+      const clash = fam === 4 || prefixContains(a, gw.ip) || prefixContains(gw, a.ip);
       if (!clash) continue;
       if (!forceAddress) {
         throw new CniError(ErrorCode.Internal, `failed to set bridge addr: ${JSON.stringify(bridge)} already has an IP address different from ${want}`);
@@ -177,15 +175,15 @@ function routeLine(r: Route, ifname: string, gw: string | undefined): BatchLine 
  */
 export function podConfigLines(ifname: string, ips: IPConfig[], routes: Route[]): BatchLine[] {
   const lines: BatchLine[] = [];
-  const firstGw: Partial<Record<Family, string>> = {};
+  const firstGw: Partial<Record<IPFamily, string>> = {};
   for (const ipc of ips) {
-    const c = parseCIDR(ipc.address)!;
-    lines.push({ cmd: `addr add ${formatCIDR(c)}${c.ip.family === 4 && c.prefix < 31 ? ' brd +' : ''} dev ${ifname}` });
+    const c = parseIPPrefix(ipc.address);
+    lines.push({ cmd: `addr add ${formatIPPrefix(c)}${c.ip.family === 4 && c.prefix < 31 ? ' brd +' : ''} dev ${ifname}` });
     if (ipc.gateway && firstGw[c.ip.family] === undefined) firstGw[c.ip.family] = ipc.gateway;
   }
   lines.push({ cmd: `link set dev ${ifname} up` });
   for (const r of routes) {
-    const fam = parseCIDR(r.dst)?.ip.family ?? 4;
+    const fam = isIPPrefix(r.dst) ? parseIPPrefix(r.dst).ip.family : 4;
     lines.push(routeLine(r, ifname, r.gw ?? firstGw[fam]));
   }
   lines.push({ cmd: `link show dev ${ifname}` });
@@ -207,7 +205,7 @@ export function podSysctls(ifname: string, enableDad: boolean, hasV6: boolean): 
  * will carry the gateway, as the reference pins it), attach and raise the host veth with the
  * hairpin flag, set the gateway addresses, then show both links for MACs and operstate.
  */
-export function hostLines(cfg: BridgeConfig, state: BridgeState | null, hostVeth: string, addrs: { add: CIDR[]; del: CIDR[] }, newBridgeMac: string): BatchLine[] {
+export function hostLines(cfg: BridgeConfig, state: BridgeState | null, hostVeth: string, addrs: { add: IPPrefix[]; del: IPPrefix[] }, newBridgeMac: string): BatchLine[] {
   const br = cfg.bridge;
   const lines: BatchLine[] = [];
   if (!state) {
@@ -221,9 +219,9 @@ export function hostLines(cfg: BridgeConfig, state: BridgeState | null, hostVeth
   lines.push({ cmd: `link set dev ${hostVeth} type bridge_slave hairpin ${cfg.hairpinMode ? 'on' : 'off'}` });
   lines.push({ cmd: `link set dev ${hostVeth} up` });
   // A concurrent ADD may have removed it already (forceAddress): gone is done.
-  for (const a of addrs.del) lines.push({ cmd: `addr del ${formatCIDR(a)} dev ${br}`, tolerateMissing: true });
+  for (const a of addrs.del) lines.push({ cmd: `addr del ${formatIPPrefix(a)} dev ${br}`, tolerateMissing: true });
   for (const a of addrs.add) {
-    lines.push({ cmd: `addr add ${formatCIDR(a)}${a.ip.family === 4 && a.prefix < 31 ? ' brd +' : ''} dev ${br}`, tolerateExists: true });
+    lines.push({ cmd: `addr add ${formatIPPrefix(a)}${a.ip.family === 4 && a.prefix < 31 ? ' brd +' : ''} dev ${br}`, tolerateExists: true });
   }
   if (state && cfg.isGateway && addrs.add.length && state.mac) lines.push({ cmd: `link set dev ${br} address ${state.mac}` });
   lines.push({ cmd: `link show dev ${hostVeth}` });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocationOrder, canonicalizeRangeSet, loadHostLocalConfig, rangeSetString } from './host-local-config.js';
-import { formatIP, parseIP } from './ip.js';
+import { formatIP, parseIP } from '../net/index.js';
 
 const conf = (ipam: object, extra: object = {}) => ({ cniVersion: '1.0.0', name: 'net1', ipam: { type: 'host-local', ...ipam }, ...extra });
 const msg = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return 'no error'; };
@@ -45,4 +45,10 @@ test('allocation order: round robin after last_reserved_ip, across ranges, skipp
   assert.deepEqual(after, ['10.0.0.6', '10.0.1.2', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5']);
   // A last reservation outside the set restarts at rangeStart.
   assert.equal(formatIP([...allocationOrder(set, parseIP('192.168.0.1'))][0].ip), '10.0.0.2');
+});
+
+test('addresses with leading zeros are refused in the network configuration, never read as other addresses', () => {
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '010.99.0.0/24' }]] }), new Map())), /invalid CIDR address: 010\.99\.0\.0\/24/);
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '10.99.0.0/24', gateway: '10.99.0.01' }]] }), new Map())), /not an IP address/);
+  assert.match(msg(() => loadHostLocalConfig(conf({ ranges: [[{ subnet: '10.99.0.0/24' }]] }), new Map([['IP', '10.99.0.010']]))), /cannot understand ip: IP 10\.99\.0\.010/);
 });

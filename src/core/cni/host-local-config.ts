@@ -4,14 +4,14 @@
 // disk store in components/cni only does file I/O.
 import { CniError, ErrorCode } from './errors.js';
 import {
-  type CIDR, type IP, bits, cmpIP, contains, formatCIDR, formatIP, ipEqual, lastOf, networkOf, nextIP, parseCIDR, parseIP,
-} from './ip.js';
+  type IPPrefix, type IP, bitsOf, compareIP, prefixContains, formatIPPrefix, formatIP, ipEqual, isIP, isIPPrefix, lastOf, networkOf, nextIP, parseIPPrefix, parseIP,
+} from '../net/index.js';
 import type { Route } from './result.js';
 import { versionAtLeast } from './version.js';
 
 export interface Range {
   /** Network address and prefix. */
-  subnet: CIDR;
+  subnet: IPPrefix;
   rangeStart: IP;
   rangeEnd: IP;
   gateway: IP;
@@ -36,13 +36,12 @@ const fail = (msg: string): never => { throw new CniError(ErrorCode.Internal, ms
 
 function ipField(v: unknown, what: string): IP | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  const ip = typeof v === 'string' ? parseIP(v) : null;
-  if (!ip) fail(`invalid ${what} ${JSON.stringify(v)}: not an IP address`);
-  return ip!;
+  if (typeof v !== 'string' || !isIP(v)) fail(`invalid ${what} ${JSON.stringify(v)}: not an IP address`);
+  return parseIP(v as string);
 }
 
 export function rangeContains(r: Range, ip: IP): boolean {
-  return contains(r.subnet, ip) && cmpIP(ip, r.rangeStart) >= 0 && cmpIP(ip, r.rangeEnd) <= 0;
+  return prefixContains(r.subnet, ip) && compareIP(ip, r.rangeStart) >= 0 && compareIP(ip, r.rangeEnd) <= 0;
 }
 
 export function rangeString(r: Range): string {
@@ -60,27 +59,27 @@ export function rangeFor(s: RangeSet, ip: IP): Range | undefined {
 /** Fills defaults and validates one range (reference Range.Canonicalize). */
 export function canonicalizeRange(raw: unknown): Range {
   const o = (raw ?? {}) as Record<string, unknown>;
-  const sub = typeof o.subnet === 'string' ? parseCIDR(o.subnet) : null;
+  const sub = typeof o.subnet === 'string' && isIPPrefix(o.subnet) ? parseIPPrefix(o.subnet) : null;
   if (!sub) fail(`invalid CIDR address: ${typeof o.subnet === 'string' ? o.subnet : JSON.stringify(o.subnet ?? '')}`);
   const subnet = networkOf(sub!);
   if (subnet.ip.value !== sub!.ip.value) {
     fail(`Network has host bits set. For a subnet mask of length ${subnet.prefix} the network address is ${formatIP(subnet.ip)}`);
   }
-  if (subnet.prefix > bits(subnet.ip.family) - 2) fail(`Network ${formatCIDR(subnet)} too small to allocate from`);
+  if (subnet.prefix > bitsOf(subnet.ip.family) - 2) fail(`Network ${formatIPPrefix(subnet)} too small to allocate from`);
   const first = nextIP(subnet.ip);
   const gateway = ipField(o.gateway, 'gateway') ?? first;
-  if (!contains(subnet, gateway)) fail(`gateway ${formatIP(gateway)} not in network ${formatCIDR(subnet)}`);
+  if (!prefixContains(subnet, gateway)) fail(`gateway ${formatIP(gateway)} not in network ${formatIPPrefix(subnet)}`);
   const last = lastOf(subnet);
   const defaultEnd = subnet.ip.family === 4 ? { family: 4 as const, value: last.value - 1n } : last;
   const r: Range = { subnet, gateway, rangeStart: first, rangeEnd: defaultEnd };
   const start = ipField(o.rangeStart, 'rangeStart');
   if (start) {
-    if (!contains(subnet, start)) fail(`RangeStart ${formatIP(start)} not in network ${formatCIDR(subnet)}`);
+    if (!prefixContains(subnet, start)) fail(`RangeStart ${formatIP(start)} not in network ${formatIPPrefix(subnet)}`);
     r.rangeStart = start;
   }
   const end = ipField(o.rangeEnd, 'rangeEnd');
   if (end) {
-    if (!contains(subnet, end) || cmpIP(end, r.rangeStart) < 0) fail(`RangeEnd ${formatIP(end)} not in network ${formatCIDR(subnet)}`);
+    if (!prefixContains(subnet, end) || compareIP(end, r.rangeStart) < 0) fail(`RangeEnd ${formatIP(end)} not in network ${formatIPPrefix(subnet)}`);
     r.rangeEnd = end;
   }
   return r;
@@ -97,7 +96,7 @@ export function canonicalizeRangeSet(raw: unknown): RangeSet {
   for (const r of set) if (r.subnet.ip.family !== set[0].subnet.ip.family) fail('mixed address families');
   for (let i = 0; i < set.length; i++) {
     for (let j = i + 1; j < set.length; j++) {
-      if (overlaps(set[i], set[j])) fail(`subnets ${formatCIDR(set[i].subnet)} and ${formatCIDR(set[j].subnet)} overlap`);
+      if (overlaps(set[i], set[j])) fail(`subnets ${formatIPPrefix(set[i].subnet)} and ${formatIPPrefix(set[j].subnet)} overlap`);
     }
   }
   return set;
@@ -105,12 +104,12 @@ export function canonicalizeRangeSet(raw: unknown): RangeSet {
 
 function parseRoutes(raw: unknown): Route[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) fail('invalid routes: must be a list of {"dst": CIDR, "gw": IP}');
+  if (!Array.isArray(raw)) fail('invalid routes: must be a list of {"dst": IPPrefix, "gw": IP}');
   return (raw as unknown[]).map((x) => {
     const o = (x ?? {}) as Record<string, unknown>;
-    const dst = typeof o.dst === 'string' ? parseCIDR(o.dst) : null;
+    const dst = typeof o.dst === 'string' && isIPPrefix(o.dst) ? parseIPPrefix(o.dst) : null;
     if (!dst) fail(`invalid CIDR address: ${String(o.dst ?? '')}`);
-    const route: Route = { dst: formatCIDR(networkOf(dst!)) };
+    const route: Route = { dst: formatIPPrefix(networkOf(dst!)) };
     const gw = ipField(o.gw, 'route gateway');
     if (gw) route.gw = formatIP(gw);
     return route;
@@ -131,9 +130,8 @@ export function loadHostLocalConfig(conf: Record<string, unknown>, cniArgs: Map<
   const requested: IP[] = [];
   const want = (v: unknown) => {
     const s = String(v).replace(/\/\d+$/, '');
-    const ip = parseIP(s);
-    if (!ip) fail(`cannot understand ip: IP ${s} not v4 nor v6`);
-    requested.push(ip!);
+    if (!isIP(s)) fail(`cannot understand ip: IP ${s} not v4 nor v6`);
+    requested.push(parseIP(s));
   };
   const envIP = cniArgs.get('IP');
   if (envIP) want(envIP);

@@ -3,7 +3,6 @@ export * from './errors.js';
 export * from './version.js';
 export * from './result.js';
 export * from './request.js';
-export * from './ip.js';
 export * from './netconf.js';
 export * from './host-local-config.js';
 export * from './bridge-config.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCIDR } from './ip.js';
+import { parseIPPrefix } from '../net/index.js';
 import { attachmentComment, masqAddScript, masqChain, masqDelKeysScript, masqDelScript, parseMapElements } from './masq-plan.js';
 
 test('attachment comments name the attachment and stay within nft limits', () => {
@@ -11,7 +11,7 @@ test('attachment comments name the attachment and stay within nft limits', () =>
 });
 
 test('ADD maps the pod address to its subnet chain; DEL adds then deletes the element', () => {
-  const a = parseCIDR('10.99.0.2/24')!;
+  const a = parseIPPrefix('10.99.0.2/24')!;
   const m = masqChain(a);
   assert.equal(masqAddScript('pnc_m', [a], 'n/c/eth0'), [
     'add table ip pnc_m',
@@ -30,8 +30,8 @@ test('ADD maps the pod address to its subnet chain; DEL adds then deletes the el
   const del = masqDelScript('pnc_m', [a]).split('\n').filter(Boolean);
   assert.equal(del.at(-2), `add element ip pnc_m pods { 10.99.0.2 : jump ${masqChain(a)} }`);
   assert.equal(del.at(-1), 'delete element ip pnc_m pods { 10.99.0.2 }');
-  assert.match(masqAddScript('pnc_m', [parseCIDR('fd00::2/64')!], 'n/c/eth0'), /ip6 saddr vmap @pods[\s\S]*ip6 daddr ff00::\/8 return/);
-  assert.equal(masqDelKeysScript('pnc_m', [a.ip, parseCIDR('fd00::2/64')!.ip]), 'delete element ip pnc_m pods { 10.99.0.2 }\ndelete element ip6 pnc_m pods { fd00::2 }');
+  assert.match(masqAddScript('pnc_m', [parseIPPrefix('fd00::2/64')!], 'n/c/eth0'), /ip6 saddr vmap @pods[\s\S]*ip6 daddr ff00::\/8 return/);
+  assert.equal(masqDelKeysScript('pnc_m', [a.ip, parseIPPrefix('fd00::2/64')!.ip]), 'delete element ip pnc_m pods { 10.99.0.2 }\ndelete element ip6 pnc_m pods { fd00::2 }');
   // A comment can never break out of its quotes (it used to be quoted with JSON.stringify).
   assert.match(masqAddScript('pnc_m', [a], 'n/"x\\y/eth0'), /comment "n\/_x_y\/eth0"/);
 });

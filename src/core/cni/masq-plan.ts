@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { type NftFamily, type Ruleset, addChain, addElement, addSet, emptyRuleset, jump, ret, verdict } from '../nft/ruleset.js';
 import { renderElementRemoval, renderElements, renderUpsert } from '../nft/render.js';
-import { type CIDR, type Family, type IP, formatCIDR, formatIP, networkOf } from './ip.js';
+import { type IPPrefix, type IPFamily, type IP, formatIPPrefix, formatIP, networkOf } from '../net/index.js';
 
-const FAM: Record<Family, { nft: NftFamily; addr: string; multicast: string }> = {
+const FAM: Record<IPFamily, { nft: NftFamily; addr: string; multicast: string }> = {
   4: { nft: 'ip', addr: 'ipv4_addr', multicast: '224.0.0.0/4' },
   6: { nft: 'ip6', addr: 'ipv6_addr', multicast: 'ff00::/8' },
 };
@@ -29,8 +29,8 @@ export function attachmentComment(network: string, containerID: string, ifname: 
   return `${network.slice(0, 60)}/${createHash('sha256').update(containerID).digest('hex').slice(0, 40)}/${ifname}`;
 }
 
-export function masqChain(subnet: CIDR): string {
-  return `masq_${createHash('sha256').update(formatCIDR(networkOf(subnet))).digest('hex').slice(0, 12)}`;
+export function masqChain(subnet: IPPrefix): string {
+  return `masq_${createHash('sha256').update(formatIPPrefix(networkOf(subnet))).digest('hex').slice(0, 12)}`;
 }
 
 /**
@@ -38,7 +38,7 @@ export function masqChain(subnet: CIDR): string {
  * element (tagged with `comment` when given), the postrouting chain that looks pods up, and the pod
  * subnet's masq_<h> chain.
  */
-export function planMasq(table: string, addrs: CIDR[], comment?: string): Ruleset[] {
+export function planMasq(table: string, addrs: IPPrefix[], comment?: string): Ruleset[] {
   const out: Ruleset[] = [];
   for (const fam of [4, 6] as const) {
     const mine = addrs.filter((a) => a.ip.family === fam);
@@ -51,7 +51,7 @@ export function planMasq(table: string, addrs: CIDR[], comment?: string): Rulese
       const chain = masqChain(a);
       if (!rs.chains.has(chain)) {
         addChain(rs, { name: chain, rules: [
-          { matches: [{ kind: 'addr', field: 'daddr', op: '==', values: [formatCIDR(networkOf(a))] }], stmts: [verdict(ret)] },
+          { matches: [{ kind: 'addr', field: 'daddr', op: '==', values: [formatIPPrefix(networkOf(a))] }], stmts: [verdict(ret)] },
           { matches: [{ kind: 'addr', field: 'daddr', op: '==', values: [f.multicast] }], stmts: [verdict(ret)] },
           { matches: [], stmts: [{ kind: 'masquerade' }] },
         ] });
@@ -67,7 +67,7 @@ export function planMasq(table: string, addrs: CIDR[], comment?: string): Rulese
  * Adds masquerading for the pod addresses (with their prefix). The postrouting and masq chains are
  * re-created on every ADD (atomically, in the same transaction) so the table is always complete.
  */
-export function masqAddScript(table: string, addrs: CIDR[], comment: string): string {
+export function masqAddScript(table: string, addrs: IPPrefix[], comment: string): string {
   return planMasq(table, addrs, comment).map(renderUpsert).join('');
 }
 
@@ -76,7 +76,7 @@ export function masqAddScript(table: string, addrs: CIDR[], comment: string): st
  * in one transaction succeeds whether or not it existed. Fails (File exists) only if the address
  * is mapped to another subnet's chain; the caller then falls back to removal by comment.
  */
-export function masqDelScript(table: string, addrs: CIDR[]): string {
+export function masqDelScript(table: string, addrs: IPPrefix[]): string {
   return planMasq(table, addrs).map(renderElementRemoval).join('');
 }
 
@@ -108,6 +108,6 @@ export function parseMapElements(json: unknown): MapElement[] {
   return out;
 }
 
-export function nftFamily(fam: Family): NftFamily {
+export function nftFamily(fam: IPFamily): NftFamily {
   return FAM[fam].nft;
 }

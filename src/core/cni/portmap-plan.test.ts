@@ -51,3 +51,7 @@ test('the DEL transaction creates then deletes each chain, so it works whether o
   assert.match(s[1], /^add chain ip pnc_hp hp_[0-9a-f]{16}_pre \{ type nat hook prerouting/);
   assert.match(s[2], /^delete chain ip pnc_hp hp_[0-9a-f]{16}_pre$/);
 });
+
+test('a hostIP with leading zeros is refused, not mapped on another address', () => {
+  assert.throws(() => loadPortmapConfig({ name: 'n', runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '172.031.250.11' }] } }), /invalid hostIP "172\.031\.250\.11"/);
+});

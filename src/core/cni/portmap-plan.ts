@@ -15,7 +15,7 @@
 // hairpin and localhost SETMARK/MASQUERADE rules do (snat: true, the default).
 import { createHash } from 'node:crypto';
 import { CniError, ErrorCode } from './errors.js';
-import { type CIDR, type Family, type IP, formatCIDR, formatIP, networkOf, parseCIDR, parseIP } from './ip.js';
+import { type IPPrefix, type IPFamily, type IP, formatIPPrefix, formatIP, isIP, isIPPrefix, networkOf, parseIPPrefix, parseIP } from '../net/index.js';
 import { type Json, getBool, getInt, getObject, getString, invalid, isValidNftName, unsupported } from './netconf.js';
 import type { Result } from './result.js';
 import { type BaseChainSpec, type Match, type NftFamily, type Rule, type Ruleset, addChain, emptyRuleset } from '../nft/ruleset.js';
@@ -69,8 +69,8 @@ export function loadPortmapConfig(conf: Json): PortmapConfig {
     }
     const pm: PortMapping = { hostPort: port(m.hostPort, 'hostPort'), containerPort: port(m.containerPort, 'containerPort'), protocol };
     if (typeof m.hostIP === 'string' && m.hostIP !== '') {
+      if (!isIP(m.hostIP)) throw invalid(`invalid hostIP ${JSON.stringify(m.hostIP)} in runtimeConfig.portMappings`);
       const ip = parseIP(m.hostIP);
-      if (!ip) throw invalid(`invalid hostIP ${JSON.stringify(m.hostIP)} in runtimeConfig.portMappings`);
       if (ip.value !== 0n) pm.hostIP = ip;
     }
     return pm;
@@ -78,7 +78,7 @@ export function loadPortmapConfig(conf: Json): PortmapConfig {
   return { name: String(conf.name), cniVersion: String(conf.cniVersion ?? '0.1.0'), snat: getBool(conf, 'snat', true), table, mappings };
 }
 
-export interface PodAddress { ip: IP; subnet: CIDR }
+export interface PodAddress { ip: IP; subnet: IPPrefix }
 
 /** The container addresses (first per family) of interfaces inside the sandbox, from prevResult. */
 export function containerAddresses(prev: Result): PodAddress[] {
@@ -86,8 +86,9 @@ export function containerAddresses(prev: Result): PodAddress[] {
   for (const ipc of prev.ips ?? []) {
     const itf = ipc.interface !== undefined ? prev.interfaces?.[ipc.interface] : undefined;
     if (ipc.interface !== undefined && !itf?.sandbox) continue;
-    const c = parseCIDR(ipc.address);
-    if (!c || out.some((o) => o.ip.family === c.ip.family)) continue;
+    if (!isIPPrefix(ipc.address)) continue;
+    const c = parseIPPrefix(ipc.address);
+    if (out.some((o) => o.ip.family === c.ip.family)) continue;
     out.push({ ip: c.ip, subnet: networkOf(c) });
   }
   return out;
@@ -98,7 +99,7 @@ export function portmapChains(comment: string): { pre: string; out: string; post
   return { pre: `hp_${h}_pre`, out: `hp_${h}_out`, post: `hp_${h}_post` };
 }
 
-const NFT: Record<Family, NftFamily> = { 4: 'ip', 6: 'ip6' };
+const NFT: Record<IPFamily, NftFamily> = { 4: 'ip', 6: 'ip6' };
 /** prerouting at dstnat (-100), output at -100, postrouting at srcnat (100). */
 const BASES: Record<'pre' | 'out' | 'post', BaseChainSpec> = {
   pre: { type: 'nat', hook: 'prerouting', priority: -100 },
@@ -132,7 +133,7 @@ export function planPortmap(cfg: PortmapConfig, comment: string, pods: PodAddres
         comment,
       });
       // Hairpin: a pod of the same subnet (or the pod itself) reaching a hostPort must see replies come back through us.
-      const rules = [masq(formatCIDR(pod.subnet))];
+      const rules = [masq(formatIPPrefix(pod.subnet))];
       // Connections from the node's 127.0.0.1 (IPv4 only; needs route_localnet on the pod-facing interface).
       if (pod.ip.family === 4) rules.push(masq('127.0.0.1'));
       addChain(rs, { name: chains.post, base: BASES.post, rules });
@@ -148,7 +149,7 @@ export function portmapAddScript(cfg: PortmapConfig, comment: string, pods: PodA
 }
 
 /** The DEL transaction for the given families: declaring then deleting each chain works whether or not it existed. */
-export function portmapDelScript(table: string, comment: string, families: Family[]): string {
+export function portmapDelScript(table: string, comment: string, families: IPFamily[]): string {
   const chains = portmapChains(comment);
   return families.map((fam) => {
     const rs = emptyRuleset(table, NFT[fam]);

@@ -2,8 +2,11 @@
 // it is parsed from whatever version a previous plugin or an IPAM delegate produced and printed in
 // the version the request's configuration declared (the spec requires the output in that version).
 import { CniError, ErrorCode } from './errors.js';
-import { parseCIDR } from './ip.js';
+import { type IPFamily, isIPPrefix, parseIPPrefix } from '../net/index.js';
 import { versionAtLeast } from './version.js';
+
+/** The family of an address or route destination in a result, undefined when it is not one. */
+const familyOf = (s: string): IPFamily | undefined => (isIPPrefix(s) ? parseIPPrefix(s).ip.family : undefined);
 
 export interface Interface {
   name: string;
@@ -81,7 +84,7 @@ function parseDNS(v: unknown): DNS {
 function parseRoute(v: unknown): Route {
   const r = (v ?? {}) as Json;
   const dst = str(r.dst);
-  if (!dst || !parseCIDR(dst)) throw new CniError(ErrorCode.DecodingFailure, `invalid route in result: dst ${JSON.stringify(r.dst)} is not a CIDR`);
+  if (!dst || !isIPPrefix(dst)) throw new CniError(ErrorCode.DecodingFailure, `invalid route in result: dst ${JSON.stringify(r.dst)} is not a CIDR`);
   const out: Route = { dst };
   const gw = str(r.gw); if (gw) out.gw = gw;
   for (const k of ['mtu', 'advmss', 'priority', 'table', 'scope'] as const) {
@@ -129,7 +132,7 @@ export function parseResult(raw: unknown): Result {
     out.ips = r.ips.map((i) => {
       const o = (i ?? {}) as Json;
       const address = str(o.address);
-      if (!address || !parseCIDR(address)) {
+      if (!address || !isIPPrefix(address)) {
         throw new CniError(ErrorCode.DecodingFailure, `invalid IP configuration in result: address ${JSON.stringify(o.address)} is not a CIDR`);
       }
       const ipc: IPConfig = { address };
@@ -185,7 +188,7 @@ export function formatResult(res: Result, version: string): Json {
   if (res.ips?.length) {
     out.ips = res.ips.map((ip) => {
       const o: Json = {};
-      if (pre10) o.version = parseCIDR(ip.address)?.ip.family === 6 ? '6' : '4';
+      if (pre10) o.version = familyOf(ip.address) === 6 ? '6' : '4';
       if (ip.interface !== undefined) o.interface = ip.interface;
       o.address = ip.address;
       if (ip.gateway) o.gateway = ip.gateway;
@@ -201,11 +204,11 @@ export function formatResult(res: Result, version: string): Json {
 function formatLegacyResult(res: Result, version: string): Json {
   const out: Json = { cniVersion: version };
   for (const fam of [4, 6] as const) {
-    const ip = res.ips?.find((i) => parseCIDR(i.address)?.ip.family === fam);
+    const ip = res.ips?.find((i) => familyOf(i.address) === fam);
     if (!ip) continue;
     const o: Json = { ip: ip.address };
     if (ip.gateway) o.gateway = ip.gateway;
-    const routes = (res.routes ?? []).filter((r) => parseCIDR(r.dst)?.ip.family === fam).map((r) => formatRoute(r, false));
+    const routes = (res.routes ?? []).filter((r) => familyOf(r.dst) === fam).map((r) => formatRoute(r, false));
     if (routes.length) o.routes = routes;
     out[fam === 4 ? 'ip4' : 'ip6'] = o;
   }

@@ -4,7 +4,7 @@
 // exist. Updates are incremental (one object at a time, as informers deliver them) so that the cost of
 // a change does not grow with the size of the cluster. Pure: no I/O; the clock is injected.
 
-import ipaddr from 'ipaddr.js';
+import { canonicalIP, isIP } from '../net/index.js';
 import { endpointState } from '../endpoints/slice-endpoints.js';
 
 export interface ServicePort { name: string; port: number; protocol: string }
@@ -203,7 +203,7 @@ export class ClusterIndex {
     if (pod.metadata?.deletionTimestamp) { this.touch(); return; }
     const raw = pod.status?.podIPs?.length ? pod.status.podIPs.map((p) => p.ip ?? '') : [pod.status?.podIP ?? ''];
     // IPv6 in one spelling (RFC 5952), as the pod-name parser produces it.
-    const ips = raw.filter((ip) => ipaddr.isValid(ip)).map((ip) => (ip.includes(':') ? ipaddr.parse(ip).toString() : ip));
+    const ips = raw.filter(isIP).map(canonicalIP);
     this.podIPs.set(k, ips);
     for (const ip of ips) addTo(this.podsByIP, ip, k);
     this.touch();

@@ -285,3 +285,11 @@ test('a headless Service with 2,000 endpoints plans in one piece', () => {
   const got = planDnsAnswer(ctx(cfgOf('kubernetes cluster.local'), index), 'h.big.svc.cluster.local', RRType.A);
   assert.equal(got.kind === 'reply' && got.answer.length, 2000);
 });
+
+test('a pod name with leading zeros is not an address: NXDOMAIN, never an answer for 10.244.0.5 (or octal 8.244.0.5)', () => {
+  const q = '010-244-000-005.default.pod.cluster.local.';
+  for (const got of [planDnsAnswer(ctx(), q, RRType.A), planDnsAnswer(ctx(cfgOf('kubernetes cluster.local {\n pods verified\n}')), q, RRType.A)]) {
+    assert.equal(got.kind, 'reply');
+    if (got.kind === 'reply') { assert.equal(got.rcode, Rcode.NXDOMAIN); assert.deepEqual(got.answer, []); }
+  }
+});

@@ -9,10 +9,10 @@
 //  - owner names keep the query's case; SRV/NS targets are Kubernetes' lower-case names + the zone as asked.
 // An ExternalName whose target lies outside the zone cannot be completed here: the result then carries
 // `chase` and the server resolves the target through its own chain (CoreDNS's upstream lookup).
-import ipaddr from 'ipaddr.js';
 import type { ClusterIndex, ServiceInfo } from './cluster-index.js';
 import { parseKubeRequest, type KubeRequest } from './kube-grammar.js';
-import { canonical, inZone, ipFromReverse, isIP, isIPv4, labelsBefore, matchZone, zoneAsAsked } from './names.js';
+import { canonical, inZone, ipFromReverse, labelsBefore, matchZone, zoneAsAsked } from './names.js';
+import { canonicalIP, isIP, isIPv4 } from '../net/index.js';
 import type { KubernetesConfig } from './plugin-config.js';
 import { Rcode, RRClass, RRType, type ResourceRecord, type SrvData } from './types.js';
 
@@ -124,7 +124,7 @@ function findPods(s: State, r: KubeRequest): Candidate[] {
     if (!isIP(ip)) throw NXDOMAIN;
     return [{ host: ip, port: 0, ttl: cfg.ttl, target }];
   }
-  const namespaces = isIP(ip) ? index.podNamespacesWithIP(ip.includes(':') ? ipaddr.parse(ip).toString() : ip) : [];
+  const namespaces = isIP(ip) ? index.podNamespacesWithIP(canonicalIP(ip)) : [];
   if (!namespaces.includes(r.namespace)) throw NXDOMAIN;
   return [{ host: ip, port: 0, ttl: cfg.ttl, target }];
 }

@@ -1,7 +1,7 @@
 // Domain-name helpers the planners share. Names compare case-insensitively (the Kubernetes DNS spec:
 // "all comparisons between query data and Kubernetes data are case-insensitive"); canonical form is
 // lower case without the trailing dot, and '.' for the root.
-import ipaddr from 'ipaddr.js';
+import { formatIP, ipBytes, parseIP, parseIPPrefix } from '../net/index.js';
 
 /** Lower case, no trailing dot; the root stays '.'. */
 export function canonical(name: string): string {
@@ -46,10 +46,10 @@ export function join(prefix: string, zone: string): string {
 
 /** The reverse-lookup name of an IP: 1.2.3.4 → 4.3.2.1.in-addr.arpa; IPv6 as 32 reversed nibbles under ip6.arpa. */
 export function reverseName(ip: string): string {
-  const addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv4') return `${addr.toByteArray().reverse().join('.')}.in-addr.arpa`;
+  const addr = parseIP(ip);
+  if (addr.family === 4) return `${[...ipBytes(addr)].reverse().join('.')}.in-addr.arpa`;
   const nibbles: string[] = [];
-  for (const b of addr.toByteArray()) nibbles.push((b >> 4).toString(16), (b & 15).toString(16));
+  for (const b of ipBytes(addr)) nibbles.push((b >> 4).toString(16), (b & 15).toString(16));
   return `${nibbles.reverse().join('.')}.ip6.arpa`;
 }
 
@@ -66,18 +66,16 @@ export function ipFromReverse(name: string): string | undefined {
   if (name.endsWith('.ip6.arpa')) {
     const parts = name.slice(0, -'.ip6.arpa'.length).split('.');
     if (parts.length !== 32 || !parts.every((p) => /^[0-9a-f]$/.test(p))) return undefined;
-    const hex = parts.reverse().join('');
-    const groups = hex.match(/.{4}/g)!.join(':');
-    return ipaddr.IPv6.parse(groups).toRFC5952String();
+    return formatIP({ family: 6, value: BigInt(`0x${parts.reverse().join('')}`) });
   }
   return undefined;
 }
 
 /** The reverse zones of a CIDR on octet (v4) or nibble (v6) boundaries: 10.0.0.0/8 → 10.in-addr.arpa. */
 export function reverseZonesOfCidr(cidr: string): string[] {
-  const [addr, bits] = ipaddr.parseCIDR(cidr);
-  const bytes = addr.toByteArray();
-  if (addr.kind() === 'ipv4') {
+  const { ip: addr, prefix: bits } = parseIPPrefix(cidr, 'CIDR');
+  const bytes = ipBytes(addr);
+  if (addr.family === 4) {
     // CoreDNS widens a prefix that is not on an octet boundary to the enclosing octet(s): one zone per
     // value of the partial octet.
     const whole = Math.floor(bits / 8);
@@ -100,15 +98,6 @@ export function reverseZonesOfCidr(cidr: string): string[] {
   const out: string[] = [];
   for (let v = base; v < base + (1 << (4 - rest)); v++) out.push(fmt([...head, v]));
   return out;
-}
-
-/** Whether `s` is a textual IPv4 or IPv6 address. */
-export function isIP(s: string): boolean {
-  return ipaddr.isValid(s) && (ipaddr.IPv4.isValidFourPartDecimal(s) || s.includes(':'));
-}
-
-export function isIPv4(s: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(s);
 }
 
 /** A Go-style duration ('5s', '1m30s', '500ms', '2h') in milliseconds; a bare number means seconds. */

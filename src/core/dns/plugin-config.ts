@@ -2,7 +2,8 @@
 // typed settings with CoreDNS's defaults (each plugin's README in coredns/coredns plugin/*/README.md).
 // Anything CoreDNS has but podnet does not do is refused with a message saying so, never ignored.
 import { CorefileError, type Directive } from './corefile.js';
-import { canonical, isIP, parseDuration, reverseZonesOfCidr } from './names.js';
+import { canonical, parseDuration, reverseZonesOfCidr } from './names.js';
+import { isIP } from '../net/index.js';
 
 export type PodsMode = 'disabled' | 'insecure' | 'verified';
 

@@ -5,7 +5,7 @@
 //
 // dns-packet (in package.json) has no name compression, no size-limited encoding, and turns label bytes
 // into UTF-8 text, which loses bytes a client sent; a server needs all three, so this is written here.
-import ipaddr from 'ipaddr.js';
+import { IPParseError, formatIP, ipBytes, ipFromBytes, parseIP, parseIPv4 } from '../net/index.js';
 import {
   RRType, type Edns, type HinfoData, type Message, type MxData, type Question, type RData,
   type ResourceRecord, type SoaData, type SrvData,
@@ -149,7 +149,7 @@ function readRData(r: Reader, type: number, rdlength: number): RData {
       break;
     case RRType.AAAA:
       if (rdlength !== 16) r.fail(`AAAA record with ${rdlength} octets of data`);
-      data = (ipaddr.fromByteArray([...r.buf.subarray(r.pos, r.pos + 16)]) as ipaddr.IPv6).toRFC5952String();
+      data = formatIP(ipFromBytes(r.buf.subarray(r.pos, r.pos + 16)));
       r.pos += 16;
       break;
     case RRType.NS: case RRType.CNAME: case RRType.PTR:
@@ -340,20 +340,14 @@ class Writer {
   }
 
   address4(a: string): void {
-    let n = 0, octets = 0, digits = 0;
-    for (let i = 0; i <= a.length; i++) {
-      const c = i < a.length ? a.charCodeAt(i) : 0x2e;
-      if (c === 0x2e) {
-        if (digits === 0 || n > 255) throw new Error(`${JSON.stringify(a)} is not an IPv4 address`);
-        this.u8(n); octets++; n = 0; digits = 0;
-      } else if (c >= 0x30 && c <= 0x39) { n = n * 10 + (c - 0x30); digits++; } else throw new Error(`${JSON.stringify(a)} is not an IPv4 address`);
-    }
-    if (octets !== 4) throw new Error(`${JSON.stringify(a)} is not an IPv4 address`);
+    const n = parseIPv4(a);
+    this.u8(n >>> 24); this.u8((n >>> 16) & 255); this.u8((n >>> 8) & 255); this.u8(n & 255);
   }
 
   address6(a: string): void {
-    const bytes = ipaddr.IPv6.parse(a).toByteArray();
-    for (const b of bytes) this.u8(b);
+    const ip = parseIP(a);
+    if (ip.family !== 6) throw new IPParseError(`"${a}" is not an IPv6 address (an AAAA record needs one)`);
+    for (const b of ipBytes(ip)) this.u8(b);
   }
 
   rdata(rec: ResourceRecord): void {

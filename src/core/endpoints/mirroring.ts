@@ -9,6 +9,7 @@
 // endpointslicemirroring-controller.k8s.io`, and are owned by the Endpoints object.
 import type { JsonObject, KubeObject } from '../api/object.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './slice-reconciler.js';
+import { isIPv4, isIPv6 } from '../net/index.js';
 
 export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';
 export const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
@@ -32,8 +33,7 @@ export function isMirroredSliceOf(slice: JsonObject, namespace: string, name: st
 }
 
 function addressType(ip: string): 'IPv4' | 'IPv6' | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return ip.split('.').every((o) => Number(o) <= 255) ? 'IPv4' : undefined;
-  return ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip) ? 'IPv6' : undefined;
+  return isIPv4(ip) ? 'IPv4' : isIPv6(ip) ? 'IPv6' : undefined;
 }
 
 function toEndpoint(a: JsonObject, ready: boolean): JsonObject {

@@ -3,7 +3,7 @@
 // (CVE-2025-1097/1098 were annotation strings rendered into nginx config). A bad value makes its whole
 // Ingress answer 503 with a Warning event (failing closed: a mistyped whitelist must not open a path),
 // and leaves every other Ingress untouched.
-import { isCIDR, isIP } from '../ipam/ip.js';
+import { isCIDR, isIP } from '../net/index.js';
 import type { BackendProtocol } from './types.js';
 
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';

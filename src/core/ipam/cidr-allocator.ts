@@ -4,7 +4,7 @@
 // released CIDR is not reused at once (a new node does not inherit the routes and ARP entries of one
 // that just left); existing assignments are occupied at start.
 import { BitmapAllocator } from './bitmap-allocator.js';
-import { CIDR } from './ip.js';
+import { CIDR } from '../net/index.js';
 import { AllocationError } from './allocation-error.js';
 
 /** Upstream refuses more than 2^16 subnets (clusterSubnetMaxDiff). */

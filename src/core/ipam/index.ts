@@ -1,6 +1,5 @@
 // Address and port allocation: pure data structures, no I/O. The API server calls the ClusterIP and
 // NodePort allocators in its write path; the node IPAM controller uses the CIDR allocator.
-export * from './ip.js';
 export * from './allocation-error.js';
 export * from './bitmap-allocator.js';
 export * from './service-ip-allocator.js';

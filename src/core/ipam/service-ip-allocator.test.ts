@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ServiceIPAllocator, serviceIPRangeOffset } from './service-ip-allocator.js';
 import { seededRandom } from './bitmap-allocator.js';
 import { AllocationError } from './allocation-error.js';
-import { CIDR, ipv4ToNumber } from './ip.js';
+import { CIDR, parseIPv4 } from '../net/index.js';
 
 test('the /12 range: size, kubernetes IP, static band', () => {
   const a = new ServiceIPAllocator('10.96.0.0/12');
@@ -40,7 +40,7 @@ test('allocateNext: prefers the upper band, never the network, broadcast or (whi
   const got: string[] = [];
   for (let i = 0; i < 254 - 16; i++) got.push(a.allocateNext());
   for (const ip of got) {
-    const last = ipv4ToNumber(ip) & 255;
+    const last = parseIPv4(ip) & 255;
     assert.ok(last >= 17 && last <= 254, ip);
   }
   // Lower band next; .1 stays free for the kubernetes Service until nothing else is left.
@@ -103,7 +103,7 @@ test('fills the whole /12 (1M addresses) with allocateNext without a repeat (per
   const a = new ServiceIPAllocator('10.96.0.0/12', { random: seededRandom(9) });
   const seen = new Uint8Array(1 << 20);
   for (let i = 0; i < a.size; i++) {
-    const off = ipv4ToNumber(a.allocateNext()) - ipv4ToNumber('10.96.0.0');
+    const off = parseIPv4(a.allocateNext()) - parseIPv4('10.96.0.0');
     assert.ok(off > 0 && off < (1 << 20) - 1 && !seen[off]);
     seen[off] = 1;
   }

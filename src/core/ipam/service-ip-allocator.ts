@@ -4,7 +4,7 @@
 // from the lower band with little risk of collision (KEP-3070); and the range's first address is kept
 // for the `kubernetes` Service, which asks for it by name.
 import { BitmapAllocator, type BitmapAllocatorOptions } from './bitmap-allocator.js';
-import { CIDR, type IP, formatIP, parseIP } from './ip.js';
+import { CIDR, type IP, formatIP, parseIP } from '../net/index.js';
 import { AllocationError } from './allocation-error.js';
 
 /** Upstream caps IPv6 service ranges: the allocator keeps a bitmap of this many addresses at most. */

@@ -2,7 +2,7 @@
 // postrouting rule `ip saddr <podCIDR> ip daddr != <clusterCIDR> masquerade`. Pod-to-pod traffic (any
 // destination inside the cluster CIDR) is never NATed, so the destination pod sees the source pod's IP,
 // as the Kubernetes network model requires; flannel's --ip-masq makes the same cut.
-import { parseCIDR } from '../ipam/ip.js';
+import { parseCIDR } from '../net/index.js';
 import { type Ruleset, addChain, emptyRuleset } from '../nft/ruleset.js';
 import { renderRuleset } from '../nft/render.js';
 import type { MasqueradeState } from './state.js';

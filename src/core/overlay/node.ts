@@ -1,7 +1,7 @@
 // What the overlay reads from a Node, and the flannel annotations through which nodes tell each other
 // their tunnel endpoints. podnet writes exactly flannel's annotations (`flannel.alpha.coreos.com/*`,
 // with `--kube-subnet-mgr`), so `kubectl get node -o yaml` shows what a flannel cluster shows.
-import { parseCIDR, parseIP } from '../ipam/ip.js';
+import { parseCIDR, parseIP } from '../net/index.js';
 import type { OverlayMode } from '../cluster/config.js';
 
 export type { OverlayMode };

@@ -5,7 +5,7 @@
 // address <podCIDR network>/32; per remote node a permanent ARP entry for <its podCIDR network> with its
 // VTEP MAC, an FDB entry sending that MAC to its public IP, and a route to its podCIDR via that address,
 // onlink. host-gw: per remote node a route to its podCIDR via its public IP on the uplink.
-import { parseCIDR, type CIDR } from '../ipam/ip.js';
+import { parseCIDR, type CIDR } from '../net/index.js';
 import type { OverlayState, RouteState } from './state.js';
 import {
   backendTypeOf, nodeNameOf, podCIDROf, publicIPOf, vxlanBackendDataOf, type OverlayMode, type OverlayNode,

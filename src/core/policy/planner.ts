@@ -16,7 +16,7 @@
 //  - hostNetwork pods are treated as their node (the API's option (b)): no selector matches them and a
 //    policy never selects them; their traffic is node traffic.
 import { fromLabelSelector, type LabelSelector, matches, type Selector } from '../api/labels.js';
-import { CIDR } from '../ipam/ip.js';
+import { CIDR } from '../net/index.js';
 import { ALL_ADDRESSES, ALL_PORTS, cidrRange, ipRange, type Range, subtractRanges, unionRanges } from './ranges.js';
 import type {
   ContainerPort, Direction, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule, Pod,

@@ -2,7 +2,7 @@
 // interval set that clash, so the planner hands the programmer disjoint boxes (address range × port
 // range per protocol): `unionRanges` merges one dimension, `disjointBoxes` the two together. CIDRs are
 // parsed by the one IP library (ipam/ip.ts); here they are only turned into number intervals.
-import { CIDR, parseIP } from '../ipam/ip.js';
+import { CIDR, parseIP } from '../net/index.js';
 
 /** An inclusive interval [lo, hi]: IPv4 addresses as numbers, or ports. */
 export type Range = readonly [number, number];

@@ -1,7 +1,7 @@
 // The destinations of one service port and how they enter the fixed maps: ClusterIP and external IPs
 // are keyed `ip . proto . port` in @service-ips / @no-endpoint-services, NodePorts `proto . port` in
 // @service-nodeports / @no-endpoint-nodeports. Both layouts (maps and chains) go through here.
-import { cidrContains } from './cidr.js';
+import { cidrContains } from '../net/index.js';
 import { servicePortChain } from './names.js';
 import type { Fragment } from './fragment.js';
 import { drop, goto, type Verdict, verdict } from '../nft/ruleset.js';

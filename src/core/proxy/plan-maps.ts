@@ -17,7 +17,7 @@
 // With the protocol-neutral `th dport`, nft 1.0.6 cannot add a rule that uses a map it reads back from
 // the kernel ("conflicting protocols specified: ip vs. th"), so incremental syncs would fail; and a
 // `tcp dport` map makes nft add an implicit `meta l4proto tcp` to the rule that uses it.
-import { cidrContains } from './cidr.js';
+import { cidrContains } from '../net/index.js';
 import { type Fragment, type PickKind, pickChainName } from './fragment.js';
 import { addChain, addSet, type KeyField, type L4Proto, type Rule, verdict, jump } from '../nft/ruleset.js';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.js';

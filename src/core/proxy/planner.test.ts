@@ -8,6 +8,7 @@ import { endpoint, endpointSlice, service } from './fixtures.js';
 import { traceAll, tracePacket, type TracePacket, type TraceResult } from './tracer.js';
 import type { EndpointSlice, ProxyOptions, Service } from './types.js';
 import type { Ruleset } from '../nft/ruleset.js';
+import { renderRuleset } from '../nft/render.js';
 
 const NODE = { name: 'node-1', ips: ['172.31.250.11'], podCIDR: '10.244.1.0/24', clusterCIDR: '10.244.0.0/16' };
 const ENV = { localAddresses: ['172.31.250.11', '10.244.1.1'] };
@@ -243,4 +244,15 @@ test('two services claiming one external IP:port: the first keeps it and the con
 test('bad node configuration is refused with a message naming the field', () => {
   assert.throws(() => planServiceRules({ services: [], endpointSlices: [], node: { ...NODE, clusterCIDR: '10.244.0.0/33' } }), /clusterCIDR/);
   assert.throws(() => planServiceRules({ services: [], endpointSlices: [], node: NODE, options: { table: 'bad name' } }), /table/);
+});
+
+test('an address with leading zeros is never read as another address: no frontend, no endpoint, bad node config refused', () => {
+  const services = [service('default', 'zeros', { clusterIP: '010.96.0.30', externalIPs: ['172.031.250.9'], ports: [{ port: 80, targetPort: 8080 }] }),
+    service('default', 'ok', { clusterIP: '10.96.0.31', ports: [{ port: 80, targetPort: 8080 }] })];
+  const slices = [endpointSlice('default', 'ok', [{ port: 8080, protocol: 'TCP' }], [ready('010.244.2.10', 'node-2'), ready('10.244.2.11', 'node-2')])];
+  const text = renderRuleset(planServiceRules({ services, endpointSlices: slices, node: NODE }));
+  assert.doesNotMatch(text, /10\.96\.0\.30|010\.96|172\.31\.250\.9\b|172\.031|10\.244\.2\.10\b/);
+  assert.match(text, /10\.96\.0\.31/);
+  assert.match(text, /10\.244\.2\.11/);
+  assert.throws(() => planServiceRules({ services: [], endpointSlices: [], node: { ...NODE, podCIDR: '010.244.1.0/24' } }), /invalid proxy node podCIDR "010\.244\.1\.0\/24"/);
 });

@@ -1,7 +1,7 @@
 // From Services and EndpointSlices to the proxy's unit of work: one service port with its destinations
 // and its endpoint lists, chosen as kube-proxy's CategorizeEndpoints does (pkg/proxy/topology.go):
 // ready endpoints, else serving-and-terminating ones; "local" lists only this node's endpoints.
-import { isIPv4, parseIPv4 } from './cidr.js';
+import { isIPv4, parseIPv4 } from '../net/index.js';
 import type { L4Proto } from '../nft/ruleset.js';
 import { endpointState, slicesByService } from '../endpoints/slice-endpoints.js';
 import {

@@ -3,7 +3,7 @@
 // packets carrying the masquerade mark, and the no-endpoint reject/drop in `filter` chains at priority
 // filter on input/forward/output (reject is not allowed in prerouting on older kernels). The per-service
 // parts only ever add elements to the maps declared here, or chains those elements point to.
-import { checkCIDR } from './cidr.js';
+import { IPParseError, parseCIDR } from '../net/index.js';
 import {
   addChain, addSet, emptyRuleset, type Hook, goto, jump, type Rule, type Ruleset, ret, verdict, drop,
 } from '../nft/ruleset.js';
@@ -145,4 +145,12 @@ export function claim(ctx: PlanContext, dest: string, owner: string): boolean {
   }
   if (prev !== owner) ctx.rs.warnings.push(`${owner}: destination ${dest} is already used by ${prev}; ignored`);
   return false;
+}
+
+/** Validates an IPv4 range (or address) for a rule, so that nft never sees a malformed one. */
+function checkCIDR(cidr: string, what: string): string {
+  if (parseCIDR(cidr, { bareIP: true, what }).family !== 4) {
+    throw new IPParseError(`invalid ${what} "${cidr}": the service proxy programs IPv4 only (one table per family, as kube-proxy)`);
+  }
+  return cidr;
 }

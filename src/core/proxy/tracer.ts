@@ -3,7 +3,7 @@
 // packet-flow tests. Hooks run in kernel order (prerouting → input|forward → postrouting, or output →
 // postrouting), base chains by priority; a DNAT takes effect when its NAT chain ends; `numgen random`
 // is a choice the caller makes (or that traceAll enumerates).
-import { cidrContains } from './cidr.js';
+import { cidrContains } from '../net/index.js';
 import {
   elementKey, type Hook, type KeyField, type L4Proto, type Match, type Rule, type Ruleset, type Verdict,
 } from '../nft/ruleset.js';

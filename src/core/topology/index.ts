@@ -1,4 +1,3 @@
 // Planning a cluster's topology: names, ranges, addresses. Pure; `podnet up` does the I/O.
-export * from './cidr.js';
 export * from './names.js';
 export * from './plan.js';

@@ -103,6 +103,8 @@ test('sizes, counts, bad input', () => {
   assert.throws(() => planCluster({ nodePortRange: '32767-30000' }, host), /invalid NodePort range.*--service-node-port-range/);
   assert.throws(() => planCluster({ overlay: 'ipip' as never }, host), /--overlay vxlan or --overlay host-gw/);
   assert.throws(() => planCluster({ clusterCIDR: '10.244.1.0/16' }, host), /host bits are set; the range is 10.244.0.0\/16/);
+  assert.throws(() => planCluster({ clusterCIDR: '010.244.0.0/16' }, host), /invalid cluster CIDR \(--cluster-cidr\) "010\.244\.0\.0\/16".*without leading zeros \(10\.244\.0\.0\)/);
+  assert.throws(() => planCluster({ underlayCIDR: 'fd00::/64' }, host), /expected an IPv4 range/);
   assert.throws(() => planCluster({ name: 'Bad_Name' }, host), /invalid cluster name/);
 });
 

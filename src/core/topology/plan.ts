@@ -6,7 +6,7 @@ import { parseDuration } from '../dns/names.js';
 import { parsePortRange as parseIpamPortRange } from '../ipam/port-allocator.js';
 import { join } from 'node:path';
 import { DEFAULTS, type ClusterConfig, type OverlayMode } from '../cluster/config.js';
-import { addressAt, formatCidr, overlaps, parseCidr, sizeOf, type Cidr } from './cidr.js';
+import { CIDR, IPParseError, parseCIDR } from '../net/index.js';
 import { DEFAULT_CLUSTER_NAME, MAX_NODES, bridgeName, nodeName, validateClusterName } from './names.js';
 
 export interface PlanOptions {
@@ -36,12 +36,22 @@ export interface HostRoute {
 
 export const DEFAULT_UNDERLAY = '172.31.250.0/24';
 /** Where the planner looks for a free underlay /24 when the default is taken: the private 172.16.0.0/12. */
-const UNDERLAY_SEARCH = parseCidr('172.16.0.0/12');
+const UNDERLAY_SEARCH = parseRange('172.16.0.0/12');
+
+/**
+ * An IPv4 range given by the user or read from the host: a bare address is a /32 (as `ip -j route`
+ * prints host routes), and host bits are refused, since a range like 10.244.1.0/16 is almost always a typo.
+ */
+function parseRange(text: string, what = 'CIDR'): CIDR {
+  const c = parseCIDR(text, { strict: true, bareIP: true, what });
+  if (c.family !== 4) throw new IPParseError(`invalid ${what} ${JSON.stringify(text)}: expected an IPv4 range like 10.244.0.0/16`);
+  return c;
+}
 /** Host IP is .1; nodes are .11, .12, ... (the addresses between are left for the user). */
 export const HOST_OFFSET = 1;
 export const FIRST_NODE_OFFSET = 11;
 
-interface Range { cidr: Cidr; text: string; flag: string; what: string; given: boolean }
+interface Range { cidr: CIDR; text: string; flag: string; what: string; given: boolean }
 
 function describeRoute(r: HostRoute): string {
   const parts = [r.type && r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst];
@@ -52,27 +62,26 @@ function describeRoute(r: HostRoute): string {
 }
 
 /** Host routes as ranges; the default route covers everything and says nothing about what is in use. */
-function routeRanges(routes: readonly HostRoute[]): Array<{ cidr: Cidr; route: HostRoute }> {
-  const out: Array<{ cidr: Cidr; route: HostRoute }> = [];
+function routeRanges(routes: readonly HostRoute[]): Array<{ cidr: CIDR; route: HostRoute }> {
+  const out: Array<{ cidr: CIDR; route: HostRoute }> = [];
   for (const route of routes) {
     if (route.dst === 'default') continue;
-    let cidr: Cidr;
-    try { cidr = parseCidr(route.dst); } catch { continue; } // IPv6 or unparsable: not ours to judge
+    let cidr: CIDR;
+    try { cidr = parseRange(route.dst); } catch { continue; } // IPv6 or unparsable: not ours to judge
     if (cidr.prefix === 0) continue;
     out.push({ cidr, route });
   }
   return out;
 }
 
-function firstFreeUnderlay(taken: readonly Cidr[], size: number): Cidr | undefined {
-  const start = parseCidr(DEFAULT_UNDERLAY).network;
-  const count = sizeOf(UNDERLAY_SEARCH) / size;
+function firstFreeUnderlay(taken: readonly CIDR[], size: number): CIDR | undefined {
   const prefix = 32 - Math.log2(size);
+  const count = Number(UNDERLAY_SEARCH.size) / size;
+  const start = Number((parseRange(DEFAULT_UNDERLAY).base - UNDERLAY_SEARCH.base) / BigInt(size));
   // Start at the default and walk forward through 172.16.0.0/12, wrapping around.
   for (let i = 0; i < count; i++) {
-    const network = UNDERLAY_SEARCH.network + (((start - UNDERLAY_SEARCH.network) / size + i) % count) * size;
-    const candidate = { network, prefix };
-    if (!taken.some((t) => overlaps(t, candidate))) return candidate;
+    const candidate = UNDERLAY_SEARCH.subnet(prefix, (start + i) % count);
+    if (!taken.some((t) => t.overlaps(candidate))) return candidate;
   }
   return undefined;
 }
@@ -114,11 +123,11 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
 
   const cluster: Range = {
     text: opts.clusterCIDR ?? DEFAULTS.clusterCIDR, flag: '--cluster-cidr', what: 'cluster CIDR', given: !!opts.clusterCIDR,
-    cidr: parseCidr(opts.clusterCIDR ?? DEFAULTS.clusterCIDR, 'cluster CIDR (--cluster-cidr)'),
+    cidr: parseRange(opts.clusterCIDR ?? DEFAULTS.clusterCIDR, 'cluster CIDR (--cluster-cidr)'),
   };
   const service: Range = {
     text: opts.serviceCIDR ?? DEFAULTS.serviceCIDR, flag: '--service-cidr', what: 'service CIDR', given: !!opts.serviceCIDR,
-    cidr: parseCidr(opts.serviceCIDR ?? DEFAULTS.serviceCIDR, 'service CIDR (--service-cidr)'),
+    cidr: parseRange(opts.serviceCIDR ?? DEFAULTS.serviceCIDR, 'service CIDR (--service-cidr)'),
   };
   const maskSize = DEFAULTS.nodeCIDRMaskSize;
   if (cluster.cidr.prefix > maskSize || 2 ** (maskSize - cluster.cidr.prefix) < nodes) {
@@ -130,7 +139,7 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
 
   const routes = routeRanges(hostRoutes);
   const checkAgainstRoutes = (r: Range) => {
-    const hit = routes.find((x) => overlaps(x.cidr, r.cidr));
+    const hit = routes.find((x) => x.cidr.overlaps(r.cidr));
     if (!hit) return;
     if (r.given) {
       throw new Error(
@@ -147,7 +156,7 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
     );
   };
   const checkPair = (a: Range, b: Range) => {
-    if (overlaps(a.cidr, b.cidr)) {
+    if (a.cidr.overlaps(b.cidr)) {
       throw new Error(`the ${a.what} ${a.text} and the ${b.what} ${b.text} overlap: each range must be separate; change one with ${a.flag} or ${b.flag}`);
     }
   };
@@ -158,9 +167,9 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
   const needed = FIRST_NODE_OFFSET + nodes + 1; // network .. nodes .. broadcast
   let underlay: Range;
   if (opts.underlayCIDR) {
-    underlay = { text: opts.underlayCIDR, flag: '--underlay-cidr', what: 'underlay CIDR', given: true, cidr: parseCidr(opts.underlayCIDR, 'underlay CIDR (--underlay-cidr)') };
-    if (sizeOf(underlay.cidr) < needed) {
-      throw new Error(`underlay CIDR ${underlay.text} has room for ${Math.max(0, sizeOf(underlay.cidr) - FIRST_NODE_OFFSET - 1)} nodes (the host is .1, nodes start at .${FIRST_NODE_OFFSET}); use a larger range with --underlay-cidr, e.g. a /24`);
+    underlay = { text: opts.underlayCIDR, flag: '--underlay-cidr', what: 'underlay CIDR', given: true, cidr: parseRange(opts.underlayCIDR, 'underlay CIDR (--underlay-cidr)') };
+    if (Number(underlay.cidr.size) < needed) {
+      throw new Error(`underlay CIDR ${underlay.text} has room for ${Math.max(0, Number(underlay.cidr.size) - FIRST_NODE_OFFSET - 1)} nodes (the host is .1, nodes start at .${FIRST_NODE_OFFSET}); use a larger range with --underlay-cidr, e.g. a /24`);
     }
     checkPair(underlay, cluster);
     checkPair(underlay, service);
@@ -169,7 +178,7 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
     const size = 256;
     const free = firstFreeUnderlay([...routes.map((r) => r.cidr), cluster.cidr, service.cidr], size);
     if (!free) throw new Error('no free /24 for the underlay in 172.16.0.0/12: every one overlaps a host route; give one with --underlay-cidr');
-    underlay = { text: formatCidr(free), flag: '--underlay-cidr', what: 'underlay CIDR', given: false, cidr: free };
+    underlay = { text: free.toString(), flag: '--underlay-cidr', what: 'underlay CIDR', given: false, cidr: free };
   }
 
   const stateDir = join(opts.stateRoot ?? DEFAULTS.stateRoot, name);
@@ -178,7 +187,7 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
     name,
     stateDir,
     underlayCIDR: underlay.text,
-    hostIP: addressAt(underlay.cidr, HOST_OFFSET),
+    hostIP: underlay.cidr.nth(HOST_OFFSET),
     bridge: bridgeName(name),
     apiServerPort: opts.apiServerPort ?? DEFAULTS.apiServerPort,
     clusterCIDR: cluster.text,
@@ -188,11 +197,11 @@ export function planCluster(opts: PlanOptions, hostRoutes: readonly HostRoute[],
     ...(opts.eventTTL !== undefined ? { eventTTL: opts.eventTTL } : {}),
     clusterDomain: DEFAULTS.clusterDomain,
     // kube-dns is the tenth address of the service range, as kubeadm does (10.96.0.10 by default).
-    dnsServiceIP: addressAt(serviceBase, 10),
+    dnsServiceIP: serviceBase.nth(10),
     overlay,
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: nodeName(name, i + 1),
-      ip: addressAt(underlay.cidr, FIRST_NODE_OFFSET + i),
+      ip: underlay.cidr.nth(FIRST_NODE_OFFSET + i),
     })),
     paths: clusterPaths(stateDir),
   };
@@ -215,5 +224,5 @@ export function clusterPaths(stateDir: string): ClusterConfig['paths'] {
 
 /** The first address of the service range: the `kubernetes` Service's ClusterIP (10.96.0.1), a SAN of the serving cert. */
 export function apiServiceIP(config: Pick<ClusterConfig, 'serviceCIDR'>): string {
-  return addressAt(parseCidr(config.serviceCIDR), 1);
+  return parseRange(config.serviceCIDR).nth(1);
 }

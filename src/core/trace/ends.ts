@@ -1,7 +1,7 @@
 // The two ends of a trace, as the user names them: FROM is `host`, a node or `[ns/]pod`; TO is a pod, a
 // Service (`svc/name`, `svc/ns/name`), an Ingress URL, an IP (a pod, ClusterIP, node IP:NodePort, a
 // LoadBalancer address), or anything else a pod would type as a DNS name (`web`, `web.my-app`).
-import { isIP } from '../ipam/ip.js';
+import { isIP } from '../net/index.js';
 import type { ClusterSnapshot, Endpoint, PodLike, Target } from './types.js';
 import { internalIPOf, podKey } from './snapshot.js';
 

@@ -1,5 +1,5 @@
 // Small lookups over a ClusterSnapshot shared by the trace steps.
-import { parseCIDR } from '../ipam/ip.js';
+import { parseCIDR } from '../net/index.js';
 import { podCIDROf } from '../overlay/index.js';
 import type { ClusterSnapshot, NodeLike, PodLike, ServiceLike } from './types.js';
 

@@ -3,7 +3,7 @@
 // it, routes of the main table to subnets of the cluster CIDR other than the node's own podCIDR, and
 // the masquerade table. The order follows flannel: ARP entry, then FDB entry, then the route (a route
 // first would make the kernel ARP for the gateway); routes go first on removal.
-import { parseCIDR } from '../../../core/ipam/ip.js';
+import { parseCIDR } from '../../../core/net/index.js';
 import {
   MASQUERADE_FAMILY, MASQUERADE_TABLE, parseMasquerade, renderMasquerade,
   type OverlayChanges, type OverlayState, type RouteState, type VxlanLinkState,

@@ -13,7 +13,7 @@ import type { EnvSources, NodeFacts } from './env.js';
 import { planContainer } from './container-plan.js';
 import { containerFieldPath, type PodEventRecorder } from './events.js';
 import { hostNetworkHostsFile, managedHostsFile, podHostnameAndDomain } from './hosts-file.js';
-import { hostPortConflict, hostPortRejection } from './host-ports.js';
+import { hostPortConflict, hostPortRejection } from '../../../core/net/index.js';
 import { writeRecord, type SandboxRecord } from './pod-record.js';
 import { buildPodStatus, rejectedPodStatus } from './pod-status.js';
 import { startProbes, stopProbes } from './container-probes.js';

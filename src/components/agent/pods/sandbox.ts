@@ -13,7 +13,7 @@ import { pidsInNetns, isAlive } from '../../../linux/process.js';
 import { spawnDetached } from '../../../linux/process.js';
 import { run } from '../../../linux/exec.js';
 import type { CniRuntime, NetworkFile } from '../../cni/index.js';
-import { portMappings } from './host-ports.js';
+import { portMappings } from '../../../core/net/index.js';
 import { shimArgv } from './node-command.js';
 import type { NodePaths } from './paths.js';
 import { readRecord, removeRecord, writeRecord, type SandboxRecord } from './pod-record.js';

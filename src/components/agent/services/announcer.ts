@@ -16,7 +16,7 @@
 // net.ipv4.conf.<dev>.arp_notify=1 (set with the node's prerequisites) the kernel sends gratuitous ARP
 // for every address of the link when the link's address changes, and setting the MAC to itself counts:
 // the host learns the new owner at once instead of after its entry goes stale.
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../../../core/net/index.js';
 import { CommandError, run, runJson } from '../../../linux/exec.js';
 import { ipIn } from '../../../linux/netns.js';
 import type { Service } from '../../../core/proxy/index.js';

@@ -9,7 +9,7 @@
 // not a serving endpoint of that service port. Services without serving endpoints are left alone (their
 // packets are rejected anyway), and traffic policies, topology and terminating state are ignored, so
 // that established UDP flows behave as TCP connections do.
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../../../core/net/index.js';
 import { isProxied, type EndpointSlice, type Service } from '../../../core/proxy/index.js';
 import { endpointState, slicesByService } from '../../../core/endpoints/slice-endpoints.js';
 

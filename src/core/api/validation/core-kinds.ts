@@ -3,7 +3,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type FieldError, duplicate, forbidden, invalid, required, tooLong } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
-import { CIDR_ERROR, isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPathSegmentName, parseCIDR } from './formats.js';
+import { cidrErrors, isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPathSegmentName } from './formats.js';
+import { parseCIDR } from '../../net/index.js';
 import { arr, goStringSlice, invalidGo, obj, str, strMap } from './go-values.js';
 import {
   nameIsDNSLabel, nameIsDNSSubdomain, tooLongDetail, validateImmutable, validateLabelName, validateObjectMeta,
@@ -155,11 +156,12 @@ export function validateNode(node: KubeObject): FieldError[] {
   // Upstream reports taint errors under metadata.taints.
   errs.push(...validateTaints(spec.taints, 'metadata.taints'));
   const cidrs = nodePodCIDRs(spec);
-  cidrs.forEach((c, i) => { if (!parseCIDR(c)) errs.push(invalid(`spec.podCIDRs[${i}]`, c, CIDR_ERROR)); });
+  const bad = cidrs.map((c, i) => cidrErrors(c).map((m) => invalid(`spec.podCIDRs[${i}]`, c, m)));
+  errs.push(...bad.flat());
   if (cidrs.length > 1) {
-    const parsed = cidrs.map(parseCIDR);
-    if (parsed.every(Boolean)) {
-      const dual = cidrs.length === 2 && parsed[0]!.family !== parsed[1]!.family;
+    if (bad.every((b) => b.length === 0)) {
+      const parsed = cidrs.map((c) => parseCIDR(c));
+      const dual = cidrs.length === 2 && parsed[0].family !== parsed[1].family;
       if (!dual) errs.push(invalidGo('spec.podCIDRs', goStringSlice(cidrs), 'may specify no more than one CIDR for each IP family'));
     }
     const seen = new Set<string>();

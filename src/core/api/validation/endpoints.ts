@@ -2,7 +2,7 @@
 // (pkg/apis/core/validation ValidateEndpoints, pkg/apis/discovery/validation).
 import { type FieldError, duplicate, invalid, notSupported, required, tooMany } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
-import { IP_ERROR, ipFamily, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from './formats.js';
+import { ipErrors, ipFamily, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from './formats.js';
 import { arr, isObj, num, obj, str } from './go-values.js';
 import { PROTOCOLS } from './containers.js';
 import {
@@ -12,7 +12,7 @@ import { validateNonSpecialIP } from './service.js';
 
 function validateEndpointAddress(a: JsonObject, field: string): FieldError[] {
   const ip = str(a.ip);
-  const errs: FieldError[] = ipFamily(ip) ? [] : [invalid(`${field}.ip`, ip, IP_ERROR)];
+  const errs: FieldError[] = ipErrors(ip).map((m) => invalid(`${field}.ip`, ip, m));
   const hostname = str(a.hostname);
   if (hostname) errs.push(...isDNS1123Label(hostname).map((m) => invalid(`${field}.hostname`, hostname, m)));
   if (a.nodeName !== undefined && a.nodeName !== null) {

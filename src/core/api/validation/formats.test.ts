@@ -1,24 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ipFamily, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName,
-  isWildcardDNS1123Subdomain, parseCIDR,
+  cidrErrors, ipErrors, ipFamily, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue,
+  isValidPortName, isWildcardDNS1123Subdomain, looksLikeIP,
 } from './formats.js';
 
-test('IP addresses parse as Go net.ParseIP (sloppy) does', () => {
-  const cases: Array<[string, 4 | 6 | undefined]> = [
-    ['10.96.0.1', 4], ['010.096.000.001', 4], ['255.255.255.255', 4], ['256.1.1.1', undefined], ['1.2.3', undefined],
-    ['1.2.3.4.5', undefined], ['::1', 6], ['fd00::10', 6], ['2001:db8::ffff', 6], ['::ffff:10.0.0.1', 4],
-    ['fe80::1%eth0', undefined], ['', undefined], ['abc', undefined], ['1::2::3', undefined], [' 10.0.0.1', undefined],
+test('IP fields are validated as kube-apiserver does with StrictIPCIDRValidation (upstream messages)', () => {
+  const IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+  const cases: Array<[string, string[]]> = [
+    ['10.96.0.1', []], ['255.255.255.255', []], ['::1', []], ['fd00::10', []], ['2001:db8::ffff', []],
+    ['010.096.000.001', ['must not have leading 0s']], ['1.1.1.01', ['must not have leading 0s']],
+    ['::ffff:10.0.0.1', ['must not be an IPv4-mapped IPv6 address']], ['::ffff:010.0.0.1', ['must not have leading 0s']],
+    ['256.1.1.1', [IP]], ['1.2.3', [IP]], ['1.2.3.4.5', [IP]], ['fe80::1%eth0', [IP]], ['', [IP]], ['abc', [IP]],
+    ['1::2::3', [IP]], [' 10.0.0.1', [IP]], ['1.2.3.0/24', [IP]],
   ];
-  for (const [s, want] of cases) assert.equal(ipFamily(s), want, s);
+  for (const [s, want] of cases) assert.deepEqual(ipErrors(s), want, s);
+  assert.equal(ipFamily('10.96.0.1'), 4);
+  assert.equal(ipFamily('fd00::1'), 6);
+  assert.equal(ipFamily('010.96.0.1'), undefined);
+  assert.ok(looksLikeIP('010.1.1.1') && looksLikeIP('10.1.1.1') && !looksLikeIP('example.com'));
 });
 
-test('CIDRs parse as ParseCIDRSloppy does', () => {
-  assert.deepEqual(parseCIDR('10.244.0.0/16')?.prefix, 16);
-  assert.equal(parseCIDR('10.244.1.5/24')?.family, 4);
-  assert.equal(parseCIDR('fd00::/64')?.family, 6);
-  for (const bad of ['10.0.0.0', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/-1', '10.0.0.0/ 8', 'x/8', '10.0.0.0/8/8']) assert.equal(parseCIDR(bad), undefined, bad);
+test('CIDR fields are validated as kube-apiserver does with StrictIPCIDRValidation (upstream messages)', () => {
+  const CIDR = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+  const cases: Array<[string, string[]]> = [
+    ['10.244.0.0/16', []], ['fd00::/64', []], ['0.0.0.0/0', []],
+    ['010.244.0.0/16', ['must not have leading 0s in IP or prefix length']], ['10.244.0.0/016', ['must not have leading 0s in IP or prefix length']],
+    ['10.244.1.5/24', ['must not have bits set beyond the prefix length']],
+    ['::ffff:10.0.0.0/104', ['must not have an IPv4-mapped IPv6 address']],
+  ];
+  for (const [s, want] of cases) assert.deepEqual(cidrErrors(s), want, s);
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/-1', '10.0.0.0/ 8', 'x/8', '10.0.0.0/8/8']) assert.deepEqual(cidrErrors(bad), [CIDR], bad);
 });
 
 test('DNS names: labels, subdomains, DNS-1035 labels and wildcards', () => {

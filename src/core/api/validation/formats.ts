@@ -1,7 +1,7 @@
 // The string formats of apimachinery's pkg/util/validation (Kubernetes 1.32): each check returns the
 // list of detail messages upstream returns, so callers can wrap them in field errors exactly as
 // kube-apiserver does. Regexes and message texts are upstream's; the code is written for podnet.
-import { isIPv6 } from 'node:net';
+import { type IP, type IPFamily, isIP, isIPPrefix, networkOf, parseIP, parseIPPrefix } from '../../net/index.js';
 
 export const maxLenError = (length: number): string => `must be no more than ${length} characters`;
 export const emptyError = (): string => 'must be non-empty';
@@ -191,99 +191,52 @@ export function isValidPathSegmentName(name: string): string[] {
   return errs;
 }
 
-// ---- IP addresses, with Go's net.ParseIP "sloppy" rules (IPv4 octets may have leading zeros) ----
-
-/** Parses an IPv4 address the way k8s.io/utils/net.ParseIPSloppy does; returns the 4 octets or undefined. */
-function parseIPv4Sloppy(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]{1,10}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
-
-export type IPFamily = 4 | 6;
-
-/** The family of a Go-parsable IP, or undefined when Go would reject it. IPv4-mapped IPv6 counts as 4 (net.IP.To4). */
-export function ipFamily(s: string): IPFamily | undefined {
-  if (!s.includes(':')) return parseIPv4Sloppy(s) ? 4 : undefined;
-  if (s.includes('%')) return undefined; // zones are not IPs to Go's ParseIP
-  let text = s;
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    if (!parseIPv4Sloppy(tail)) return undefined;
-    text = `${s.slice(0, lastColon + 1)}0:0`;
-  }
-  if (!isIPv6(text)) return undefined;
-  return isV4Mapped(text) ? 4 : 6;
-}
-
-function isV4Mapped(v6: string): boolean {
-  const words = expandIPv6(v6);
-  return words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff;
-}
-
-function expandIPv6(s: string): number[] {
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
-  const h = head ? head.split(':').map((x) => parseInt(x, 16)) : [];
-  if (tail === undefined) return h;
-  const t = tail ? tail.split(':').map((x) => parseInt(x, 16)) : [];
-  return [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
-}
-
-/** The 16 bytes of an IP (IPv4 as IPv4-mapped), or undefined. */
-export function ipBytes(s: string): Uint8Array | undefined {
-  const fam = ipFamily(s);
-  if (!fam) return undefined;
-  const out = new Uint8Array(16);
-  if (!s.includes(':')) {
-    out[10] = 0xff; out[11] = 0xff;
-    parseIPv4Sloppy(s)!.forEach((o, i) => { out[12 + i] = o; });
-    return out;
-  }
-  let text = s;
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  let v4: number[] | undefined;
-  if (tail.includes('.')) { v4 = parseIPv4Sloppy(tail); text = `${s.slice(0, lastColon + 1)}0:0`; }
-  expandIPv6(text).forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff; });
-  if (v4) v4.forEach((o, i) => { out[12 + i] = o; });
-  return out;
-}
-
-export interface ParsedCIDR { family: IPFamily; bytes: Uint8Array; prefix: number }
-
-/** Parses `ip/prefix` as ParseCIDRSloppy does; prefix bits count within the family (0-32 or 0-128). */
-export function parseCIDR(s: string): ParsedCIDR | undefined {
-  const slash = s.indexOf('/');
-  if (slash < 0) return undefined;
-  const ip = s.slice(0, slash), mask = s.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(mask)) return undefined;
-  const bytes = ipBytes(ip);
-  if (!bytes) return undefined;
-  // Go decides the mask width by the textual form: a dotted quad is 32 bits, anything with ':' is 128.
-  const family: IPFamily = ip.includes(':') ? 6 : 4;
-  const prefix = Number(mask);
-  if (prefix > (family === 4 ? 32 : 128)) return undefined;
-  return { family, bytes, prefix };
-}
-
-/** True when `inner` lies inside `outer` (both parsed CIDRs of the same width). */
-export function cidrContainsIP(outer: ParsedCIDR, ip: Uint8Array): boolean {
-  const base = outer.family === 4 ? 96 : 0;
-  const bits = base + outer.prefix;
-  for (let i = 0; i < bits; i++) {
-    const byte = i >> 3, bit = 7 - (i & 7);
-    if (((outer.bytes[byte] >> bit) & 1) !== ((ip[byte] >> bit) & 1)) return false;
-  }
-  return true;
-}
+// ---- IP addresses and CIDRs: kube-apiserver's IsValidIPForLegacyField / IsValidCIDRForLegacyField with
+// StrictIPCIDRValidation on. Parsing is core/net's (Go's netip rules); what Go's older "sloppy" parser
+// would still have read (octets with leading zeros) gets upstream's more helpful message.
 
 export const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 export const CIDR_ERROR = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+
+/** The text with leading zeros dropped from IPv4 octets and the prefix length, as ParseIPSloppy reads it. */
+function unzeroed(s: string): string {
+  const slash = s.indexOf('/');
+  const addr = slash < 0 ? s : s.slice(0, slash);
+  const colon = addr.lastIndexOf(':');
+  const v4 = addr.slice(colon + 1).replace(/(^|\.)0+(?=\d)/g, '$1');
+  const len = slash < 0 ? '' : `/${s.slice(slash + 1).replace(/^0+(?=\d)/, '')}`;
+  return `${addr.slice(0, colon + 1)}${v4}${len}`;
+}
+
+const isV4Mapped = (ip: IP): boolean => ip.family === 6 && ip.value >> 32n === 0xffffn;
+
+/** Upstream's detail messages for an IP address field; [] when it is valid. */
+export function ipErrors(value: string): string[] {
+  if (isIP(value)) return isV4Mapped(parseIP(value)) ? ['must not be an IPv4-mapped IPv6 address'] : [];
+  const sloppy = unzeroed(value);
+  // Upstream reports only this one then: netip.ParseAddr failed, so it has no address to call IPv4-mapped.
+  if (sloppy !== value && isIP(sloppy)) return ['must not have leading 0s'];
+  return [IP_ERROR];
+}
+
+/** Upstream's detail message for a CIDR field (a network: host bits must be clear); [] when it is valid. */
+export function cidrErrors(value: string): string[] {
+  if (!isIPPrefix(value)) {
+    const sloppy = unzeroed(value);
+    return [sloppy !== value && isIPPrefix(sloppy) ? 'must not have leading 0s in IP or prefix length' : CIDR_ERROR];
+  }
+  const p = parseIPPrefix(value);
+  if (isV4Mapped(p.ip)) return ['must not have an IPv4-mapped IPv6 address'];
+  if (networkOf(p).ip.value !== p.ip.value) return ['must not have bits set beyond the prefix length'];
+  return [];
+}
+
+/** Whether Go's sloppy parser reads the value as an IP (a host that must not look like one). */
+export function looksLikeIP(value: string): boolean {
+  return ipErrors(value)[0] !== IP_ERROR;
+}
+
+/** The family of a valid address, undefined otherwise. */
+export function ipFamily(value: string): IPFamily | undefined {
+  return isIP(value) ? parseIP(value).family : undefined;
+}

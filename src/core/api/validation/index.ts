@@ -107,5 +107,5 @@ function withMetadata(o: KubeObject): KubeObject {
 }
 
 export {
-  isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, ipFamily, parseCIDR,
+  isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, ipFamily, ipErrors, cidrErrors,
 } from './formats.js';

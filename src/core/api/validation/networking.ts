@@ -2,9 +2,10 @@
 import { type FieldError, forbidden, invalid, notSupported, required, tooLong } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
 import {
-  CIDR_ERROR, cidrContainsIP, ipBytes, ipFamily, isDNS1123Subdomain, isDomainPrefixedPath, isValidPathSegmentName,
-  isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain, parseCIDR,
+  cidrErrors, isDNS1123Subdomain, isDomainPrefixedPath, isValidPathSegmentName,
+  isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain, looksLikeIP,
 } from './formats.js';
+import { parseCIDR } from '../../net/index.js';
 import { arr, invalidGo, isObj, num, obj, str } from './go-values.js';
 import {
   nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, tooLongDetail, validateImmutable,
@@ -84,7 +85,7 @@ function validateIngressSpec(spec: JsonObject): FieldError[] {
     const p = `spec.rules[${i}]`;
     const host = str(rule.host);
     if (host) {
-      if (ipFamily(host)) errs.push(invalid(`${p}.host`, host, 'must be a DNS name, not an IP address'));
+      if (looksLikeIP(host)) errs.push(invalid(`${p}.host`, host, 'must be a DNS name, not an IP address'));
       errs.push(...validateHost(host, `${p}.host`));
     }
     if (isObj(rule.http)) {
@@ -189,29 +190,20 @@ function validatePolicyPort(port: JsonObject, field: string): FieldError[] {
 function validateIPBlock(ipb: JsonObject, field: string): FieldError[] {
   const cidr = str(ipb.cidr);
   if (!cidr) return [required(`${field}.cidr`)];
+  const bad = cidrErrors(cidr);
+  if (bad.length) return bad.map((m) => invalid(`${field}.cidr`, cidr, m));
   const outer = parseCIDR(cidr);
-  if (!outer) return [invalid(`${field}.cidr`, cidr, CIDR_ERROR)];
   const errs: FieldError[] = [];
   arr(ipb.except).forEach((e, i) => {
     const p = `${field}.except[${i}]`;
     const text = str(e);
+    const wrong = cidrErrors(text);
+    if (wrong.length) { errs.push(...wrong.map((m) => invalid(p, text, m))); return; }
+    // The except network must lie in cidr and its prefix must be strictly longer.
     const inner = parseCIDR(text);
-    if (!inner) { errs.push(invalid(p, text, CIDR_ERROR)); return; }
-    // The except network's base address must lie in cidr and its prefix must be strictly longer.
-    const innerBase = ipBytes(text.slice(0, text.indexOf('/')))!;
-    const masked = maskBytes(innerBase, inner.family === 4 ? 96 + inner.prefix : inner.prefix);
-    const sameFamily = (outer.family === 4) === (inner.family === 4);
-    if (!sameFamily || !cidrContainsIP(outer, masked) || outer.prefix >= inner.prefix) {
-      errs.push(invalid(p, text, 'must be a strict subset of `cidr`'));
-    }
+    if (!outer.containsCIDR(inner) || outer.prefix >= inner.prefix) errs.push(invalid(p, text, 'must be a strict subset of `cidr`'));
   });
   return errs;
-}
-
-function maskBytes(b: Uint8Array, bits: number): Uint8Array {
-  const out = new Uint8Array(b);
-  for (let i = 0; i < 128; i++) if (i >= bits) out[i >> 3] &= ~(1 << (7 - (i & 7)));
-  return out;
 }
 
 function validatePeer(peer: JsonObject, field: string): FieldError[] {

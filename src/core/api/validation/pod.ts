@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
-import { IP_ERROR, inclusiveRangeError, ipFamily, isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './formats.js';
+import { inclusiveRangeError, ipErrors, isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './formats.js';
 import { arr, goStringSlice, invalidGo, isObj, num, obj, str } from './go-values.js';
 import { validateContainerCommon, validateLifecycle, validateProbe, type VolumeMap } from './containers.js';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -85,7 +85,7 @@ function validateDNSConfig(cfg: unknown, dnsPolicy: string, field: string): Fiel
   const errs: FieldError[] = [];
   const nameservers = arr(cfg.nameservers).map(str);
   if (nameservers.length > 3) errs.push(invalidGo(`${field}.nameservers`, goStringSlice(nameservers), 'must not have more than 3 nameservers'));
-  nameservers.forEach((ns, i) => { if (!ipFamily(ns)) errs.push(invalid(`${field}.nameservers[${i}]`, ns, IP_ERROR)); });
+  nameservers.forEach((ns, i) => errs.push(...ipErrors(ns).map((m) => invalid(`${field}.nameservers[${i}]`, ns, m))));
   const searches = arr(cfg.searches).map(str);
   if (searches.length > 32) errs.push(invalidGo(`${field}.searches`, goStringSlice(searches), 'must not have more than 32 search paths'));
   if (searches.join(' ').length > 2048) {
@@ -182,7 +182,7 @@ export function validatePodSpec(spec: JsonObject, field: string, isPod: boolean)
   errs.push(...validateTolerations(spec.tolerations, `${field}.tolerations`));
   arr(spec.hostAliases).forEach((h, i) => {
     const ha = obj(h);
-    if (!ipFamily(str(ha.ip))) errs.push(invalid(`${field}.hostAliases[${i}].ip`, str(ha.ip), IP_ERROR));
+    errs.push(...ipErrors(str(ha.ip)).map((m) => invalid(`${field}.hostAliases[${i}].ip`, str(ha.ip), m)));
     arr(ha.hostnames).forEach((n, j) => errs.push(...isDNS1123Subdomain(str(n)).map((m) => invalid(`${field}.hostAliases[${i}].hostnames[${j}]`, str(n), m))));
   });
   if (spec.runtimeClassName !== undefined && spec.runtimeClassName !== null) {

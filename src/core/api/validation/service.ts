@@ -3,7 +3,8 @@
 // job, not validation's.
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
-import { CIDR_ERROR, IP_ERROR, cidrContainsIP, ipBytes, ipFamily, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, parseCIDR } from './formats.js';
+import { CIDR_ERROR, cidrErrors, ipErrors, ipFamily, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from './formats.js';
+import { isCIDR, parseCIDR } from '../../net/index.js';
 import { arr, duplicateGo, goIntOrString, goQuote, goStringSlice, invalidGo, isObj, num, obj, str } from './go-values.js';
 import { PROTOCOLS, validatePortNumOrName } from './containers.js';
 import { nameIsDNS1035Label, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -85,7 +86,8 @@ function validateClusterIPsRelatedFields(spec: JsonObject, ips: string[]): Field
       if (ips.length > 1) { hasInvalid = true; errs.push(invalidGo('spec.clusterIPs', goStringSlice(ips), "'None' must be the first and only value")); }
       return;
     }
-    if (!ipFamily(v)) { hasInvalid = true; errs.push(invalid(`spec.clusterIPs[${i}]`, v, IP_ERROR)); }
+    const bad = ipErrors(v);
+    if (bad.length) { hasInvalid = true; errs.push(...bad.map((m) => invalid(`spec.clusterIPs[${i}]`, v, m))); }
   });
   if (ips.length > 2) errs.push(invalidGo('spec.clusterIPs', goStringSlice(ips), 'may only hold up to 2 values'));
   if (hasInvalid) return errs;
@@ -107,21 +109,13 @@ export function validateNonSpecialIP(ip: string, field: string): FieldError[] {
   const fam = ipFamily(ip);
   if (!fam) return [invalid(field, ip, 'must be a valid IP address')];
   const errs: FieldError[] = [];
-  const inRange = (cidr: string) => { const c = parseCIDR(cidr)!; return cidrIncludes(c, ip); };
+  const inRange = (cidr: string) => parseCIDR(cidr).contains(ip);
   if (inRange('0.0.0.0/32') || inRange('::/128')) errs.push(invalid(field, ip, `may not be unspecified (${ip})`));
   if (inRange('127.0.0.0/8') || inRange('::1/128')) errs.push(invalid(field, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (inRange('169.254.0.0/16') || inRange('fe80::/10')) errs.push(invalid(field, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
   if (inRange('224.0.0.0/24') || inRange('ff02::/16')) errs.push(invalid(field, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return errs;
 }
-
-function cidrIncludes(c: NonNullable<ReturnType<typeof parseCIDR>>, ip: string): boolean {
-  const fam = ipFamily(ip);
-  if ((c.family === 4) !== (fam === 4)) return false;
-  return cidrContains(c, ip);
-}
-
-const cidrContains = (c: NonNullable<ReturnType<typeof parseCIDR>>, ip: string) => cidrContainsIP(c, ipBytes(ip)!);
 
 /** ValidateService: the checks shared by create and update. */
 export function validateService(svc: KubeObject, oldSpec?: JsonObject): FieldError[] {
@@ -161,7 +155,8 @@ export function validateService(svc: KubeObject, oldSpec?: JsonObject): FieldErr
   errs.push(...validateClusterIPsRelatedFields(spec, ips));
   arr(spec.externalIPs).forEach((ip, i) => {
     const p = `spec.externalIPs[${i}]`;
-    if (!ipFamily(str(ip))) errs.push(invalid(p, str(ip), IP_ERROR));
+    const bad = ipErrors(str(ip));
+    if (bad.length) errs.push(...bad.map((m) => invalid(p, str(ip), m)));
     else errs.push(...validateNonSpecialIP(str(ip), p));
   });
   if (!type) errs.push(required('spec.type'));
@@ -219,12 +214,13 @@ function validateSourceRanges(spec: JsonObject, annotations: JsonObject, type: s
     // Upstream's path really is capitalised here.
     const p = 'spec.LoadBalancerSourceRanges';
     if (type !== 'LoadBalancer') errs.push(forbidden(p, "may only be used when `type` is 'LoadBalancer'"));
-    ranges.forEach((r, i) => { const v = r.trim(); if (!parseCIDR(v)) errs.push(invalid(`${p}[${i}]`, v, CIDR_ERROR)); });
+    ranges.forEach((r, i) => { const v = r.trim(); errs.push(...cidrErrors(v).map((m) => invalid(`${p}[${i}]`, v, m))); });
   } else if (annotations['service.beta.kubernetes.io/load-balancer-source-ranges'] !== undefined) {
     const p = 'metadata.annotations[service.beta.kubernetes.io/load-balancer-source-ranges]';
     if (type !== 'LoadBalancer') errs.push(forbidden(p, "may only be used when `type` is 'LoadBalancer'"));
     const val = str(annotations['service.beta.kubernetes.io/load-balancer-source-ranges']).trim();
-    if (val) for (const r of val.split(',')) { const v = r.trim(); if (!parseCIDR(v)) errs.push(invalid(p, v, CIDR_ERROR)); }
+    // The annotation is read by ParseIPNets: any CIDR, host bits allowed.
+    if (val) for (const r of val.split(',')) { const v = r.trim(); if (!isCIDR(v)) errs.push(invalid(p, v, CIDR_ERROR)); }
   }
   return errs;
 }

@@ -5,7 +5,7 @@
 // namespaces wired to it by veth (eth0 <podCIDR>.2, .3, ..., default route via cni0), as the bridge CNI
 // plugin wires them. Every name starts with the caller's prefix; destroy() removes it all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseCIDR } from '../../../../core/ipam/ip.js';
+import { parseCIDR } from '../../../../core/net/index.js';
 import type { OverlayMode, OverlayNode } from '../../../../core/overlay/index.js';
 import { addNetns, deleteNetns, listNetns } from '../../../../linux/netns.js';
 import { addBridge, addVeth, setLinkMaster, setLinkUp } from '../../../../linux/link.js';
