@@ -233,12 +233,12 @@ function checkSysctlPath(key: string): string {
   return `/proc/sys/${key}`;
 }
 
-/** The shell text writing sysctls; `$_r` ends up 1 when one of them could not be written. */
+/** The shell text writing sysctls with builtins only (no fork); `$_r` ends up 1 when one could not be written. */
 function sysctlText(values: readonly (readonly [string, string])[]): string {
   return ['_r=0', ...values.map(([k, v]) => {
     const path = checkSysctlPath(k);
     return `{ printf '%s\\n' ${shQuote(v)} > ${shQuote(path)}; } 2>/dev/null || { echo ${shQuote(`cannot write ${path}`)} >&2; _r=1; }`;
-  }), '(exit $_r)'].join('\n');
+  })].join('\n');
 }
 
 /** Sysctl writes in this process's own namespace: plain file writes, no process at all. */
@@ -317,9 +317,9 @@ export class PoolExecutor implements Executor {
     steps.forEach((s, i) => {
       lines.push(`echo '@@STEP ${i}'; echo '@@STEP ${i}' >&2`);
       const last = i === steps.length - 1;
-      if ('sysctls' in s) lines.push(sysctlText(s.sysctls));
-      else lines.push(`${last ? 'exec ' : ''}${commandText(s.argv, s.input)}`);
-      if (!last || 'sysctls' in s) lines.push(`echo "@@RC ${i} $?"`);
+      if ('sysctls' in s) lines.push(sysctlText(s.sysctls), `echo "@@RC ${i} $_r"`);
+      else if (last) lines.push(`exec ${commandText(s.argv, s.input)}`);
+      else lines.push(commandText(s.argv, s.input), `echo "@@RC ${i} $?"`);
     });
     const outer = argvIn(['/bin/sh', '-s'], opts.netns);
     const h = heredoc(lines.join('\n'));
