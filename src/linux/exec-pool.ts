@@ -233,12 +233,15 @@ function checkSysctlPath(key: string): string {
   return `/proc/sys/${key}`;
 }
 
-/** The shell text writing sysctls with builtins only (no fork); `$_r` ends up 1 when one could not be written. */
-function sysctlText(values: readonly (readonly [string, string])[]): string {
-  return ['_r=0', ...values.map(([k, v]) => {
+/**
+ * The shell text writing sysctls with builtins only (no fork) and reporting them in one line,
+ * "@@RC <step> <0|1> <what failed>": every write to the pipes wakes Node up, so a step says nothing else.
+ */
+function sysctlText(step: number, values: readonly (readonly [string, string])[]): string {
+  return ["_r=0; _e=''", ...values.map(([k, v]) => {
     const path = checkSysctlPath(k);
-    return `{ printf '%s\\n' ${shQuote(v)} > ${shQuote(path)}; } 2>/dev/null || { echo ${shQuote(`cannot write ${path}`)} >&2; _r=1; }`;
-  })].join('\n');
+    return `{ printf '%s\\n' ${shQuote(v)} > ${shQuote(path)}; } 2>/dev/null || { _r=1; _e="$_e"${shQuote(`cannot write ${path}; `)}; }`;
+  }), `printf '%s\\n' "@@RC ${step} $_r $_e"`].join('\n');
 }
 
 /** Sysctl writes in this process's own namespace: plain file writes, no process at all. */
@@ -313,12 +316,15 @@ export class PoolExecutor implements Executor {
       return out;
     }
     // One shell inside the namespace runs every step; the last command replaces it (exec: one fork less).
+    // A command's output is cut from the next by "@@STEP i" lines, written only before the second and
+    // later commands: output before any such line belongs to the first command.
     const lines: string[] = [];
+    let commands = 0;
     steps.forEach((s, i) => {
-      lines.push(`echo '@@STEP ${i}'; echo '@@STEP ${i}' >&2`);
       const last = i === steps.length - 1;
-      if ('sysctls' in s) lines.push(sysctlText(s.sysctls), `echo "@@RC ${i} $_r"`);
-      else if (last) lines.push(`exec ${commandText(s.argv, s.input)}`);
+      if ('sysctls' in s) { lines.push(sysctlText(i, s.sysctls)); return; }
+      if (commands++ > 0) lines.push(`echo '@@STEP ${i}'; echo '@@STEP ${i}' >&2`);
+      if (last) lines.push(`exec ${commandText(s.argv, s.input)}`);
       else lines.push(commandText(s.argv, s.input), `echo "@@RC ${i} $?"`);
     });
     const outer = argvIn(['/bin/sh', '-s'], opts.netns);
@@ -330,7 +336,7 @@ export class PoolExecutor implements Executor {
       if (e instanceof TimeoutError) throw new CommandError(outer, null, e.message, '');
       throw e;
     }
-    return splitSteps(steps.length, r);
+    return splitSteps(steps, r);
   }
 
   close(): void {
@@ -343,26 +349,35 @@ function asResult(e: unknown): RunResult {
   throw e;
 }
 
-/** Cuts a steps script's output at its "@@STEP i" and "@@RC i status" lines. */
-function splitSteps(n: number, r: ShellResult): RunResult[] {
+/** Cuts a steps script's output at its "@@STEP i" and "@@RC i status [errors]" lines. */
+function splitSteps(steps: readonly Step[], r: ShellResult): RunResult[] {
+  const n = steps.length;
   const out: RunResult[] = Array.from({ length: n }, () => ({ stdout: '', stderr: '', exitCode: -1 }));
-  const seen = new Set<number>();
+  const firstCommand = steps.findIndex((s) => !('sysctls' in s));
+  const reported = new Set<number>();
   const cut = (text: string, key: 'stdout' | 'stderr') => {
-    let cur = -1;
-    for (const line of text.split('\n')) {
+    let cur = firstCommand;
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) {
       const b = /^@@STEP (\d+)$/.exec(line);
-      const e = key === 'stdout' ? /^@@RC (\d+) (\d+)$/.exec(line) : null;
-      if (b) { cur = Number(b[1]); seen.add(cur); }
-      else if (e) { out[Number(e[1])].exitCode = Number(e[2]); cur = -1; }
-      else if (cur >= 0 && cur < n) out[cur][key] += `${line}\n`;
+      const e = key === 'stdout' ? /^@@RC (\d+) (\d+)(?: (.*))?$/.exec(line) : null;
+      if (b) cur = Number(b[1]);
+      else if (e) {
+        const i = Number(e[1]);
+        reported.add(i);
+        out[i].exitCode = Number(e[2]);
+        if ('sysctls' in steps[i]) out[i].stderr = (e[3] ?? '').split('; ').map((x) => x.trim()).filter(Boolean).map((x) => `${x}\n`).join('');
+      } else if (cur >= 0 && cur < n) out[cur][key] += `${line}\n`;
     }
   };
   cut(r.stdout, 'stdout');
   cut(r.stderr, 'stderr');
-  // The last command's status is the shell's; a step that never started keeps -1 and gets the shell's message.
-  if (seen.has(n - 1) && out[n - 1].exitCode === -1) out[n - 1].exitCode = r.status;
-  for (let i = 0; i < n; i++) {
-    if (!seen.has(i)) out[i] = { stdout: '', stderr: r.stderr.trim() ? r.stderr : `not run (exit ${r.status})`, exitCode: -1 };
+  // A sysctl step ahead of every command that reported nothing: the shell never ran (e.g. no such namespace).
+  if (n && 'sysctls' in steps[0] && !reported.has(0)) {
+    return out.map(() => ({ stdout: '', stderr: r.stderr.trim() ? r.stderr : `not run (exit ${r.status})`, exitCode: -1 }));
   }
+  // The last command's status is the shell's (it was exec'd).
+  if (!('sysctls' in steps[n - 1])) out[n - 1].exitCode = r.status;
   return out;
 }

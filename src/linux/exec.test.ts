@@ -76,8 +76,11 @@ test('runSteps: sysctls and commands in one entry into a namespace, each with it
     assert.equal(rs[3].exitCode, 0);
     assert.equal(JSON.parse(rs[3].stdout)[0].ifname, 'lo');
     const gone = await runSteps([{ argv: ['true'] }], { netns: `/run/netns/${ns}-missing` });
-    assert.equal(gone[0].exitCode, -1);
+    assert.notEqual(gone[0].exitCode, 0);
     assert.match(gone[0].stderr, /No such file|cannot open|nsenter/);
+    const none = await runSteps([{ sysctls: [['net/ipv4/ip_forward', '1']] }, { argv: ['true'] }], { netns: `/run/netns/${ns}-missing` });
+    assert.deepEqual(none.map((r) => r.exitCode), [-1, -1]);
+    assert.match(none[1].stderr, /No such file|cannot open|nsenter/);
   } finally {
     await run(['ip', 'netns', 'delete', ns]);
   }
