@@ -41,7 +41,8 @@ export async function nftApply(text: string, opts: NftOptions & { check?: boolea
   const start = process.hrtime.bigint();
   if (!text.trim()) return 0;
   try {
-    await run(['nft', ...(opts.check ? ['-c'] : []), '-f', '-'], { input: text, ...netnsArgs(opts) });
+    // Newline-terminated: nft does not mind, and the executor then feeds it from its pooled shells.
+    await run(['nft', ...(opts.check ? ['-c'] : []), '-f', '-'], { input: text.endsWith('\n') ? text : `${text}\n`, ...netnsArgs(opts) });
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;
     // nft reports `/dev/stdin:LINE:COL-COL: Error: ...`; keep those lines of the input for the error report.
