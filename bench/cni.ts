@@ -21,8 +21,7 @@ import { CniRuntime } from '../src/components/cni/runtime.js';
 import { parseConfList } from '../src/core/cni/conflist.js';
 import { serveCni } from '../src/components/cni/server.js';
 import { PODNET_ROOT, ensureShim } from '../src/components/cni/shim-build.js';
-import { closeShells, heredoc, shQuote, shellRun } from '../src/linux/cni-shell.js';
-import { requireRoot, run } from '../src/linux/exec.js';
+import { closeExecutor, requireRoot, run } from '../src/linux/exec.js';
 import { sized } from './support/short.js';
 
 requireRoot('bench/cni.ts');
@@ -48,12 +47,10 @@ async function buildStandalone(): Promise<void> {
 const pct = (xs: number[], p: number) => { const a = [...xs].sort((x, y) => x - y); return a[Math.min(a.length - 1, Math.ceil(p * a.length) - 1)]; };
 
 async function timedExec(file: string, env: Record<string, string>, stdin: string): Promise<number> {
-  const h = heredoc(stdin);
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ');
   const t = performance.now();
-  const r = await shellRun(`${vars} ${shQuote(file)} ${h.redirect}${h.body}`);
+  const r = await run([file], { input: stdin.endsWith('\n') ? stdin : `${stdin}\n`, setEnv: env, okExitCodes: 'any' });
   const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`${file} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
+  if (r.exitCode !== 0) throw new Error(`${file} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
   return ms;
 }
 
@@ -120,25 +117,25 @@ try {
 
   // Thin-client costs: the bare start of each candidate, and a VERSION round trip through each path.
   const M = 20;
-  const clientRows: [string, string][] = [
-    ['sh -c true (fork+exec floor)', 'sh -c true'],
-    ['curl to a unix socket (no server)', `curl -s --unix-socket ${shQuote(join(tmp, 'none.sock'))} http://x/ ; true`],
-    ['node -e 0 (bare Node start)', 'node -e 0'],
-    ['compiled shim -> agent socket', `PODNET_CNI_SOCKET=${shQuote(server.path)} CNI_COMMAND=VERSION ${shQuote(shim.path)} </dev/null >/dev/null`],
-    ['bin/podnet-cni -> shim -> agent', `PODNET_CNI_SOCKET=${shQuote(server.path)} CNI_COMMAND=VERSION ${shQuote(BIN)} </dev/null >/dev/null`],
-    ['bin/podnet-cni stand-alone (node)', `PODNET_CNI_SHIM=/nonexistent CNI_COMMAND=VERSION ${shQuote(BIN)} </dev/null >/dev/null`],
-    ['reference bridge VERSION (Go start)', 'CNI_COMMAND=VERSION /usr/lib/cni/bridge </dev/null >/dev/null'],
+  const clientRows: [string, string[], Record<string, string>][] = [
+    ['sh -c true (fork+exec floor)', ['sh', '-c', 'true'], {}],
+    ['curl to a unix socket (no server)', ['curl', '-s', '--unix-socket', join(tmp, 'none.sock'), 'http://x/'], {}],
+    ['node -e 0 (bare Node start)', ['node', '-e', '0'], {}],
+    ['compiled shim -> agent socket', [shim.path!], { PODNET_CNI_SOCKET: server.path, CNI_COMMAND: 'VERSION' }],
+    ['bin/podnet-cni -> shim -> agent', [BIN], { PODNET_CNI_SOCKET: server.path, CNI_COMMAND: 'VERSION' }],
+    ['bin/podnet-cni stand-alone (node)', [BIN], { PODNET_CNI_SHIM: '/nonexistent', CNI_COMMAND: 'VERSION' }],
+    ['reference bridge VERSION (Go start)', ['/usr/lib/cni/bridge'], { CNI_COMMAND: 'VERSION' }],
   ];
   console.log(`\nthin-client candidates, ${M} runs each, ms`);
   console.log('client                                 p50     p99');
-  for (const [name, cmd] of clientRows) {
+  for (const [name, argv, env] of clientRows) {
     const xs: number[] = [];
-    for (let i = 0; i < M; i++) { const t = performance.now(); await shellRun(cmd); xs.push(performance.now() - t); }
+    for (let i = 0; i < M; i++) { const t = performance.now(); await run(argv, { setEnv: env, okExitCodes: 'any' }); xs.push(performance.now() - t); }
     console.log(`${name.padEnd(36)} ${f(pct(xs, 0.5))}  ${f(pct(xs, 0.99))}`);
   }
 } finally {
   await stop();
-  closeShells();
+  closeExecutor();
   for (const n of netnsNames) await run(['ip', 'netns', 'del', n]).catch(() => undefined);
   for (const b of bridges) await run(['ip', 'link', 'del', b]).catch(() => undefined);
   rmSync(tmp, { recursive: true, force: true });

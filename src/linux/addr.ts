@@ -11,6 +11,23 @@ export interface AddressInfo {
   local: string;
   prefixlen: number;
   scope: string;
+  /** The address label (`label eth0:lb`), when it has one other than the interface name. */
+  label?: string;
+}
+
+export interface AddressOptions extends InNetns {
+  /** An address label (`DEV:suffix`, at most 15 characters) marking who added the address. */
+  label?: string;
+  /** `noprefixroute`: no route for the prefix (a /32 announced for a LoadBalancer needs none). */
+  noPrefixRoute?: boolean;
+}
+
+function labelArgs(dev: string, label: string | undefined): string[] {
+  if (label === undefined) return [];
+  if (!label.startsWith(dev) || label.length > 15 || !/^[a-zA-Z0-9_.:-]+$/.test(label)) {
+    throw new Error(`invalid address label ${JSON.stringify(label)}: it must start with the interface name ${dev}, e.g. ${dev}:lb, and have at most 15 characters`);
+  }
+  return ['label', label];
 }
 
 // A CIDR with its host part ("10.244.1.1/24"), the form `ip addr` takes; checked here so a typo fails
@@ -29,18 +46,18 @@ export function validateAddressCidr(cidr: string): void {
  * Assigns `cidr` (address/prefix) to `dev`. Uses `ip addr replace`, so assigning an address the link
  * already has succeeds: bring-up code can be re-run after a partial failure.
  */
-export async function addAddress(dev: string, cidr: string, opts: InNetns = {}): Promise<void> {
+export async function addAddress(dev: string, cidr: string, opts: AddressOptions = {}): Promise<void> {
   validateIfName(dev);
   validateAddressCidr(cidr);
-  await run([...ipIn(opts.netns), 'addr', 'replace', cidr, 'dev', dev]);
+  await run([...ipIn(opts.netns), 'addr', 'replace', cidr, 'dev', dev, ...labelArgs(dev, opts.label), ...(opts.noPrefixRoute ? ['noprefixroute'] : [])]);
 }
 
-/** Removes an address from `dev`; returns false when the link did not have it. */
-export async function deleteAddress(dev: string, cidr: string, opts: InNetns = {}): Promise<boolean> {
+/** Removes an address from `dev` (only with that label, when given); returns false when the link did not have it. */
+export async function deleteAddress(dev: string, cidr: string, opts: Pick<AddressOptions, 'netns' | 'label'> = {}): Promise<boolean> {
   validateIfName(dev);
   validateAddressCidr(cidr);
   try {
-    await run([...ipIn(opts.netns), 'addr', 'del', cidr, 'dev', dev]);
+    await run([...ipIn(opts.netns), 'addr', 'del', cidr, 'dev', dev, ...labelArgs(dev, opts.label)]);
     return true;
   } catch (e) {
     if (e instanceof CommandError && /(Address not found|Cannot assign requested address)/.test(e.stderr)) return false;
@@ -54,11 +71,11 @@ export async function listAddresses(opts: InNetns & { dev?: string; family?: 'in
   if (opts.family) argv.push(opts.family === 'inet' ? '-4' : '-6');
   argv.push('addr', 'show');
   if (opts.dev) { validateIfName(opts.dev); argv.push('dev', opts.dev); }
-  type Raw = { ifname: string; addr_info?: Array<{ family: 'inet' | 'inet6'; local: string; prefixlen: number; scope: string }> };
+  type Raw = { ifname: string; addr_info?: Array<{ family: 'inet' | 'inet6'; local: string; prefixlen: number; scope: string; label?: string }> };
   const links = await runJson<Raw[]>(argv);
   return links.flatMap((l) => (l.addr_info ?? [])
     .filter((a) => a.local !== undefined)
-    .map((a) => ({ ifname: l.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope })));
+    .map((a) => ({ ifname: l.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope, ...(a.label !== undefined && a.label !== l.ifname ? { label: a.label } : {}) })));
 }
 
 /** Removes every address of `dev` (`ip addr flush dev DEV`). */

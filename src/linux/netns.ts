@@ -30,20 +30,35 @@ export function ipIn(netns?: string): string[] {
   return ['ip', '-n', netns];
 }
 
+export interface NetnsMountOptions {
+  /**
+   * Make or remove the /run/netns bind mount in the mount namespace of this process (nsenter --mount):
+   * the node agent runs in a mount namespace of its own whose mounts never reach the host, so it makes
+   * pod namespaces in the host's.
+   */
+  mountNamespaceOf?: number;
+}
+
+function inMounts(argv: string[], opts: NetnsMountOptions): string[] {
+  if (opts.mountNamespaceOf === undefined) return argv;
+  if (!Number.isInteger(opts.mountNamespaceOf) || opts.mountNamespaceOf <= 0) throw new Error(`invalid pid ${opts.mountNamespaceOf} for a mount namespace`);
+  return ['nsenter', `--mount=/proc/${opts.mountNamespaceOf}/ns/mnt`, '--', ...argv];
+}
+
 /** Creates the named namespace. Fails (CommandError) if it already exists. */
-export async function addNetns(name: string): Promise<void> {
+export async function addNetns(name: string, opts: NetnsMountOptions = {}): Promise<void> {
   validateNetnsName(name);
-  await run(['ip', 'netns', 'add', name]);
+  await run(inMounts(['ip', 'netns', 'add', name], opts));
 }
 
 /**
  * Deletes the named namespace: unmounts and removes /run/netns/NAME. Links inside it go with it once
  * no process holds it. Returns false (and does nothing) when it did not exist, so teardown is idempotent.
  */
-export async function deleteNetns(name: string): Promise<boolean> {
+export async function deleteNetns(name: string, opts: NetnsMountOptions = {}): Promise<boolean> {
   validateNetnsName(name);
   if (!netnsExists(name)) return false;
-  await run(['ip', 'netns', 'delete', name]);
+  await run(inMounts(['ip', 'netns', 'delete', name], opts));
   return true;
 }
 

@@ -39,8 +39,10 @@ export class NftError extends Error {
  */
 export async function nftApply(text: string, opts: NftOptions & { check?: boolean } = {}): Promise<number> {
   const start = process.hrtime.bigint();
+  if (!text.trim()) return 0;
   try {
-    await run(['nft', ...(opts.check ? ['-c'] : []), '-f', '-'], { input: text, ...netnsArgs(opts) });
+    // Newline-terminated: nft does not mind, and the executor then feeds it from its pooled shells.
+    await run(['nft', ...(opts.check ? ['-c'] : []), '-f', '-'], { input: text.endsWith('\n') ? text : `${text}\n`, ...netnsArgs(opts) });
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;
     // nft reports `/dev/stdin:LINE:COL-COL: Error: ...`; keep those lines of the input for the error report.
@@ -58,6 +60,20 @@ export async function nftListTable(family: NftFamily, table: string, opts: NftOp
     return await runJson<NftJson>(['nft', '-j', 'list', 'table', family, table], netnsArgs(opts));
   } catch (e) {
     if (e instanceof CommandError && /No such file or directory/.test(e.stderr)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * `nft -j list <what...>` for any object (`['map', 'ip', 'podnet_masquerade', 'pods']`, `['tables']`);
+ * null when it does not exist (nothing to clean up).
+ */
+export async function nftListJson(what: readonly string[], opts: NftOptions = {}): Promise<NftJson | null> {
+  try {
+    const { stdout } = await run(['nft', '-j', 'list', ...what], netnsArgs(opts));
+    return stdout.trim() ? JSON.parse(stdout) as NftJson : null;
+  } catch (e) {
+    if (e instanceof CommandError && /No such file or directory|does not exist/.test(e.stderr)) return null;
     throw e;
   }
 }

@@ -2,7 +2,8 @@
 // started detached (they outlive `podnet up`), write to a log file, and are later found again by pid. A
 // pid alone can be reused by an unrelated process after ours died, so a process is identified by its pid,
 // its command line and its start time (field 22 of /proc/<pid>/stat, fixed at fork, kept across exec).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
+import { argvIn } from './exec.js';
 
 export type { ChildProcess };
 import { openSync, closeSync, readFileSync, mkdirSync, readdirSync, readlinkSync, statSync } from 'node:fs';
@@ -152,6 +153,31 @@ export function pidsInNetns(name: string): number[] {
     } catch { /* exited, or a kernel thread */ }
   }
   return pids.filter((p) => p !== process.pid && isAlive(p));
+}
+
+export interface AttachedOptions {
+  /** A namespace name or path to run in (see argvIn in exec.ts); this process's own when absent. */
+  netns?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Default: all three piped. */
+  stdio?: StdioOptions;
+}
+
+/**
+ * Starts `argv` attached to this process, for commands whose streams the caller pumps while they run
+ * (`kubectl exec` into a sandbox, socat for port-forward): inside `netns` when given. The caller owns
+ * the child and ends it. Short commands that run to completion go through run() in exec.ts instead.
+ */
+export function spawnAttached(argv: readonly string[], opts: AttachedOptions = {}): ChildProcess {
+  if (argv.length === 0) throw new Error('spawnAttached needs a command');
+  const full = argvIn(argv, opts.netns);
+  return spawn(full[0], full.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: opts.stdio ?? ['pipe', 'pipe', 'pipe'] });
+}
+
+/** spawnAttached with stdin, stdout and stderr all piped. */
+export function spawnPiped(argv: readonly string[], opts: Omit<AttachedOptions, 'stdio'> = {}): ChildProcessWithoutNullStreams {
+  return spawnAttached(argv, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
 }
 
 /**

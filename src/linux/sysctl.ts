@@ -1,6 +1,8 @@
 // Kernel parameters (`sysctl`), per network namespace: net.* keys are per namespace, so a node's
-// net.ipv4.ip_forward is set by running sysctl inside the node (`ip netns exec NODE sysctl -w ...`).
-import { run } from './exec.js';
+// net.ipv4.ip_forward is written from inside the node. Writes go through the executor as sysctl steps:
+// in this process's own namespace they are plain writes to /proc/sys (no process at all, which the CNI
+// plugin needs on its ADD path), elsewhere one shell inside the namespace writes them all.
+import { run, runSteps } from './exec.js';
 import { validateNetnsName } from './netns.js';
 import type { InNetns } from './link.js';
 
@@ -19,12 +21,30 @@ function where(opts: InNetns): { netns?: string } {
   return opts.netns !== undefined ? { netns: opts.netns } : {};
 }
 
-/** Sets `key` to `value` (`sysctl -w key=value`), in `netns` when given. */
-export async function setSysctl(key: string, value: string | number, opts: InNetns = {}): Promise<void> {
+/** The key relative to /proc/sys: net.ipv4.ip_forward → net/ipv4/ip_forward (slashed keys stay as they are). */
+export function sysctlPath(key: string): string {
   validateKey(key);
-  const v = String(value);
-  if (/[\n=]/.test(v)) throw new Error(`invalid sysctl value ${JSON.stringify(v)} for ${key}: no newlines or '='`);
-  await run(['sysctl', '-q', '-w', `${key}=${v}`], where(opts));
+  return key.includes('/') ? key : key.replace(/\./g, '/');
+}
+
+/**
+ * Sets each key to its value, in `netns` (a name, or a path such as a CNI_NETNS) when given. Throws
+ * naming every key that could not be written; the others are written all the same.
+ */
+export async function setSysctls(values: Record<string, string | number>, opts: { netns?: string } = {}): Promise<void> {
+  const writes = Object.entries(values).map(([k, value]) => {
+    const v = String(value);
+    if (/[\n=]/.test(v)) throw new Error(`invalid sysctl value ${JSON.stringify(v)} for ${k}: no newlines or '='`);
+    return [sysctlPath(k), v] as const;
+  });
+  if (!writes.length) return;
+  const [r] = await runSteps([{ sysctls: writes }], opts.netns !== undefined ? { netns: opts.netns } : {});
+  if (r.exitCode !== 0) throw new Error(`setting sysctl ${Object.keys(values).join(', ')} failed${opts.netns ? ` in ${opts.netns}` : ''}: ${r.stderr.trim()}`);
+}
+
+/** Sets `key` to `value`, in `netns` when given. */
+export async function setSysctl(key: string, value: string | number, opts: InNetns = {}): Promise<void> {
+  await setSysctls({ [key]: value }, where(opts));
 }
 
 /** Reads `key` (`sysctl -n key`), in `netns` when given; the value without the trailing newline. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { join } from 'node:path';
 import { type CniServer, serveCni } from '../../src/components/cni/server.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { Scratch, type Side, bridgeState, call, normalizeResult, podState, requireTools, reservations } from './harness.js';
 
 const scratch = new Scratch();
@@ -39,7 +39,7 @@ describe('bridge + host-local side by side with the reference', () => {
     scratch.links.add(BR);
     server = await serveCni(join(scratch.tempDir('sock'), 'cni.sock'));
   });
-  after(async () => { await server.close(); closeShells(); await scratch.cleanup(); });
+  after(async () => { await server.close(); closeExecutor(); await scratch.cleanup(); });
 
   for (const version of ['1.0.0', '0.4.0', '1.1.0']) {
     test(`ADD gives the same result and kernel state (cniVersion ${version})`, async () => {

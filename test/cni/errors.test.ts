@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { type CniServer, serveCni } from '../../src/components/cni/server.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { requireRoot } from '../../src/linux/exec.js';
 import { type CallEnv, type Outcome, PODNET_CNI, REF_DIR, Scratch, execPlugin, requireTools } from './harness.js';
 
@@ -31,7 +31,7 @@ describe('bad input: codes, messages, exit status', () => {
     server = await serveCni(join(scratch.tempDir('err'), 'cni.sock'));
     scratch.links.add('pnc-bre0');
   });
-  after(async () => { await server.close(); closeShells(); await scratch.cleanup(); });
+  after(async () => { await server.close(); closeExecutor(); await scratch.cleanup(); });
 
   const cases: [string, Partial<CallEnv>, string][] = [
     ['invalid JSON', {}, '{bad'],

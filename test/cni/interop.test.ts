@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireRoot, run } from '../../src/linux/exec.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { installPluginLinks } from '../../src/components/cni/shim-build.js';
 import { REF_DIR, Scratch, type Side, call, requireTools, reservations } from './harness.js';
 
@@ -30,7 +30,7 @@ async function links(netns: string): Promise<string[]> {
 
 describe('host-local and bridge interoperability with the reference', () => {
   before(() => { requireRoot('the CNI interop tests'); requireTools(); scratch.links.add(BR); scratch.nftTables.add(MASQ); });
-  after(async () => { closeShells(); await scratch.cleanup(); });
+  after(async () => { closeExecutor(); await scratch.cleanup(); });
 
   for (const [adder, deleter] of [['reference', 'inproc'], ['inproc', 'reference']] as [Side, Side][]) {
     test(`ADD by ${adder}, CHECK and DEL by ${deleter}`, async () => {

@@ -2,7 +2,7 @@
 // DEL without a netns succeeds, CHECK sees a downed lo.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { Scratch, call, requireTools } from './harness.js';
 
@@ -12,7 +12,7 @@ const state = async (ns: string) => (await run(['ip', '-n', ns, '-j', 'link', 's
 
 describe('loopback side by side with the reference', () => {
   before(() => { requireRoot('the loopback tests'); requireTools(); });
-  after(async () => { closeShells(); await scratch.cleanup(); });
+  after(async () => { closeExecutor(); await scratch.cleanup(); });
 
   test('ADD, CHECK, DEL, DEL without netns', async () => {
     const results: Record<string, unknown> = {};

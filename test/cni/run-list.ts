@@ -7,7 +7,7 @@
 import { CniRuntime } from '../../src/components/cni/runtime.js';
 import { loadDefaultNetwork } from '../../src/components/cni/network-dir.js';
 import { asCniError } from '../../src/core/cni/errors.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 
 const [op, json] = process.argv.slice(2);
 const req = JSON.parse(json) as {
@@ -29,5 +29,5 @@ try {
   process.stdout.write(`${JSON.stringify(asCniError(e).toObject())}\n`);
   process.exitCode = 1;
 } finally {
-  closeShells();
+  closeExecutor();
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniRuntime } from '../../src/components/cni/runtime.js';
 import { readCachedResult } from '../../src/components/cni/result-cache.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { Scratch, requireTools, reservations } from './harness.js';
 
@@ -15,7 +15,7 @@ const scratch = new Scratch();
 
 describe('network configuration lists, in-process', () => {
   before(() => { requireRoot('the CNI runtime tests'); requireTools(); scratch.links.add('pnc-brr0'); scratch.nftTables.add('pnc_rthp'); });
-  after(async () => { closeShells(); await scratch.cleanup(); });
+  after(async () => { closeExecutor(); await scratch.cleanup(); });
 
   test('ADD, CHECK, DEL and GC of bridge + portmap', async () => {
     const dataDir = scratch.tempDir('rt');

@@ -2,9 +2,9 @@
 // is started in (`ip netns exec <node> node --import tsx test/cni/serve.ts <socket>`), like the
 // node agent does. Prints "ready <shim path>" once listening; exits when stdin closes.
 import { serveCni } from '../../src/components/cni/server.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 
 const server = await serveCni(process.argv[2]);
 process.stdout.write(`ready ${server.shim ?? `no-shim ${server.shimError ?? ''}`}\n`);
 process.stdin.resume();
-process.stdin.on('end', () => { void server.close().then(() => { closeShells(); process.exit(0); }); });
+process.stdin.on('end', () => { void server.close().then(() => { closeExecutor(); process.exit(0); }); });

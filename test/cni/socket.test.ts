@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CniServer, serveCni } from '../../src/components/cni/server.js';
-import { closeShells } from '../../src/linux/cni-shell.js';
+import { closeExecutor } from '../../src/linux/exec.js';
 import { requireRoot, run } from '../../src/linux/exec.js';
 import { PODNET_CNI, REF_DIR, Scratch, execPlugin, requireTools, startServer } from './harness.js';
 
@@ -21,7 +21,7 @@ describe('the agent socket and the compiled shim', () => {
     requireTools();
     server = await serveCni(join(scratch.tempDir('sk'), 'cni.sock'));
   });
-  after(async () => { await server.close(); closeShells(); await scratch.cleanup(); rmSync(`/run/podnet/${NODE}`, { recursive: true, force: true }); });
+  after(async () => { await server.close(); closeExecutor(); await scratch.cleanup(); rmSync(`/run/podnet/${NODE}`, { recursive: true, force: true }); });
 
   test('serveCni builds the shim and answers through it', async () => {
     assert.ok(server.shim, `shim not built: ${server.shimError}`);

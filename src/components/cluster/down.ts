@@ -8,7 +8,7 @@ import { deleteNetns } from '../../linux/netns.js';
 import { deleteLink } from '../../linux/link.js';
 import { pidsInNetns, isAlive } from '../../linux/process.js';
 import { isEtcdProcess } from './etcd.js';
-import { run } from '../../linux/exec.js';
+import { mountsUnder, unmountLazy } from '../../linux/mounts.js';
 import { stateDirOf, stateRoot as defaultStateRoot } from './state.js';
 import { Inventory } from './inventory.js';
 import { unmergeKubeconfig } from './kubeconfig.js';
@@ -34,18 +34,6 @@ async function killProcessesIn(netns: string): Promise<number[]> {
   for (let i = 0; i < 100 && pids.some(isAlive); i++) await sleep(20);
   for (const pid of pids.filter(isAlive)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   return pids;
-}
-
-/**
- * Mount points at or below `dir` in our mount namespace, deepest first. rm -r would otherwise walk into
- * a bind mount and delete what it shows (e.g. a host directory bind-mounted for a pod).
- */
-function mountsUnder(dir: string): string[] {
-  let text: string;
-  try { text = readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
-  // Field 5 is the mount point, with spaces and such escaped as octal (\040).
-  const points = text.split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))));
-  return points.filter((p) => p === dir || p.startsWith(dir + '/')).sort((a, b) => b.length - a.length);
 }
 
 /** Tears a cluster down. Never throws for a missing object; returns what it removed and what failed. */
@@ -132,7 +120,7 @@ export async function tearDown(name: string, opts: { stateRoot?: string } = {}, 
     if (result.failed.length > 0) return; // keep the inventory for the next attempt
     await attempt('state directory', async () => {
       for (const m of mountsUnder(stateDir)) {
-        await run(['umount', '-l', m]);
+        await unmountLazy(m);
         result.removed.push(`unmounted ${m}`);
       }
       rmSync(stateDir, { recursive: true, force: true });

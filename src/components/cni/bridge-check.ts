@@ -10,10 +10,10 @@ import { formatIPPrefix, isIPPrefix, networkOf, parseIPPrefix } from '../../core
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Interface, parseResult } from '../../core/cni/result.js';
-import { shellRun } from '../../linux/cni-shell.js';
 import { netnsProblem } from '../../linux/cni-netns.js';
 import { readIn } from '../../linux/cni-veth.js';
-import { runBatch } from '../../linux/ipbatch.js';
+import { ipBatch } from '../../linux/batch.js';
+import { missingTools } from '../../linux/tools.js';
 import type { Attachment } from './host-local.js';
 import { ipamCheck, ipamGc, ipamStatus } from './ipam.js';
 import { masqGc } from './masq.js';
@@ -53,10 +53,10 @@ export async function bridgeCheck(req: Request): Promise<void> {
   if (!isBatchSafeWord(args.ifname)) fail(`Interface name ${args.ifname} not found`);
 
   const [host, pod] = await Promise.all([
-    runBatch([{ cmd: `link show dev ${cfg.bridge}` }, ...others.map((i) => ({ cmd: `link show dev ${i.name}` }))], true),
+    ipBatch([{ argv: ['link', 'show', 'dev', cfg.bridge] }, ...others.map((i) => ({ argv: ['link', 'show', 'dev', i.name!] }))], { details: true }),
     // Only `addr show` (it carries the link too): in one `ip -batch`, an `addr show` after a
     // `link show` prints links only (iproute2 keeps a global "link mode" flag).
-    readIn(args.netns, [{ cmd: `addr show dev ${args.ifname}` }, { cmd: 'route show table main' }], true),
+    readIn(args.netns, [{ argv: ['addr', 'show', 'dev', args.ifname] }, { argv: ['route', 'show', 'table', 'main'] }], true),
   ]);
 
   // The bridge.
@@ -107,8 +107,7 @@ export async function bridgeCheck(req: Request): Promise<void> {
 export async function bridgeStatus(req: Request): Promise<void> {
   const cfg = loadBridgeConfig(req.conf, parseCniArgs(req.args.args));
   const tools = ['ip', 'nsenter', ...(cfg.ipMasq ? ['nft'] : [])];
-  const r = await shellRun(tools.map((t) => `command -v ${t} >/dev/null || echo ${t}`).join('; '));
-  const missing = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  const missing = missingTools(tools);
   if (missing.length) {
     throw new CniError(ErrorCode.PluginNotAvailable, `required tools not found: ${missing.join(', ')}`, 'install iproute2, util-linux (nsenter) and nftables');
   }

@@ -17,11 +17,12 @@ import { type IPPrefix, type IP, isIPPrefix, parseIPPrefix } from '../../core/ne
 import { attachmentComment } from '../../core/cni/masq-plan.js';
 import { type Request, parseCniArgs } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
-import { shQuote, shellRun } from '../../linux/cni-shell.js';
 import { netnsProblem } from '../../linux/cni-netns.js';
-import { setSysctl, sysfsNet, sysfsShows } from '../../linux/cni-sysctl.js';
+import { sysfsNet, sysfsShows } from '../../linux/sysfs.js';
+import { setSysctl, setSysctls } from '../../linux/sysctl.js';
 import { configurePod, deleteLinkIn, linkExistsIn } from '../../linux/cni-veth.js';
-import { runBatch } from '../../linux/ipbatch.js';
+import { ipBatch } from '../../linux/batch.js';
+import { deleteLink, getLink } from '../../linux/link.js';
 import { IN_PROCESS_IPAM, ipamAdd, ipamDel } from './ipam.js';
 import { masqAdd, masqDel } from './masq.js';
 import { checkAddNetns } from './netns-check.js';
@@ -44,9 +45,9 @@ async function waitPortUp(veth: string, first: IpLinkJson | undefined, sysfs: bo
       link = { ...link, operstate: state?.toUpperCase() ?? 'unknown' };
       continue;
     }
-    const r = await shellRun(`ip -j link show dev ${shQuote(veth)}`);
-    if (r.status !== 0) throw new CniError(ErrorCode.Internal, `failed to lookup ${JSON.stringify(veth)}: ${r.stderr.trim()}`);
-    link = (JSON.parse(r.stdout) as IpLinkJson[])[0];
+    const now = await getLink(veth).catch((e: Error) => { throw new CniError(ErrorCode.Internal, `failed to lookup ${JSON.stringify(veth)}: ${e.message}`); });
+    if (!now) throw new CniError(ErrorCode.Internal, `failed to lookup ${JSON.stringify(veth)}: it does not exist`);
+    link = now as IpLinkJson;
     if (link?.operstate === 'UP') return link;
   }
   throw new CniError(ErrorCode.Internal, `bridge port in error state: ${link?.operstate ?? 'unknown'}`);
@@ -64,12 +65,12 @@ function first(x: unknown): IpLinkJson | undefined {
 async function readBridgeAndCreateVeth(cfg: BridgeConfig, netns: string, ifname: string, containerID: string): Promise<{ state: BridgeState | null; hostVeth: string }> {
   for (let attempt = 0; attempt < VETH_NAME_ATTEMPTS; attempt++) {
     const hostVeth = hostVethName(containerID, ifname, attempt);
-    const out = await runBatch([{ cmd: `addr show dev ${cfg.bridge}` }, vethCreateLine(ifname, hostVeth, netns, cfg.mtu, cfg.mac)], true);
+    const out = await ipBatch([{ argv: ['addr', 'show', 'dev', cfg.bridge] }, vethCreateLine(ifname, hostVeth, netns, cfg.mtu, cfg.mac)], { details: true });
     const createErr = out.failed.get(2);
     if (createErr === undefined) {
       const readErr = out.failed.get(1);
       if (readErr !== undefined && !/does not exist/.test(readErr)) {
-        await shellRun(`ip link del dev ${shQuote(hostVeth)}`);
+        await deleteLink(hostVeth);
         throw new CniError(ErrorCode.Internal, `could not lookup ${JSON.stringify(cfg.bridge)}: ${readErr}`);
       }
       return { state: readErr === undefined ? parseBridgeState(out.shows[0]) : null, hostVeth };
@@ -101,7 +102,7 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
       readBridgeAndCreateVeth(cfg, args.netns, args.ifname, args.containerID),
       cfg.ipamType ? ipamAdd(cfg.ipamType, conf, args) : Promise.resolve(null),
     ]);
-    if (linkR.status === 'fulfilled') { const v = linkR.value.hostVeth; undo.push(() => shellRun(`ip link del dev ${shQuote(v)}`)); }
+    if (linkR.status === 'fulfilled') { const v = linkR.value.hostVeth; undo.push(() => deleteLink(v)); }
     if (ipamR.status === 'fulfilled' && ipamR.value) undo.push(() => ipamDel(cfg.ipamType, conf, args));
     if (ipamR.status === 'rejected') {
       // A failed external delegate gets a DEL so that it can release anything half-allocated (spec).
@@ -119,17 +120,17 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
     const gws = calcGateways(result, cfg);
     const addrPlan = planBridgeAddresses(cfg.bridge, state, gws, cfg.forceAddress);
     const hasV6 = result.ips!.some((i) => isIPPrefix(i.address) && parseIPPrefix(i.address).ip.family === 6);
-    setSysctl(`net/ipv6/conf/${hostVeth}/accept_ra`, '0');
+    await setSysctl(`net/ipv6/conf/${hostVeth}/accept_ra`, '0').catch(() => undefined);
 
     // Step 2, all at once: the pod side (sysctls, addresses, routes), the host side (bridge, port,
     // gateway address) and the masquerade transaction.
-    const podLines = ipamResult ? podConfigLines(args.ifname, result.ips!, result.routes!) : [{ cmd: `link set dev ${args.ifname} up` }, { cmd: `link show dev ${args.ifname}` }];
+    const podLines = ipamResult ? podConfigLines(args.ifname, result.ips!, result.routes!) : [{ argv: ['link', 'set', 'dev', args.ifname, 'up'] }, { argv: ['link', 'show', 'dev', args.ifname] }];
     const masqAddrs = cfg.ipMasq && ipamResult ? result.ips!.map((i) => parseIPPrefix(i.address)) : [];
     const comment = attachmentComment(cfg.name, args.containerID, args.ifname);
     if (masqAddrs.length) undo.push(() => masqDel(cfg.ipMasqTable, masqAddrs, comment));
     const [podR, hostR, masqR] = await Promise.allSettled([
       configurePod(args.netns, podSysctls(args.ifname, cfg.enableDad, hasV6), podLines),
-      runBatch(hostLines(cfg, state, hostVeth, addrPlan, randomMac(randomBytes(6)))),
+      ipBatch(hostLines(cfg, state, hostVeth, addrPlan, randomMac(randomBytes(6)))),
       masqAddrs.length ? masqAdd(cfg.ipMasqTable, masqAddrs, comment) : Promise.resolve(),
     ]);
     if (podR.status === 'rejected') throw podR.reason;
@@ -137,9 +138,11 @@ export async function bridgeAdd(req: Request, env: Record<string, string | undef
     if (hostR.status === 'rejected') throw hostR.reason;
     if (hostR.value.errors.length) throw new CniError(ErrorCode.Internal, `failed to attach ${hostVeth} to bridge ${cfg.bridge}: ${hostR.value.errors.join('; ')}`);
     if (masqR.status === 'rejected') throw new CniError(ErrorCode.Internal, `failed to set up ipMasq: ${(masqR.reason as Error).message}`);
-    setSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
-    if (gws.v4.length && !setSysctl('net/ipv4/ip_forward', '1')) throw new CniError(ErrorCode.Internal, 'failed to enable forwarding: cannot write net.ipv4.ip_forward');
-    if (gws.v6.length && !setSysctl('net/ipv6/conf/all/forwarding', '1')) throw new CniError(ErrorCode.Internal, 'failed to enable forwarding: cannot write net.ipv6.conf.all.forwarding');
+    await setSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0').catch(() => undefined);
+    const forwarding: Record<string, string> = {};
+    if (gws.v4.length) forwarding['net/ipv4/ip_forward'] = '1';
+    if (gws.v6.length) forwarding['net/ipv6/conf/all/forwarding'] = '1';
+    await setSysctls(forwarding).catch((e: Error) => { throw new CniError(ErrorCode.Internal, `failed to enable forwarding: ${e.message}`); });
 
     const contLink = first(podR.value.shows[podR.value.shows.length - 1]);
     const shows = hostR.value.shows;

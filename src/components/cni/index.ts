@@ -8,7 +8,7 @@
 export { type InvokeOptions, type InvokeOutcome, type PluginKind, PLUGIN_TYPES, cniInvoke, pluginKind } from './plugin.js';
 export { type CniServer, type ServeOptions, serveCni } from './server.js';
 export { ensureShim, installPluginLinks, pluginExecutable, shimBinary, PODNET_ROOT } from './shim-build.js';
-export { closeShells } from '../../linux/cni-shell.js';
+export { closeExecutor } from '../../linux/exec.js';
 export { type CniCommand, type CniEnvVars, type InvokerOptions, type PluginInvoker, type RuntimeOptions, CniRuntime, pluginInvoker } from './runtime.js';
 export { DEFAULT_CNI_PATH, execPlugin, findPlugin } from './exec-plugin.js';
 export { type NetworkFile, loadDefaultNetwork, loadNetworkFile } from './network-dir.js';

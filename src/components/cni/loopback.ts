@@ -4,16 +4,14 @@ import { CniError, ErrorCode } from '../../core/cni/errors.js';
 import type { Request } from '../../core/cni/request.js';
 import type { Result } from '../../core/cni/result.js';
 import { netnsProblem } from '../../linux/cni-netns.js';
-import { readIn } from '../../linux/cni-veth.js';
-import { shellRun } from '../../linux/cni-shell.js';
-import { ipIn } from '../../linux/ipbatch.js';
+import { readIn, setLinkDownIn } from '../../linux/cni-veth.js';
 import { checkAddNetns } from './netns-check.js';
 
 interface LoJson { operstate?: string; flags?: string[]; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }
 
 export async function loopbackAdd(req: Request, env: Record<string, string | undefined>): Promise<Result> {
   checkAddNetns(req.args.netns, env);
-  const { batch } = await readIn(req.args.netns, [{ cmd: 'link set dev lo up' }, { cmd: 'addr show dev lo' }], false);
+  const { batch } = await readIn(req.args.netns, [{ argv: ['link', 'set', 'dev', 'lo', 'up'] }, { argv: ['addr', 'show', 'dev', 'lo'] }], false);
   if (batch.errors.length) throw new CniError(ErrorCode.Internal, `failed to set lo up: ${batch.errors.join('; ')}`);
   const lo = (batch.shows[0] as LoJson[] | undefined)?.[0];
   const ips = (lo?.addr_info ?? [])
@@ -30,13 +28,13 @@ export async function loopbackAdd(req: Request, env: Record<string, string | und
 export async function loopbackDel(req: Request): Promise<void> {
   // Nothing to do when the namespace is gone or was not given.
   if (!req.args.netns || netnsProblem(req.args.netns)) return;
-  await shellRun(ipIn(req.args.netns, 'link set dev lo down'));
+  await setLinkDownIn(req.args.netns, 'lo');
 }
 
 export async function loopbackCheck(req: Request): Promise<void> {
   const p = netnsProblem(req.args.netns);
   if (p) throw new CniError(ErrorCode.Internal, p.message);
-  const { batch } = await readIn(req.args.netns, [{ cmd: 'link show dev lo' }], false);
+  const { batch } = await readIn(req.args.netns, [{ argv: ['link', 'show', 'dev', 'lo'] }], false);
   const lo = (batch.shows[0] as LoJson[] | undefined)?.[0];
   if (!lo || !(lo.flags ?? []).includes('UP')) throw new CniError(ErrorCode.Internal, 'loopback interface is down');
 }

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   return out.exitCode;
 }
 
-// The helper shells (src/linux/cni-shell.ts) are unreferenced when idle, so the process ends right
+// The executor's pooled shells (src/linux/exec-pool.ts) are unreferenced when idle, so the process ends right
 // after the answer and they exit when their stdin closes.
 main().then(
   (code) => { process.exitCode = code; },

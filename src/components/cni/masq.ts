@@ -4,7 +4,7 @@ import { isIP, parseIP } from '../../core/net/index.js';
 import {
   type MapElement, masqAddScript, masqDelKeysScript, masqDelScript, nftFamily, parseMapElements,
 } from '../../core/cni/masq-plan.js';
-import { NftError, nftApply, nftListJson } from '../../linux/cni-nft.js';
+import { NftError, nftApply, nftListJson } from '../../linux/nft.js';
 
 export async function masqAdd(table: string, addrs: IPPrefix[], comment: string): Promise<void> {
   await nftApply(masqAddScript(table, addrs, comment));

@@ -10,10 +10,10 @@ import {
 } from '../../core/cni/portmap-plan.js';
 import type { Request } from '../../core/cni/request.js';
 import { type Result, parseResult } from '../../core/cni/result.js';
-import { nftApply, nftListJson } from '../../linux/cni-nft.js';
+import { nftApply, nftListJson } from '../../linux/nft.js';
 import { routeInterfaceV4 } from '../../linux/cni-route.js';
-import { shellRun } from '../../linux/cni-shell.js';
-import { setSysctl } from '../../linux/cni-sysctl.js';
+import { deleteConntrackUdpToPorts } from '../../linux/conntrack.js';
+import { setSysctl } from '../../linux/sysctl.js';
 
 function prevResultOf(req: Request, required: boolean): Result | null {
   if (req.conf.prevResult === undefined || req.conf.prevResult === null) {
@@ -36,12 +36,12 @@ export async function portmapAdd(req: Request): Promise<Result> {
   const v4 = pods.find((p) => p.ip.family === 4);
   if (cfg.snat && v4) {
     const iface = routeInterfaceV4(v4.ip);
-    if (iface) setSysctl(`net/ipv4/conf/${iface}/route_localnet`, '1');
+    if (iface) await setSysctl(`net/ipv4/conf/${iface}/route_localnet`, '1').catch(() => undefined);
   }
   // Stale UDP flows to these host ports would keep going to a previous pod (kubernetes#59033).
   const udp = cfg.mappings.filter((m) => m.protocol === 'udp').map((m) => m.hostPort);
   if (udp.length) {
-    await shellRun(`command -v conntrack >/dev/null && { ${udp.map((p) => `conntrack -D -p udp --orig-port-dst ${p} >/dev/null 2>&1;`).join(' ')} true; }`);
+    await deleteConntrackUdpToPorts(udp);
   }
   return out;
 }

@@ -5,8 +5,13 @@
 //
 //   ext 192.168.77.2 ── node (192.168.77.1, 10.244.N.1 per pod link, ip_forward) ── cli 10.244.1.10
 //                                                                                 ── srv1 10.244.2.5, srv2 10.244.3.5, ...
-import { spawn, type ChildProcess } from 'node:child_process';
 import { run } from '../../linux/exec.js';
+import { addAddress } from '../../linux/addr.js';
+import { addVeth, setLinkUp } from '../../linux/link.js';
+import { addNetns, deleteNetns } from '../../linux/netns.js';
+import { spawnAttached, type ChildProcess } from '../../linux/process.js';
+import { addRoute } from '../../linux/route.js';
+import { setSysctl } from '../../linux/sysctl.js';
 
 export const NODE_EXTERNAL_IP = '192.168.77.1';
 export const EXTERNAL_CLIENT_IP = '192.168.77.2';
@@ -88,33 +93,32 @@ export class ProxyTestbed {
   }
 
   private async link(ns: string, nodeSide: string, nsIP: string, gw: string, prefixLen: number): Promise<void> {
-    const peer = `${nodeSide}p`;
-    await run(['ip', 'link', 'add', nodeSide, 'netns', this.node, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
-    await run(['ip', '-n', this.node, 'addr', 'add', `${gw}/${prefixLen}`, 'dev', nodeSide]);
-    await run(['ip', '-n', this.node, 'link', 'set', nodeSide, 'up']);
-    await run(['ip', '-n', ns, 'link', 'set', peer, 'name', 'eth0']);
-    await run(['ip', '-n', ns, 'addr', 'add', `${nsIP}/${prefixLen}`, 'dev', 'eth0']);
-    await run(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
-    await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-    await run(['ip', '-n', ns, 'route', 'add', 'default', 'via', gw]);
+    // The pod end is made as eth0 straight in its namespace, as CNI does.
+    await addVeth(nodeSide, 'eth0', { netns: this.node, peerNetns: ns });
+    await addAddress(nodeSide, `${gw}/${prefixLen}`, { netns: this.node });
+    await setLinkUp(nodeSide, { netns: this.node });
+    await addAddress('eth0', `${nsIP}/${prefixLen}`, { netns: ns });
+    await setLinkUp('eth0', { netns: ns });
+    await setLinkUp('lo', { netns: ns });
+    await addRoute({ dst: 'default', via: gw }, { netns: ns });
   }
 
   private async addNs(ns: string): Promise<void> {
-    await run(['ip', 'netns', 'add', ns]);
+    await addNetns(ns);
     this.namespaces.push(ns);
   }
 
   /** Creates the node, client and outside namespaces and `servers` server pods (10.244.2.5, 10.244.3.5, ...). */
   async create(servers: number): Promise<void> {
     await this.addNs(this.node);
-    await run(['ip', '-n', this.node, 'link', 'set', 'lo', 'up']);
-    await run(['ip', 'netns', 'exec', this.node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await setLinkUp('lo', { netns: this.node });
+    await setSysctl('net.ipv4.ip_forward', 1, { netns: this.node });
     await this.addNs(this.client);
     await this.link(this.client, 'vcli', CLIENT_POD_IP, '10.244.1.1', 24);
     await this.addNs(this.external);
     await this.link(this.external, 'vext', EXTERNAL_CLIENT_IP, NODE_EXTERNAL_IP, 24);
     // Like a real node's default gateway: traffic to service IPs must be routable before DNAT happens.
-    await run(['ip', '-n', this.node, 'route', 'add', 'default', 'via', EXTERNAL_CLIENT_IP]);
+    await addRoute({ dst: 'default', via: EXTERNAL_CLIENT_IP }, { netns: this.node });
     for (let i = 0; i < servers; i++) {
       const ns = `${this.prefix}-srv${i + 1}`;
       await this.addNs(ns);
@@ -127,7 +131,7 @@ export class ProxyTestbed {
   async startServers(port: number): Promise<void> {
     const py = await python();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve, reject) => {
-      const p = spawn('ip', ['netns', 'exec', s.ns, py, '-c', SERVER, s.name, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawnAttached([py, '-c', SERVER, s.name, String(port)], { netns: s.ns, stdio: ['ignore', 'pipe', 'pipe'] });
       this.procs.push(p);
       let err = '';
       p.stderr!.on('data', (b) => { err += b; });
@@ -138,8 +142,8 @@ export class ProxyTestbed {
 
   /** Opens `count` connections from namespace `ns` (one after another) and reports each. */
   async connect(ns: string, proto: 'tcp' | 'udp', ip: string, port: number, count = 1, timeoutSec = 3): Promise<ConnectResult[]> {
-    const { stdout } = await run(['ip', 'netns', 'exec', ns, await python(), '-c', CLIENT, proto, ip, String(port), String(count), String(timeoutSec)],
-      { timeoutMs: (timeoutSec * count + 30) * 1000 });
+    const { stdout } = await run([await python(), '-c', CLIENT, proto, ip, String(port), String(count), String(timeoutSec)],
+      { netns: ns, timeoutMs: (timeoutSec * count + 30) * 1000 });
     return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ConnectResult);
   }
 
@@ -147,6 +151,6 @@ export class ProxyTestbed {
   async destroy(): Promise<void> {
     for (const p of this.procs) if (p.exitCode === null && p.pid) { try { process.kill(p.pid); } catch { /* already gone */ } }
     await Promise.all(this.procs.map((p) => p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined));
-    for (const ns of this.namespaces.reverse()) await run(['ip', 'netns', 'del', ns], { okExitCodes: [1] });
+    for (const ns of this.namespaces.reverse()) await deleteNetns(ns);
   }
 }

@@ -37,12 +37,12 @@ test('bridge addresses: keep the same one, refuse another IPv4 one unless forceA
 });
 
 test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes via the first gateway', () => {
-  assert.equal(vethCreateLine('eth0', 'vethabcdef01', '/run/netns/p1', 1450, '02:00:00:00:00:01').cmd,
+  assert.equal(vethCreateLine('eth0', 'vethabcdef01', '/run/netns/p1', 1450, '02:00:00:00:00:01').argv.join(' '),
     'link add name vethabcdef01 mtu 1450 txqueuelen 0 type veth peer name eth0 address 02:00:00:00:00:01 mtu 1450 txqueuelen 0 netns /run/netns/p1');
   assert.ok(isBatchSafePath('/proc/1234/ns/net'));
   assert.ok(!isBatchSafePath('/run/netns/a b'));
   const lines = podConfigLines('eth0', [{ address: '10.99.0.2/24', gateway: '10.99.0.1' }], [{ dst: '0.0.0.0/0' }, { dst: '10.96.0.0/12', gw: '10.99.0.254' }]);
-  assert.deepEqual(lines.map((l) => l.cmd), [
+  assert.deepEqual(lines.map((l) => l.argv.join(' ')), [
     'addr add 10.99.0.2/24 brd + dev eth0', 'link set dev eth0 up',
     'route add 0.0.0.0/0 via 10.99.0.1 dev eth0', 'route add 10.96.0.0/12 via 10.99.0.254 dev eth0', 'link show dev eth0',
   ]);
@@ -52,7 +52,7 @@ test('pod lines: veth pair with MTU and MAC, addresses with broadcast, routes vi
 test('host lines: a new bridge carrying the gateway gets a pinned MAC; hairpin follows the config', () => {
   const c = cfg({ bridge: 'cni0', isGateway: true, hairpinMode: true, mtu: 1450 });
   const plan = { add: [parseIPPrefix('10.99.0.1/24')!], del: [] };
-  assert.deepEqual(hostLines(c, null, 'veth1', plan, '02:11:22:33:44:55').map((l) => l.cmd), [
+  assert.deepEqual(hostLines(c, null, 'veth1', plan, '02:11:22:33:44:55').map((l) => l.argv.join(' ')), [
     'link add name cni0 address 02:11:22:33:44:55 mtu 1450 type bridge', 'link set dev cni0 up', 'link set dev veth1 master cni0',
     'link set dev veth1 type bridge_slave hairpin on', 'link set dev veth1 up', 'addr add 10.99.0.1/24 brd + dev cni0',
     'link show dev veth1', 'link show dev cni0',

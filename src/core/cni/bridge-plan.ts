@@ -7,6 +7,9 @@ import type { BridgeConfig } from './bridge-config.js';
 import { CniError, ErrorCode } from './errors.js';
 import { type IPPrefix, type IPFamily, isIP, isIPPrefix, prefixContains, defaultRouteDst, formatIPPrefix, formatIP, nextIP, networkOf, parseIPPrefix, parseIP } from '../net/index.js';
 import type { IPConfig, Result, Route } from './result.js';
+import type { BatchLine } from '../iproute/batch.js';
+
+export { isBatchSafeWord } from '../iproute/batch.js';
 
 /**
  * The host end of the veth: "veth" + 8 hex characters, like the reference, but taken from a hash
@@ -127,23 +130,13 @@ export function planBridgeAddresses(bridge: string, state: BridgeState | null, g
 }
 
 /**
- * A batch line and whether EEXIST from it is fine (the reference ignores EEXIST there), or "not there"
- * from a delete (a concurrent sibling did it first).
- */
-export interface BatchLine {
-  cmd: string;
-  tolerateExists?: boolean;
-  tolerateMissing?: boolean;
-}
-
-/**
  * Run in the host namespace: create the veth pair with the container end (named ifname) created
  * straight into the pod's namespace, as the reference does the other way round with
  * IFLA_NET_NS_FD. txqueuelen 0 on both ends is what the reference's netlink request leaves.
  */
 export function vethCreateLine(ifname: string, hostVeth: string, netnsPath: string, mtu: number, mac?: string): BatchLine {
-  const m = `${mtu ? ` mtu ${mtu}` : ''} txqueuelen 0`;
-  return { cmd: `link add name ${hostVeth}${m} type veth peer name ${ifname}${mac ? ` address ${mac}` : ''}${m} netns ${netnsPath}` };
+  const m = [...(mtu ? ['mtu', String(mtu)] : []), 'txqueuelen', '0'];
+  return { argv: ['link', 'add', 'name', hostVeth, ...m, 'type', 'veth', 'peer', 'name', ifname, ...(mac ? ['address', mac] : []), ...m, 'netns', netnsPath] };
 }
 
 /** iproute2's batch parser splits on blanks and treats quotes and "#" specially: such paths cannot go through it. */
@@ -151,21 +144,17 @@ export function isBatchSafePath(path: string): boolean {
   return /^\/[A-Za-z0-9_.@%+=:,/-]+$/.test(path);
 }
 
-/** A word (interface name) that iproute2's batch parser keeps intact. */
-export function isBatchSafeWord(word: string): boolean {
-  return /^[^\s"'#\\]+$/.test(word);
-}
 
 function routeLine(r: Route, ifname: string, gw: string | undefined): BatchLine {
-  let cmd = `route add ${normDst(r.dst)}`;
-  if (gw) cmd += ` via ${gw}`;
-  cmd += ` dev ${ifname}`;
-  if (r.priority !== undefined) cmd += ` metric ${r.priority}`;
-  if (r.table !== undefined) cmd += ` table ${r.table}`;
-  if (r.scope !== undefined) cmd += ` scope ${r.scope}`;
-  if (r.mtu !== undefined) cmd += ` mtu ${r.mtu}`;
-  if (r.advmss !== undefined) cmd += ` advmss ${r.advmss}`;
-  return { cmd, tolerateExists: true };
+  const argv = ['route', 'add', normDst(r.dst)];
+  if (gw) argv.push('via', gw);
+  argv.push('dev', ifname);
+  if (r.priority !== undefined) argv.push('metric', String(r.priority));
+  if (r.table !== undefined) argv.push('table', String(r.table));
+  if (r.scope !== undefined) argv.push('scope', String(r.scope));
+  if (r.mtu !== undefined) argv.push('mtu', String(r.mtu));
+  if (r.advmss !== undefined) argv.push('advmss', String(r.advmss));
+  return { argv, tolerateExists: true };
 }
 
 /**
@@ -178,15 +167,15 @@ export function podConfigLines(ifname: string, ips: IPConfig[], routes: Route[])
   const firstGw: Partial<Record<IPFamily, string>> = {};
   for (const ipc of ips) {
     const c = parseIPPrefix(ipc.address);
-    lines.push({ cmd: `addr add ${formatIPPrefix(c)}${c.ip.family === 4 && c.prefix < 31 ? ' brd +' : ''} dev ${ifname}` });
+    lines.push({ argv: ['addr', 'add', formatIPPrefix(c), ...(c.ip.family === 4 && c.prefix < 31 ? ['brd', '+'] : []), 'dev', ifname] });
     if (ipc.gateway && firstGw[c.ip.family] === undefined) firstGw[c.ip.family] = ipc.gateway;
   }
-  lines.push({ cmd: `link set dev ${ifname} up` });
+  lines.push({ argv: ['link', 'set', 'dev', ifname, 'up'] });
   for (const r of routes) {
     const fam = isIPPrefix(r.dst) ? parseIPPrefix(r.dst).ip.family : 4;
     lines.push(routeLine(r, ifname, r.gw ?? firstGw[fam]));
   }
-  lines.push({ cmd: `link show dev ${ifname}` });
+  lines.push({ argv: ['link', 'show', 'dev', ifname] });
   return lines;
 }
 
@@ -209,23 +198,23 @@ export function hostLines(cfg: BridgeConfig, state: BridgeState | null, hostVeth
   const br = cfg.bridge;
   const lines: BatchLine[] = [];
   if (!state) {
-    const mac = cfg.isGateway && addrs.add.length ? ` address ${newBridgeMac}` : '';
+    const mac = cfg.isGateway && addrs.add.length ? ['address', newBridgeMac] : [];
     // Another ADD may create it at the same moment: EEXIST is fine, the next lines check it is a bridge.
-    lines.push({ cmd: `link add name ${br}${mac}${cfg.mtu ? ` mtu ${cfg.mtu}` : ''} type bridge`, tolerateExists: true });
+    lines.push({ argv: ['link', 'add', 'name', br, ...mac, ...(cfg.mtu ? ['mtu', String(cfg.mtu)] : []), 'type', 'bridge'], tolerateExists: true });
   }
-  if (cfg.promiscMode) lines.push({ cmd: `link set dev ${br} promisc on` });
-  lines.push({ cmd: `link set dev ${br} up` });
-  lines.push({ cmd: `link set dev ${hostVeth} master ${br}` });
-  lines.push({ cmd: `link set dev ${hostVeth} type bridge_slave hairpin ${cfg.hairpinMode ? 'on' : 'off'}` });
-  lines.push({ cmd: `link set dev ${hostVeth} up` });
+  if (cfg.promiscMode) lines.push({ argv: ['link', 'set', 'dev', br, 'promisc', 'on'] });
+  lines.push({ argv: ['link', 'set', 'dev', br, 'up'] });
+  lines.push({ argv: ['link', 'set', 'dev', hostVeth, 'master', br] });
+  lines.push({ argv: ['link', 'set', 'dev', hostVeth, 'type', 'bridge_slave', 'hairpin', cfg.hairpinMode ? 'on' : 'off'] });
+  lines.push({ argv: ['link', 'set', 'dev', hostVeth, 'up'] });
   // A concurrent ADD may have removed it already (forceAddress): gone is done.
-  for (const a of addrs.del) lines.push({ cmd: `addr del ${formatIPPrefix(a)} dev ${br}`, tolerateMissing: true });
+  for (const a of addrs.del) lines.push({ argv: ['addr', 'del', formatIPPrefix(a), 'dev', br], tolerateMissing: true });
   for (const a of addrs.add) {
-    lines.push({ cmd: `addr add ${formatIPPrefix(a)}${a.ip.family === 4 && a.prefix < 31 ? ' brd +' : ''} dev ${br}`, tolerateExists: true });
+    lines.push({ argv: ['addr', 'add', formatIPPrefix(a), ...(a.ip.family === 4 && a.prefix < 31 ? ['brd', '+'] : []), 'dev', br], tolerateExists: true });
   }
-  if (state && cfg.isGateway && addrs.add.length && state.mac) lines.push({ cmd: `link set dev ${br} address ${state.mac}` });
-  lines.push({ cmd: `link show dev ${hostVeth}` });
-  lines.push({ cmd: `link show dev ${br}` });
+  if (state && cfg.isGateway && addrs.add.length && state.mac) lines.push({ argv: ['link', 'set', 'dev', br, 'address', state.mac] });
+  lines.push({ argv: ['link', 'show', 'dev', hostVeth] });
+  lines.push({ argv: ['link', 'show', 'dev', br] });
   return lines;
 }
 

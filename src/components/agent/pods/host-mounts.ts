@@ -61,8 +61,8 @@ export function hostMountNamespacePid(point = '/run/netns'): number | undefined 
   return undefined;
 }
 
-/** argv prefix that runs a command in the host's mount namespace (empty when we are there). */
-export function inHostMounts(argv: string[]): string[] {
+/** Options for linux/netns.ts that make a namespace's bind mount in the host's mount namespace. */
+export function inHostMounts(): { mountNamespaceOf?: number } {
   const pid = hostMountNamespacePid();
-  return pid === undefined ? argv : ['nsenter', `--mount=/proc/${pid}/ns/mnt`, '--', ...argv];
+  return pid === undefined ? {} : { mountNamespaceOf: pid };
 }

@@ -1,7 +1,7 @@
 // Running a command inside a pod's sandbox, for exec probes and `kubectl exec`: nsenter into the shim's
 // network, mount and UTS namespaces (so the command sees the pod's eth0, /etc/hosts, /etc/resolv.conf
 // and hostname), with the container's environment and working directory.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnAttached, type ChildProcess } from '../../../linux/process.js';
 import { ttyCommand } from './shim-protocol.js';
 
 export interface ExecOptions {
@@ -20,7 +20,7 @@ export function nsenterArgv(shimPid: number, command: string[], opts: { cwd: str
 /** Spawns `command` in the sandbox with piped stdio. */
 export function spawnInSandbox(shimPid: number, command: string[], opts: ExecOptions & { stdin: boolean }): ChildProcess {
   const argv = nsenterArgv(shimPid, command, opts);
-  return spawn(argv[0], argv.slice(1), { env: opts.env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', opts.tty ? 'ignore' : 'pipe'] });
+  return spawnAttached(argv, { env: opts.env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', opts.tty ? 'ignore' : 'pipe'] });
 }
 
 /** Runs a command to completion (exec probes): exit code and combined output; rejects {timedOut} after timeoutMs. */

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { netnsExists, validateNetnsName, NETNS_RUN_DIR } from '../../../linux/netns.js';
+import { addNetns, deleteNetns, netnsExists, NETNS_RUN_DIR } from '../../../linux/netns.js';
+import { setLinkUp } from '../../../linux/link.js';
 import { pidsInNetns, isAlive } from '../../../linux/process.js';
 import { spawnDetached } from '../../../linux/process.js';
-import { run } from '../../../linux/exec.js';
 import type { CniRuntime, NetworkFile } from '../../cni/index.js';
 import { portMappings } from '../../../core/net/index.js';
 import { shimArgv } from './node-command.js';
@@ -45,15 +45,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `ip netns add`, made in the host's mount namespace so that the host sees the pod netns. */
 async function addPodNetns(name: string): Promise<void> {
-  validateNetnsName(name);
-  await run(inHostMounts(['ip', 'netns', 'add', name]));
+  await addNetns(name, inHostMounts());
 }
 
 /** `ip netns delete` in the host's mount namespace; false when it did not exist. */
 async function deletePodNetns(name: string): Promise<boolean> {
-  if (!netnsExists(name)) return false;
-  await run(inHostMounts(['ip', 'netns', 'delete', name]));
-  return true;
+  return deleteNetns(name, inHostMounts());
 }
 
 /** The netns name of a sandbox: prefixed with the cluster name so that `podnet down` can find it. */
@@ -107,7 +104,7 @@ export async function createSandbox(env: SandboxEnv, pod: V1Pod, files: SandboxF
     if (record.netns) {
       recordNetnsInventory(env, record.netns);
       await addPodNetns(record.netns);
-      await run(['ip', '-n', record.netns, 'link', 'set', 'lo', 'up']);
+      await setLinkUp('lo', { netns: record.netns });
       const network = env.network();
       const result = await env.cni.add(network, {
         containerID: sandboxId, ifname: POD_IFNAME, netns: `${NETNS_RUN_DIR}/${record.netns}`,

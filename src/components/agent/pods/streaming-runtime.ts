@@ -2,11 +2,11 @@
 // with `script` for -t, resizable), attach (to the container's own stdio, held by the shim), logs (the
 // CRI log files, kubelet's options) and port-forward (socat connecting to 127.0.0.1:<port> inside the pod's
 // network namespace; socat is the Debian package of that name).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Duplex, type Readable } from 'node:stream';
 import { NETNS_RUN_DIR } from '../../../linux/netns.js';
+import { spawnAttached, spawnPiped } from '../../../linux/process.js';
 import type { LogOptions, PodRef, StreamingRuntime, StreamProcess } from '../streaming/runtime.js';
 import { StreamRequestError } from '../streaming/runtime.js';
 import { isRunning, type ContainerState } from './container-state.js';
@@ -117,7 +117,7 @@ export class PodStreamingRuntime implements StreamingRuntime {
       await new Promise<void>((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
       return s;
     }
-    const child = spawn('nsenter', [`--net=${NETNS_RUN_DIR}/${record.netns}`, 'socat', '-d', '-d', '-', `TCP:127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnPiped(['socat', '-d', '-d', '-', `TCP:127.0.0.1:${port}`], { netns: `${NETNS_RUN_DIR}/${record.netns}` });
     await new Promise<void>((resolve, reject) => {
       let err = '';
       child.once('error', (e) => reject(new Error(`cannot run socat for port-forward (install the socat package): ${e.message}`)));
@@ -153,5 +153,5 @@ function resizePty(pid: number, width: number, height: number, attempt = 0): voi
     if (attempt < 20) setTimeout(() => resizePty(pid, width, height, attempt + 1), 50).unref();
     return;
   }
-  spawn('stty', ['-F', tty, 'rows', String(Math.max(1, height)), 'cols', String(Math.max(1, width))], { stdio: 'ignore' }).on('error', () => undefined);
+  spawnAttached(['stty', '-F', tty, 'rows', String(Math.max(1, height)), 'cols', String(Math.max(1, width))], { stdio: 'ignore' }).on('error', () => undefined);
 }

@@ -17,8 +17,8 @@
 // for every address of the link when the link's address changes, and setting the MAC to itself counts:
 // the host learns the new owner at once instead of after its entry goes stale.
 import { isIPv4 } from '../../../core/net/index.js';
-import { CommandError, run, runJson } from '../../../linux/exec.js';
-import { ipIn } from '../../../linux/netns.js';
+import { addAddress, deleteAddress, listAddresses } from '../../../linux/addr.js';
+import { getLink, setLinkAddress } from '../../../linux/link.js';
 import type { Service } from '../../../core/proxy/index.js';
 
 /** Written by the LoadBalancer controller (controllers/loadbalancer-announcer.ts). */
@@ -74,10 +74,8 @@ export class LoadBalancerAnnouncer {
   }
 
   private async addresses(): Promise<Array<{ ip: string; ours: boolean }>> {
-    type Raw = { addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> };
-    const links = await runJson<Raw[]>([...ipIn(this.netns), '-j', '-4', 'addr', 'show', 'dev', this.device]);
-    return links.flatMap((l) => l.addr_info ?? []).filter((a) => a.family === 'inet')
-      .map((a) => ({ ip: a.local, ours: a.prefixlen === 32 && a.label === this.label }));
+    const addrs = await listAddresses({ netns: this.netns, dev: this.device, family: 'inet' });
+    return addrs.map((a) => ({ ip: a.local, ours: a.prefixlen === 32 && a.label === this.label }));
   }
 
   /** Adds what `wanted` has and the link lacks, withdraws our addresses it no longer has; returns the changes. */
@@ -100,7 +98,7 @@ export class LoadBalancerAnnouncer {
           + 'choose a loadBalancerPool that excludes the node addresses');
         continue;
       }
-      await run([...ipIn(this.netns), 'addr', 'add', `${ip}/32`, 'dev', this.device, 'label', this.label, 'noprefixroute']);
+      await addAddress(this.device, `${ip}/32`, { netns: this.netns, label: this.label, noPrefixRoute: true });
       added.push(ip);
       this.log(`announcing LoadBalancer address ${ip} of Service ${svc} on ${this.device}`);
     }
@@ -114,17 +112,13 @@ export class LoadBalancerAnnouncer {
   }
 
   private async del(ip: string): Promise<void> {
-    try {
-      await run([...ipIn(this.netns), 'addr', 'del', `${ip}/32`, 'dev', this.device, 'label', this.label]);
-    } catch (e) {
-      if (!(e instanceof CommandError && /Cannot assign requested address|Address not found/.test(e.stderr))) throw e;
-    }
+    await deleteAddress(this.device, `${ip}/32`, { netns: this.netns, label: this.label });
   }
 
   /** Makes the kernel send gratuitous ARP for the link's addresses (arp_notify on an address change). */
   private async gratuitousArp(): Promise<void> {
-    const [link] = await runJson<Array<{ address?: string }>>([...ipIn(this.netns), '-j', 'link', 'show', 'dev', this.device]);
+    const link = await getLink(this.device, { netns: this.netns });
     if (!link?.address) return;
-    await run([...ipIn(this.netns), 'link', 'set', 'dev', this.device, 'address', link.address]);
+    await setLinkAddress(this.device, link.address, { netns: this.netns });
   }
 }

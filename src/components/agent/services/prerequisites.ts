@@ -11,7 +11,7 @@
 // other half of a pod reaching itself through a Service.
 import { existsSync } from 'node:fs';
 import { getSysctl, setSysctl } from '../../../linux/sysctl.js';
-import { run } from '../../../linux/exec.js';
+import { loadKernelModule } from '../../../linux/modules.js';
 
 export const BRIDGE_NF_CALL_IPTABLES = 'net.bridge.bridge-nf-call-iptables';
 
@@ -20,7 +20,7 @@ export async function setNodePrerequisites(opts: { device: string; netns?: strin
   await setSysctl('net.ipv4.ip_forward', 1, where);
   if (!existsSync('/proc/sys/net/bridge')) {
     // The module is global; loading it is the one step that reaches beyond the node namespace.
-    await run(['modprobe', 'br_netfilter']).catch(() => undefined);
+    await loadKernelModule('br_netfilter');
   }
   try {
     await setSysctl(BRIDGE_NF_CALL_IPTABLES, 1, where);

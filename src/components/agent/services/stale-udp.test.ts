@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpoint, endpointSlice, service } from './objects.case.js';
 import { parseConntrackList, staleUdpFilters, udpFrontends } from './stale-udp.js';
-import { deleteArgs } from './conntrack.js';
+import { deleteArgs } from '../../../linux/conntrack.js';
 
 const LISTING = `udp      17 29 src=10.244.1.5 dst=10.96.0.10 sport=40000 dport=53 src=10.244.2.3 dst=10.244.1.5 sport=53 dport=40000 [ASSURED] mark=0 use=1
 udp      17 25 src=10.244.1.6 dst=10.96.0.10 sport=40001 dport=53 [UNREPLIED] src=10.244.2.9 dst=10.244.1.6 sport=53 dport=40001 mark=0 use=1
