@@ -1,5 +1,6 @@
 // One consistent-enough read of what the trace model needs, through the Kubernetes API: Nodes, Pods,
-// Services, EndpointSlices, Namespaces and the cluster DNS Corefile (ConfigMap kube-system/coredns).
+// Services, EndpointSlices, Namespaces (their labels), NetworkPolicies, Ingresses and IngressClasses, and the
+// cluster DNS Corefile (ConfigMap kube-system/coredns).
 import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { ClusterSnapshot } from '../../core/trace/index.js';
 import type { ClusterHandle } from './cluster.js';
@@ -8,17 +9,19 @@ export async function loadSnapshot({ config, kc }: ClusterHandle): Promise<Clust
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
-  const [nodes, pods, services, slices, namespaces, corefile, ingresses] = await Promise.all([
+  const [nodes, pods, services, slices, namespaces, corefile, ingresses, ingressClasses, networkPolicies] = await Promise.all([
     core.listNode(), core.listPodForAllNamespaces(), core.listServiceForAllNamespaces(),
     discovery.listEndpointSliceForAllNamespaces(), core.listNamespace(),
     core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' }).then((c) => c.data?.Corefile, () => undefined),
     networking.listIngressForAllNamespaces().then((l) => l.items, () => []),
+    networking.listIngressClass().then((l) => l.items, () => []),
+    networking.listNetworkPolicyForAllNamespaces().then((l) => l.items, () => []),
   ]);
   return {
     clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, clusterDomain: config.clusterDomain,
     dnsServiceIP: config.dnsServiceIP, overlay: config.overlay, hostIP: config.hostIP,
     nodes: nodes.items as never, pods: pods.items as never, services: services.items as never,
-    endpointSlices: slices.items as never, namespaces: namespaces.items.map((n) => n.metadata?.name ?? ''),
-    corefile, ingresses,
+    endpointSlices: slices.items as never, namespaces: namespaces.items as never,
+    corefile, ingresses, ingressClasses, networkPolicies: networkPolicies as never,
   };
 }
