@@ -91,7 +91,9 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
       await addTraceTable(table, matches, n);
       monitors.set(id, await startTraceMonitor(n));
     }));
-    connect = await connectProbe(t.proto, t.dstIP, t.dstPort, localPort, opts.timeoutMs ?? 2000, srcNetns);
+    // A policy drop shows as silence: wait one SYN retransmission (1 s), not the full timeout.
+    const dropExpected = allHops.some((h) => h.expect?.kind === 'policy' && !h.expect.allowed);
+    connect = await connectProbe(t.proto, t.dstIP, t.dstPort, localPort, opts.timeoutMs ?? (dropExpected ? 1000 : 2000), srcNetns);
     if (entry) {
       const entryNetns = netns.get(nsId(entry));
       const ct = parseConntrackList(await listConntrack(['-p', t.proto, '--orig-port-src', String(localPort)], entryNetns))
@@ -144,6 +146,16 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
       const ok = !!chosenEp && e.candidates.includes(chosenEp);
       h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [chosen ? `${chosen.masqPort !== undefined ? 'conntrack' : 'nft trace'}: DNAT to ${chosenEp}${chosen.masqPort !== undefined ? `, source port seen by the endpoint ${chosen.masqPort}` : ''}` : 'no conntrack entry for the flow', ...evs.filter((x) => x.kind === 'rule' && /dnat|jump|goto/.test(x.text)).slice(0, 3).map(short)] };
       if (!ok) bugs.push(`${h.where}: the model's endpoints were ${e.candidates.join(', ')}; the kernel chose ${chosenEp ?? 'none'}`);
+    } else if (e.kind === 'policy') {
+      // The pod's chain in the policy table: a drop ends it with `drop (verdict drop)`, a pass with the
+      // rule that returned or accepted the first packet.
+      const inChain = evs.filter((x) => x.table === e.table && x.chain === e.chain && x.kind !== 'packet');
+      const dropped = inChain.some((x) => /verdict drop/.test(x.text));
+      const passed = inChain.some((x) => /verdict (accept|return|continue)/.test(x.text)) && !dropped;
+      const timedOut = connect!.result === 'timeout';
+      const ok = e.allowed ? passed : dropped && timedOut;
+      h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [...inChain.slice(0, 3).map(short), ...(inChain.length ? [] : [`no packet of the flow went through chain ${e.chain} of table ${e.table}`]), `connection ${connect!.result}: ${connect!.detail}`] };
+      if (!ok) bugs.push(`${h.where}: the model expected ${e.table} chain ${e.chain} to ${e.allowed ? 'pass' : 'drop'} the packet; ${inChain.length ? `the kernel shows ${inChain.slice(0, 2).map(short).join('; ')}` : 'the chain saw no packet of the flow'}${!e.allowed && !timedOut ? `, and the connection was ${connect!.result}` : ''}`);
     } else if (e.kind === 'refused') {
       const ok = e.how === 'reject' ? connect!.result === 'refused' : connect!.result === 'timeout';
       h.proof = { status: ok ? 'confirmed' : 'contradicted', evidence: [`connection ${connect!.result}: ${connect!.detail}`, ...evs.filter((x) => /reject|drop/.test(x.text)).slice(0, 2).map(short)] };
@@ -152,5 +164,11 @@ export async function proveTrace(config: ClusterConfig, snap: ClusterSnapshot, t
   };
   for (const h of t.hops) check(h, true);
   t.branches.forEach((b, i) => { for (const h of b.hops) check(h, t.proved!.branch === undefined ? i === 0 : t.proved!.branch === i); });
+  // An Ingress URL's second leg (controller pod → backend endpoint) is a connection of its own: prove it
+  // the same way, from the controller pod's namespace; its disagreements are the trace's.
+  if (t.next) {
+    await proveTrace(config, snap, t.next, opts);
+    bugs.push(...t.next.proved!.bugs.map((b) => `second leg: ${b}`));
+  }
   return t;
 }
