@@ -4,6 +4,7 @@
 import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { ClusterSnapshot } from '../../core/trace/index.js';
 import type { ClusterHandle } from './cluster.js';
+import { apiShape } from '../agent/policy/sources.js';
 
 export async function loadSnapshot({ config, kc }: ClusterHandle): Promise<ClusterSnapshot> {
   const core = kc.makeApiClient(CoreV1Api);
@@ -22,6 +23,7 @@ export async function loadSnapshot({ config, kc }: ClusterHandle): Promise<Clust
     dnsServiceIP: config.dnsServiceIP, overlay: config.overlay, hostIP: config.hostIP,
     nodes: nodes.items as never, pods: pods.items as never, services: services.items as never,
     endpointSlices: slices.items as never, namespaces: namespaces.items as never,
-    corefile, ingresses, ingressClasses, networkPolicies: networkPolicies as never,
+    // Listed NetworkPolicies are client-node models (an ingress rule's `from` is `_from`): the API's shape.
+    corefile, ingresses, ingressClasses, networkPolicies: networkPolicies.map(apiShape),
   };
 }
