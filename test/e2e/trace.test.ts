@@ -84,18 +84,12 @@ spec:
 apiVersion: v1
 kind: Pod
 metadata: { name: guarded, labels: { app: guarded } }
-spec:
-  nodeName: ${node2}
-  containers:
-  - { name: nginx, image: nginx, ports: [{ containerPort: 80 }] }
+spec: { nodeName: ${node2}, containers: [{ name: nginx, image: nginx, ports: [{ containerPort: 80 }] }] }
 ---
 apiVersion: v1
 kind: Pod
 metadata: { name: boxed, labels: { app: boxed } }
-spec:
-  nodeName: ${node1}
-  containers:
-  - { name: curl, image: curlimages/curl, command: ["sleep", "3600"] }
+spec: { nodeName: ${node1}, containers: [{ name: curl, image: curlimages/curl, command: ["sleep", "3600"] }] }
 ---
 apiVersion: v1
 kind: Service
@@ -112,9 +106,7 @@ spec:
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: boxed-no-egress }
-spec:
-  podSelector: { matchLabels: { app: boxed } }
-  policyTypes: [Egress]
+spec: { podSelector: { matchLabels: { app: boxed } }, policyTypes: [Egress] }
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
