@@ -4,13 +4,16 @@
 // answers client → svc/far, model only and with --prove, `--runs` times each, in-process so Node's
 // start-up is not counted. Also times the whole CLI once.
 //
-//   flock /tmp/podnet-e2e.lock node --import tsx bench/trace-prove.ts [--services 1000] [--runs 10]
+// Each --prove answer's own timings (API list, kernel facts, model, prove) say where the time goes.
+//
+//   flock /tmp/podnet-e2e.lock node --import tsx bench/trace-prove.ts [--services 1000] [--runs 10] [--short]
 import { parseArgs } from 'node:util';
 import { existsSync, rmSync } from 'node:fs';
 import { e2eCluster } from '../test/support/e2e-cluster.js';
 import { requireRoot } from '../src/linux/exec.js';
+import { sized } from './support/short.js';
 
-const { values: args } = parseArgs({ options: { services: { type: 'string', default: '1000' }, runs: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({ options: { services: { type: 'string', default: sized('1000', '1000') }, runs: { type: 'string', default: sized('10', '5') }, short: { type: 'boolean' } } });
 const N = Number(args.services), RUNS = Number(args.runs);
 requireRoot('the trace --prove benchmark');
 const cluster = 'trace-bench';
@@ -48,6 +51,7 @@ spec: { selector: { app: far }, ports: [{ port: 80, targetPort: 80 }] }`).join('
     return t.proved?.bugs.length === 0 && t.ok ? true : undefined;
   }, 300_000);
   const model: number[] = [], prove: number[] = [], api: number[] = [], bugs: string[] = [];
+  const parts = { snapshotMs: [] as number[], factsMs: [] as number[], modelMs: [] as number[], proveMs: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const m = await runTrace(h, 'client', `svc/s-${i}`);
@@ -57,6 +61,7 @@ spec: { selector: { app: far }, ports: [{ port: 80, targetPort: 80 }] }`).join('
     const p = await runTrace(h, 'client', `svc/s-${i}`, { prove: true });
     prove.push(performance.now() - t1);
     bugs.push(...p.proved!.bugs);
+    for (const k of Object.keys(parts) as Array<keyof typeof parts>) parts[k].push(p.timings![k] ?? 0);
   }
   const t2 = performance.now();
   const cli = await c.podnet('trace', '--name', cluster, '--prove', 'client', 'svc/s-1');
@@ -65,6 +70,7 @@ spec: { selector: { app: far }, ports: [{ port: 80, targetPort: 80 }] }`).join('
   process.stdout.write(`podnet trace with ${N} Services, 2 nodes, client → svc/s-i (remote endpoint over VXLAN), ${RUNS} runs\n`);
   process.stdout.write(`answer, model only (API list + kernel facts + model)   median ${f1(median(model))} ms (API list alone ${f1(median(api))} ms)\n`);
   process.stdout.write(`answer with --prove                                    median ${f1(median(prove))} ms, max ${f1(Math.max(...prove))} ms\n`);
+  process.stdout.write(`  of which (medians): API list ${f1(median(parts.snapshotMs))} ms, kernel facts (and --prove set-up meanwhile) ${f1(median(parts.factsMs))} ms, model ${f1(median(parts.modelMs))} ms, prove after the model ${f1(median(parts.proveMs))} ms\n`);
   process.stdout.write(`whole CLI incl. Node+tsx start-up, --prove             ${f1(cliMs)} ms (exit ${cli.code})\n`);
   process.stdout.write(`model/kernel disagreements over all runs: ${bugs.length}${bugs.length ? `: ${bugs.join('; ')}` : ''}\n`);
 } finally {

@@ -5,7 +5,10 @@
 // pods drawn). The page is served by the real `podnet ui` server with a synthetic cluster view, so no
 // cluster is needed. --prove timings need a cluster: see the e2e test's runs and BENCHMARKS.md.
 //
-//   node --import tsx bench/trace.ts [--services 1000] [--runs 20]
+// The model runs with the CLI's plugins (NetworkPolicy, Ingress); one case adds N NetworkPolicies (one
+// per bench pod, plus a namespace-wide deny) so the policy planner's explain() is on the path.
+//
+//   node --import tsx bench/trace.ts [--services 1000] [--runs 20] [--short]
 import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,28 +16,44 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { largeCluster, pod } from '../src/core/trace/fixtures.js';
 import { planTrace, type ClusterSnapshot } from '../src/core/trace/index.js';
+import { tracePlugins } from '../src/components/trace/plugins.js';
+import type { NetworkPolicy } from '../src/core/policy/index.js';
+import { sized } from './support/short.js';
 import { startUi } from '../src/components/ui/server.js';
 import type { LiveCluster } from '../src/components/ui/sources.js';
 
-const { values: args } = parseArgs({ options: { services: { type: 'string', default: '1000' }, runs: { type: 'string', default: '20' }, page: { type: 'boolean', default: true } } });
+const { values: args } = parseArgs({ options: { services: { type: 'string', default: sized('1000', '1000') }, runs: { type: 'string', default: sized('20', '5') }, page: { type: 'boolean', default: true }, short: { type: 'boolean' } } });
 const N = Number(args.services);
 const RUNS = Number(args.runs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x: number) => x.toFixed(1);
 
 // 1. Model only.
-const cases: Array<[string, string]> = [['client', 'svc/bench/s-500'], ['client', 'web.my-app'], ['client', 'bench/p-700'], ['host', '172.31.250.12:30080'], ['client', 'svc/lonely']];
+/** N policies in namespace bench: a deny-all, and one per pod admitting the seed client on port 80. */
+function withPolicies(snap: ClusterSnapshot): ClusterSnapshot {
+  const policies: NetworkPolicy[] = [{ metadata: { namespace: 'bench', name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }];
+  for (let i = 0; i < N; i++) {
+    policies.push({ metadata: { namespace: 'bench', name: `allow-${i}` }, spec: {
+      podSelector: { matchLabels: { app: `a-${i}` } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } }, podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+    } });
+  }
+  return { ...snap, networkPolicies: policies };
+}
+const plugins = tracePlugins();
+const cases: Array<[string, string, boolean?]> = [['client', 'svc/bench/s-500'], ['client', 'svc/bench/s-500', true], ['client', 'web.my-app'], ['client', 'bench/p-700'], ['host', '172.31.250.12:30080'], ['client', 'svc/lonely']];
 process.stdout.write(`trace model, ${N} Services + ${N} pods (+ the seed cluster), fresh snapshot per answer, ${RUNS} runs each\n`);
-process.stdout.write('case                          median ms   max ms\n');
-for (const [from, to] of cases) {
+process.stdout.write('case                                            median ms   max ms\n');
+for (const [from, to, policies] of cases) {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const snap = largeCluster(N);
+    const snap = policies ? withPolicies(largeCluster(N)) : largeCluster(N);
     const t0 = performance.now();
-    planTrace(snap, from, to);
+    const t = planTrace(snap, from, to, { plugins });
     times.push(performance.now() - t0);
+    if (policies && !t.branches[0]?.hops.some((h) => h.kind === 'policy' && h.ok)) throw new Error(`expected an allowing policy hop: ${t.verdict}`);
   }
-  process.stdout.write(`${`${from} → ${to}`.padEnd(30)}${f1(median(times)).padStart(9)}${f1(Math.max(...times)).padStart(9)}\n`);
+  process.stdout.write(`${`${from} → ${to}${policies ? ` (${N + 1} NetworkPolicies)` : ''}`.padEnd(48)}${f1(median(times)).padStart(9)}${f1(Math.max(...times)).padStart(9)}\n`);
 }
 
 // 2. The page with N pods in Chromium.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { requireRoot, run } from './exec.js';
 import { addTraceTable, deleteTraceTable, parseTraceLine, startTraceMonitor, traceTableText } from './nft-trace.js';
-import { connectProbe, listeningSockets } from './probe.js';
+import { armConnectProbe, connectProbe, listeningSockets } from './probe.js';
 import { nftListTables } from './nft.js';
 
 const NS = `pnp-trc-${process.pid}`;
@@ -58,4 +58,14 @@ test('a probe from a chosen port is traced, its listener is seen by ss, and the 
     await deleteTraceTable(TABLE, NS);
   }
   assert.ok(!(await nftListTables({ netns: NS })).some((t) => t.includes(TABLE)));
+});
+
+test('an armed probe binds its port at once and connects only when fired', async () => {
+  const p = await armConnectProbe('tcp', '127.0.0.1', 8083, 45125, 1000, NS);
+  // Bound, not connected: the port is taken in the namespace and no connection exists yet.
+  const { stdout } = await run(['ss', '-H', '-tan', 'sport', '= :45125'], { netns: NS });
+  assert.equal(stdout.trim(), '');
+  assert.deepEqual(await p.fire(), { result: 'refused', detail: 'ECONNREFUSED [Errno 111] Connection refused' });
+  const q = await armConnectProbe('udp', '127.0.0.1', 8083, 45126, 1000, NS);
+  q.cancel();
 });

@@ -82,6 +82,41 @@ spec:
   - { name: sleep, image: busybox, command: ["sleep", "3600"], ports: [{ containerPort: 80 }] }
 ---
 apiVersion: v1
+kind: Pod
+metadata: { name: guarded, labels: { app: guarded } }
+spec: { nodeName: ${node2}, containers: [{ name: nginx, image: nginx, ports: [{ containerPort: 80 }] }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: boxed, labels: { app: boxed } }
+spec: { nodeName: ${node1}, containers: [{ name: curl, image: curlimages/curl, command: ["sleep", "3600"] }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: guarded }
+spec: { selector: { app: guarded }, ports: [{ port: 80, targetPort: 80 }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: guarded-from-near }
+spec:
+  podSelector: { matchLabels: { app: guarded } }
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: near } } }], ports: [{ protocol: TCP, port: 80 }] }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: boxed-no-egress }
+spec: { podSelector: { matchLabels: { app: boxed } }, policyTypes: [Egress] }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: far }
+spec:
+  rules:
+  - host: mydomain.com
+    http: { paths: [{ path: /app, pathType: Prefix, backend: { service: { name: far, port: { number: 80 } } } }] }
+---
+apiVersion: v1
 kind: Service
 metadata: { name: far }
 spec: { selector: { app: far }, ports: [{ port: 80, targetPort: 80 }] }
@@ -106,7 +141,7 @@ kind: Service
 metadata: { name: wrongport }
 spec: { selector: { app: far }, ports: [{ port: 80, targetPort: 8080 }] }
 `);
-  await ok('wait', '--for=condition=Ready', 'pod/client', 'pod/near', 'pod/far', 'pod/idle', '--timeout=120s');
+  await ok('wait', '--for=condition=Ready', 'pod/client', 'pod/near', 'pod/far', 'pod/idle', 'pod/guarded', 'pod/boxed', '--timeout=120s');
   await ok('rollout', 'status', '-n', 'my-app', 'deployment/web-server', '--timeout=120s');
   await waitFor('far-lb to get an announced address', async () => {
     const s = await getJson('service', 'far-lb');
@@ -189,6 +224,70 @@ test('broken on purpose: the trace names the cause, and the kernel agrees', asyn
   assert.match(dns.t.verdict, /Services named web exist in: my-app/);
   assert.match(dns.t.verdict, /use web\.my-app/);
   assertProved(dns.t, dns.text);
+});
+
+test('host → Ingress → pod: to the controller, nginx\'s rule, then nginx to the endpoint, both legs confirmed', async () => {
+  await ok('rollout', 'status', '-n', 'ingress-nginx', 'deployment/ingress-nginx-controller', '--timeout=120s');
+  await waitFor('the Ingress controller to get an announced address', async () => {
+    const s = await getJson('service', '-n', 'ingress-nginx', 'ingress-nginx-controller');
+    return s.status?.loadBalancer?.ingress?.[0]?.ip && s.metadata.annotations?.['podnet.io/announcing-node'] ? true : undefined;
+  });
+  const { code, t, text } = await trace('host', 'http://mydomain.com/app/x');
+  assert.equal(code, 0, text);
+  const rule = taken(t).find((h) => h.kind === 'ingress' && h.decidedBy.startsWith('Ingress default/far'));
+  assert.ok(rule, text);
+  assert.match(rule.summary, /nginx sends it to Service default\/far port 80: endpoint 10\.244\.\d+\.\d+:80/);
+  assert.match(taken(t).at(-2)?.where ?? '', /^pod ingress-nginx\/ingress-nginx-controller-/);
+  assert.equal(t.next?.branches[0].pod, 'default/far', text);
+  assertProved(t, text);
+  assertProved(t.next!, text);
+  // nginx's own answer for a host no rule serves: 404, named.
+  const none = await trace('host', 'http://nosuch.example/');
+  assert.equal(none.code, 2, none.text);
+  assert.match(none.t.verdict, /no Ingress rule matches host nosuch\.example path \/: nginx answers 404/);
+});
+
+/** Until the node's agent has programmed the pod's chain in ip podnet-policy, the kernel does not enforce it yet. */
+async function policyProgrammed(node: string, chain: string): Promise<void> {
+  await waitFor(`${chain} in ip podnet-policy on ${node}`, async () => {
+    const r = await new Promise<number>((resolve) => spawn('ip', ['netns', 'exec', node, 'nft', 'list', 'chain', 'ip', 'podnet-policy', chain], { stdio: 'ignore' }).on('close', (c) => resolve(c ?? 1)));
+    return r === 0 ? true : undefined;
+  });
+}
+
+test('NetworkPolicy: denied and allowed, each direction named with its policy, confirmed by the kernel', async () => {
+  const ip = (await getJson('pod', 'guarded')).status.podIP;
+  const boxed = (await getJson('pod', 'boxed')).status.podIP;
+  await policyProgrammed(node2, `ingress-${ip}`);
+  await policyProgrammed(node1, `egress-${boxed}`);
+
+  // Broken on purpose: client → svc/guarded, the endpoint's policy admits only app=near. The kernel drops
+  // the first packet in guarded's chain on node-2 (nft trace), and the connection times out.
+  const denied = await trace('client', 'svc/guarded');
+  assert.equal(denied.code, 2, denied.text);
+  assert.match(denied.t.verdict, /^pod default\/guarded: NetworkPolicy ingress: denied/);
+  assert.match(denied.t.verdict, /isolated for ingress by default\/guarded-from-near and no rule allows TCP\/80 from 10\.244\.\d+\.\d+/);
+  assert.match(denied.t.verdict, /Fix: add to NetworkPolicy default\/guarded-from-near .* the ingress rule \{ from: \[\{ podSelector: \{ matchLabels: \{ role: client \} \} \}\], ports: \[\{ protocol: TCP, port: 80 \}\] \}/);
+  const drop = taken(denied.t).find((h) => h.kind === 'policy')!;
+  assert.deepEqual(drop.expect, { kind: 'policy', ns: { kind: 'node', node: node2 }, table: 'podnet-policy', chain: `ingress-${ip}`, allowed: false });
+  assert.ok(drop.proof?.evidence.some((e) => /verdict drop/.test(e)), denied.text);
+  assertProved(denied.t, denied.text);
+
+  // Allowed: near → guarded, by the policy's rule 0; the kernel's chain passes it and the pod answers.
+  const allowed = await trace('near', 'guarded');
+  assert.equal(allowed.code, 0, allowed.text);
+  const pass = taken(allowed.t).find((h) => h.kind === 'policy')!;
+  assert.equal(pass.decidedBy, 'NetworkPolicy default/guarded-from-near');
+  assert.match(pass.why[0], /allowed by default\/guarded-from-near ingress\[0\]/);
+  assertProved(allowed.t, allowed.text);
+
+  // Egress: boxed may send nothing; dropped on its own node before any route.
+  const egress = await trace('boxed', 'far');
+  assert.equal(egress.code, 2, egress.text);
+  assert.match(egress.t.verdict, /^pod default\/boxed: NetworkPolicy egress to 10\.244\.\d+\.\d+: denied/);
+  assert.match(egress.t.verdict, /isolated for egress by default\/boxed-no-egress/);
+  assert.deepEqual(egress.t.branches[0].hops.map((h) => h.kind), ['policy']);
+  assertProved(egress.t, egress.text);
 });
 
 /** `podnet ui --port 0` as a child process; resolves with its URL. */

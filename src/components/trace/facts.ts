@@ -38,7 +38,7 @@ export async function gatherFacts(config: ClusterConfig, snap: ClusterSnapshot, 
       facts.resolvConf!.set(fromKey!, parseResolvConf(text));
     } catch { /* not on this host: the model forms it as kubelet does */ }
   }
-  const dests = new Set(first.branches.map((b) => b.pod).filter((k): k is string => !!k));
+  const dests = new Set([...first.branches, ...(first.next?.branches ?? [])].map((b) => b.pod).filter((k): k is string => !!k));
   await Promise.all([...dests].map(async (k) => {
     const p = pod(k);
     const ns = p && podNetns(config, p);

@@ -1,5 +1,5 @@
 // The UI server's view of the cluster: the one informer (components/kube, as the agent's service proxy
-// uses) on Nodes, Pods, Services, EndpointSlices, Namespaces and Ingresses, kept as a ClusterSnapshot
+// uses) on Nodes, Pods, Services, EndpointSlices, Namespaces (labels), NetworkPolicies, Ingresses and IngressClasses, kept as a ClusterSnapshot
 // that the page and the trace read. `onChange` fires after every event.
 import type { ClusterSnapshot } from '../../core/trace/index.js';
 import { KubeApiClient } from '../kube/client.js';
@@ -22,6 +22,8 @@ export function liveCluster(h: ClusterHandle, corefile?: string): LiveCluster {
     slices: new Informer(client, 'endpointslices.discovery.k8s.io'),
     namespaces: new Informer(client, 'namespaces'),
     ingresses: new Informer(client, 'ingresses.networking.k8s.io'),
+    ingressClasses: new Informer(client, 'ingressclasses.networking.k8s.io'),
+    networkPolicies: new Informer(client, 'networkpolicies.networking.k8s.io'),
   };
   let cached: ClusterSnapshot | undefined;
   const list = <T>(i: Informer) => i.list() as unknown as T;
@@ -37,8 +39,9 @@ export function liveCluster(h: ClusterHandle, corefile?: string): LiveCluster {
         dnsServiceIP: config.dnsServiceIP, overlay: config.overlay, hostIP: config.hostIP,
         nodes: list(informers.nodes), pods: list(informers.pods), services: list(informers.services),
         endpointSlices: list(informers.slices),
-        namespaces: informers.namespaces.list().map((n) => n.metadata?.name ?? ''),
-        ingresses: list(informers.ingresses), corefile,
+        namespaces: list(informers.namespaces),
+        ingresses: list(informers.ingresses), ingressClasses: list(informers.ingressClasses),
+        networkPolicies: list(informers.networkPolicies), corefile,
       };
       return cached!;
     },

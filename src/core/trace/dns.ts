@@ -41,7 +41,7 @@ export function dnsContext(snap: ClusterSnapshot): KubeContext {
   const cfg = servers.find((s) => s.kubernetes)?.kubernetes;
   if (!cfg) throw new Error('the cluster DNS Corefile has no kubernetes plugin: the cluster zone is not served');
   const index = new ClusterIndex();
-  for (const ns of snap.namespaces) index.upsertNamespace({ metadata: { name: ns } });
+  for (const ns of snap.namespaces) index.upsertNamespace(ns);
   for (const s of snap.services) index.upsertService(s as never);
   for (const sl of snap.endpointSlices) index.upsertEndpointSlice(sl as never);
   for (const p of snap.pods) index.upsertPod(p as never);

@@ -52,7 +52,7 @@ export function seedCluster(): ClusterSnapshot {
     clusterCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', clusterDomain: 'cluster.local', dnsServiceIP: '10.96.0.10',
     overlay: 'vxlan', hostIP: '172.31.250.1',
     nodes: [node(1), node(2), node(3)], pods, services: [web, lonely, api, lb], endpointSlices: [webSlice, lonelySlice, apiSlice, lbSlice],
-    namespaces: ['default', 'my-app', 'kube-system'],
+    namespaces: ['default', 'my-app', 'kube-system'].map((name) => ({ metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })),
   };
 }
 
@@ -68,6 +68,6 @@ export function largeCluster(n: number): ClusterSnapshot {
     snap.services.push(s);
     snap.endpointSlices.push(sl);
   }
-  snap.namespaces.push('bench');
+  snap.namespaces.push({ metadata: { name: 'bench', labels: { 'kubernetes.io/metadata.name': 'bench' } } });
   return snap;
 }

@@ -5,6 +5,8 @@ export { parseFrom, parseTarget, TraceInputError } from './ends.js';
 export { resolveName, searchCandidates, type ResolvConf } from './dns.js';
 export { traceProxy, nodeRuleset } from './proxy.js';
 export { routeHops } from './route.js';
+export { policyVerdicts } from './policy.js';
+export { ingressRouter } from './ingress.js';
 export { renderTrace } from './render.js';
 export { podKey, svcKey, internalIPOf } from './snapshot.js';
 export { topologyView, flowsView, type TopologyView, type FlowView, type ConntrackTuple } from './topology.js';

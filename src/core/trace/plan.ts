@@ -7,13 +7,16 @@ import { resolveName, type ResolvConf } from './dns.js';
 import { destinationHops } from './destination.js';
 import { traceProxy } from './proxy.js';
 import { routeHops } from './route.js';
-import { inCIDR, internalIPOf, nodeByIP, podByIP, podKey } from './snapshot.js';
-import type { Branch, ClusterSnapshot, Endpoint, Hop, KernelFacts, PodLike, Proto, TracePlugins, TraceResult } from './types.js';
+import { inCIDR, internalIPOf, nodeByIP, nodeByName, podByIP, podKey } from './snapshot.js';
+import { podCIDROf } from '../overlay/index.js';
+import type { Branch, ClusterSnapshot, Endpoint, Hop, KernelFacts, PodLike, PolicyVerdict, Proto, TracePlugins, TraceResult } from './types.js';
 
 export interface TraceOptions {
   proto?: Proto;
   facts?: KernelFacts;
   plugins?: TracePlugins;
+  /** The Ingress controller's second leg: nginx's upstream endpoints (`ip:port`), chosen by nginx, not the proxy. */
+  upstreams?: string[];
 }
 
 /** The pod's resolv.conf: as its node wrote it when known, else formed as kubelet forms ClusterFirst. */
@@ -43,6 +46,30 @@ function fail(result: TraceResult, hop: Hop): TraceResult {
   result.ok = false;
   result.verdict = `${hop.where}: ${hop.summary}${hop.why.length ? ` — ${hop.why.join('; ')}` : ''}${hop.fix ? `. Fix: ${hop.fix}` : ''}`;
   return result;
+}
+
+/**
+ * The source address the endpoint's node sees. NetworkPolicy runs in the forward hook, after DNAT and
+ * before SNAT: on the entry node the source is still the client's; on another node it is the entry
+ * node's address when the proxy masqueraded (or the node itself sent): its VXLAN device's address
+ * (the podCIDR's network address) or, with host-gw, its underlay address.
+ */
+function seenSource(snap: ClusterSnapshot, entryNode: string, dstNode: string | undefined, srcIP: string, masqueraded: boolean): string {
+  if (!masqueraded || !dstNode || dstNode === entryNode) return srcIP;
+  const n = nodeByName(snap, entryNode);
+  if (!n) return srcIP;
+  if (snap.overlay === 'vxlan') { const c = podCIDROf(n); if (c) return c.split('/')[0]; }
+  return internalIPOf(n) ?? srcIP;
+}
+
+function policyHop(v: PolicyVerdict, where: string, node: string, podIP: string): Hop {
+  const ns = { kind: 'node' as const, node };
+  return {
+    kind: 'policy', where, ns, decidedBy: v.decidedBy,
+    summary: `NetworkPolicy ${v.direction}${v.direction === 'egress' ? ` to ${podIP}` : ''}: ${v.allowed ? 'allowed' : 'denied, the packet is dropped'} (table ${v.table} chain ${v.chain} on node ${node})`,
+    why: v.why, ok: v.allowed, fix: v.fix,
+    expect: v.table && v.chain ? { kind: 'policy', ns, table: v.table, chain: v.chain, allowed: v.allowed } : undefined,
+  };
 }
 
 export function planTrace(snap: ClusterSnapshot, fromText: string, toText: string, opts: TraceOptions = {}): TraceResult {
@@ -95,16 +122,17 @@ export function planTrace(snap: ClusterSnapshot, fromText: string, toText: strin
       break;
     }
     case 'ingress': {
-      const route = opts.plugins?.ingress?.(to.host, to.path, snap);
       const svc = opts.plugins?.ingressService;
       if (!opts.plugins?.ingress || !svc) {
         return fail(result, { kind: 'ingress', where, decidedBy: 'Ingress', summary: 'this build of podnet has no Ingress controller to trace through', why: [], ok: false });
       }
-      if (!route) return fail(result, { kind: 'ingress', where, decidedBy: 'Ingress rules', summary: `no Ingress rule matches host ${to.host} path ${to.path}`, why: [], ok: false, fix: 'kubectl get ingress -A' });
       const ctl = snap.services.find((s) => s.metadata.name === svc.name && s.metadata.namespace === svc.namespace);
-      const lb = ctl?.status?.loadBalancer?.ingress?.[0]?.ip;
-      dstIP = from.kind === 'host' ? (lb ?? '') : (ctl?.spec?.clusterIP ?? '');
-      result.hops.push({ kind: 'ingress', where, decidedBy: `Ingress ${route.ingress} rule ${route.rule}`, summary: `${to.url} → Service ${route.service.namespace}/${route.service.name}:${route.service.port} behind the Ingress controller ${svc.namespace}/${svc.name} (${dstIP})`, why: [`host ${to.host}, path ${to.path}`], ok: !!dstIP });
+      if (!ctl) return fail(result, { kind: 'ingress', where, decidedBy: `Service ${svc.namespace}/${svc.name}`, summary: 'the Ingress controller is not installed: its Service does not exist', why: ['Ingresses are served by a controller; without one nothing listens for them'], ok: false, fix: 'kubectl apply -f addons/ingress-nginx.yaml (podnet up installs it unless --no-ingress)' });
+      const lb = ctl.status?.loadBalancer?.ingress?.[0]?.ip;
+      // The host reaches the controller at its LoadBalancer address; a pod or node through its ClusterIP.
+      dstIP = from.kind === 'host' ? (lb ?? '') : (ctl.spec?.clusterIP ?? '');
+      if (!dstIP) return fail(result, { kind: 'ingress', where, decidedBy: `Service ${svc.namespace}/${svc.name}`, summary: 'the Ingress controller\'s Service has no LoadBalancer address yet', why: ['the host reaches Ingresses through that address'], ok: false, fix: `kubectl get svc -n ${svc.namespace} ${svc.name} (EXTERNAL-IP), or trace from a pod` });
+      result.hops.push({ kind: 'ingress', where, decidedBy: `Service ${svc.namespace}/${svc.name} (the Ingress controller)`, summary: `${to.url}: the request goes to the Ingress controller at ${dstIP}:${port}, which picks the Ingress rule`, why: [`host ${to.host}, path ${to.path}; ${from.kind === 'host' ? 'its LoadBalancer address' : 'its ClusterIP'} ${dstIP}`], ok: true });
       break;
     }
   }
@@ -150,28 +178,48 @@ export function planTrace(snap: ClusterSnapshot, fromText: string, toText: strin
   if (px.verdict !== 'accept') {
     return fail(result, { kind: 'service', where: `node ${entryNode}`, ns: entryNs, decidedBy: px.service ? `Service ${px.service.metadata.namespace}/${px.service.metadata.name}` : `nftables table podnet on ${entryNode}`, summary: `the service proxy ${px.verdict === 'reject' ? 'rejects' : 'drops'} ${dstIP}:${port}/${proto}`, why: px.why, fix: px.fix, ok: false, expect: { kind: 'refused', ns: entryNs, how: px.verdict } });
   }
-  const candidates = px.candidates.length ? px.candidates : [{ endpoint: `${dstIP}:${port}`, probability: 1 }];
+  const candidates = px.candidates.length ? px.candidates
+    : opts.upstreams?.length ? opts.upstreams.map((endpoint) => ({ endpoint, probability: 1 / opts.upstreams!.length, nodeName: undefined }))
+      : [{ endpoint: `${dstIP}:${port}`, probability: 1 }];
   if (px.candidates.length) {
     result.hops.push({ kind: 'service', where: `node ${entryNode}`, ns: entryNs, decidedBy: `Service ${px.service?.metadata.namespace}/${px.service?.metadata.name} (nftables table podnet on ${entryNode})`, summary: `the service proxy DNATs ${dstIP}:${port} to ${candidates.length === 1 ? candidates[0].endpoint : `one of ${candidates.length} endpoints`}${px.masquerade ? ', masqueraded' : ''}`, why: px.why, ok: true, expect: { kind: 'dnat', ns: entryNs, candidates: candidates.map((c) => c.endpoint) } });
   } else if (px.service) {
     result.hops.push({ kind: 'service', where: `node ${entryNode}`, ns: entryNs, decidedBy: `Service ${px.service.metadata.namespace}/${px.service.metadata.name}`, summary: 'the service proxy leaves it alone', why: px.why, ok: true });
   }
 
-  // 4. Per endpoint: route to it, policy, the pod, its socket.
+  // 4. Per endpoint: egress policy on the source's node, route to it, ingress policy at its node, the pod, its socket.
   for (const c of candidates) {
     const [ip, p] = [c.endpoint.slice(0, c.endpoint.lastIndexOf(':')), Number(c.endpoint.slice(c.endpoint.lastIndexOf(':') + 1))];
     const r = routeHops(snap, entryNode, ip);
-    const hops = [...r.hops];
     const pod = r.pod;
-    if (r.hops.every((h) => h.ok) && opts.plugins?.policy) {
-      for (const v of opts.plugins.policy({ src: { ip: srcIP, pod: from.kind === 'pod' ? from.pod : undefined }, dst: { ip, pod }, port: p, proto }, snap)) {
-        hops.push({ kind: 'policy', where: v.direction === 'egress' ? where : `pod ${pod ? podKey(pod) : ip}`, decidedBy: v.decidedBy, summary: `NetworkPolicy ${v.direction}: ${v.allowed ? 'allowed' : 'denied'}`, why: v.why, ok: v.allowed, fix: v.allowed ? undefined : 'add a rule that allows this peer and port to a policy that selects the pod', expect: v.allowed ? undefined : { kind: 'connect', result: 'timeout' } });
+    const hops: Hop[] = [];
+    const push = () => result.branches.push({ endpoint: c.endpoint, pod: pod ? podKey(pod) : undefined, node: r.node ?? c.nodeName, probability: c.probability, hops });
+    const verdicts = r.hops.every((h) => h.ok) && opts.plugins?.policy
+      ? opts.plugins.policy({ src: { ip: srcIP, pod: from.kind === 'pod' ? from.pod : undefined }, dst: { ip, pod }, seenSrc: seenSource(snap, entryNode, r.node, srcIP, px.masquerade || from.kind === 'node'), port: p, proto }, snap)
+      : [];
+    const egress = verdicts.find((v) => v.direction === 'egress');
+    const ingress = verdicts.find((v) => v.direction === 'ingress');
+    if (egress) {
+      hops.push(policyHop(egress, where, entryNode, ip));
+      // Dropped in the forward hook of the source's node: the packet is never routed on.
+      if (!egress.allowed) { push(); continue; }
+    }
+    hops.push(...r.hops);
+    if (ingress) {
+      const node = r.node ?? entryNode;
+      if (!ingress.allowed) {
+        // Dropped in the destination node's forward hook, before it leaves on cni0: the last route hop
+        // sees it arrive, not leave.
+        const last = [...hops].reverse().find((h) => h.expect?.kind === 'seen' && h.expect.ns.kind === 'node' && h.expect.ns.node === node);
+        if (last?.expect?.kind === 'seen') last.expect = { ...last.expect, oif: undefined };
       }
+      hops.push(policyHop(ingress, `pod ${pod ? podKey(pod) : ip}`, node, ip));
+      if (!ingress.allowed) { push(); continue; }
     }
     if (pod && r.hops.every((h) => h.ok)) {
       hops.push(...destinationHops(pod, p, proto, facts, px.service ? { svc: px.service, targetPort: px.servicePort?.targetPort } : undefined));
     }
-    result.branches.push({ endpoint: c.endpoint, pod: pod ? podKey(pod) : undefined, node: r.node ?? c.nodeName, probability: c.probability, hops });
+    push();
   }
   const first: Branch = result.branches[0];
   const bad = first.hops.find((h) => !h.ok);
@@ -181,5 +229,38 @@ export function planTrace(snap: ClusterSnapshot, fromText: string, toText: strin
   } else if (result.branches.some((b) => b.hops.some((h) => !h.ok))) {
     result.verdict = 'the path is open for some endpoints only (see the branches)';
   }
+  if (to.kind === 'ingress' && result.ok) ingressLeg(snap, result, to, opts);
   return result;
+}
+
+/**
+ * In the controller pod: nginx picks the Ingress rule, then opens its own connection to one of the
+ * backend Service's endpoints (ingress-nginx balances over the endpoints itself, so no ClusterIP and no
+ * proxy DNAT on this leg). The second leg is a trace of its own from the controller pod.
+ */
+function ingressLeg(snap: ClusterSnapshot, result: TraceResult, to: Extract<ReturnType<typeof parseTarget>, { kind: 'ingress' }>, opts: TraceOptions): void {
+  const first = result.branches[0];
+  const ctlPod = first.pod;
+  const route = opts.plugins!.ingress!(to.host, to.path, snap);
+  const where = `pod ${ctlPod ?? first.endpoint}`;
+  let hop: Hop;
+  if (!route) {
+    hop = { kind: 'ingress', where, decidedBy: 'Ingress rules (nginx\'s default server)', summary: `no Ingress rule matches host ${to.host} path ${to.path}: nginx answers 404`, why: ['neither a host rule, a wildcard host nor a catch-all rule has a path that matches, and no defaultBackend'], ok: false, fix: `add a rule for host ${to.host} and path ${to.path} to an Ingress (kubectl get ingress -A shows the hosts served)` };
+  } else if (route.answer) {
+    hop = { kind: 'ingress', where, decidedBy: `Ingress ${route.ingress} rule ${route.rule}`, summary: `nginx answers ${route.answer.status} itself: ${route.answer.reason}`, why: route.why, ok: false, fix: route.answer.status === 503 ? `make the backend Service's pods Ready, or fix its selector (kubectl describe ingress -n ${route.ingress.replace('/', ' ')})` : route.answer.status === 308 ? `trace https://${to.host}${to.path}` : undefined };
+  } else {
+    const eps = route.endpoints.map((e) => `${e.ip}:${e.port}`);
+    hop = { kind: 'ingress', where, decidedBy: `Ingress ${route.ingress} rule ${route.rule}`, summary: `nginx sends it to Service ${route.service!.namespace}/${route.service!.name} port ${route.service!.port}: ${eps.length === 1 ? `endpoint ${eps[0]}` : `one of ${eps.length} endpoints, round robin`}`, why: [...route.why, `upstream = the Service's ready endpoints (${eps.join(', ')}): nginx connects to a pod directly, not through the ClusterIP`], ok: true };
+  }
+  for (const b of result.branches) b.hops.push(hop);
+  if (!hop.ok) {
+    result.ok = false;
+    result.verdict = `${hop.where}: ${hop.summary}${hop.why.length ? ` — ${hop.why.join('; ')}` : ''}${hop.fix ? `. Fix: ${hop.fix}` : ''}`;
+    return;
+  }
+  if (!ctlPod) return;
+  const eps = route!.endpoints;
+  const next = planTrace(snap, ctlPod, `${eps[0].ip}:${eps[0].port}`, { ...opts, upstreams: eps.map((e) => `${e.ip}:${e.port}`) });
+  result.next = next;
+  if (!next.ok) { result.ok = false; result.verdict = `second leg (nginx → backend): ${next.verdict}`; }
 }

@@ -26,6 +26,12 @@ export function renderTrace(t: TraceResult): string {
     let k = n;
     for (const h of b.hops) lines.push(...hopLines(h, k++, t.branches.length > 1 ? '    ' : ''));
   });
+  if (t.next) {
+    lines.push('', `second leg: nginx's own connection, ${t.next.from} → ${t.next.to}`);
+    const inner = renderTrace({ ...t.next, proved: undefined, timings: undefined }).trimEnd().split('\n');
+    // Its hops only: the leg's verdict and proof are folded into this trace's.
+    lines.push(...inner.slice(1, inner.findIndex((l, i) => i > 0 && /^(OK|BLOCKED): /.test(l)) - 1).map((l) => `  ${l}`));
+  }
   lines.push('', `${t.ok ? 'OK' : 'BLOCKED'}: ${t.verdict}`);
   if (t.proved) {
     if (t.proved.connect) lines.push(`prove: the real connection ${t.proved.connect}`);

@@ -3,6 +3,7 @@
 // object that decided it and why, and carries what `--prove` must see in the kernel to confirm it.
 import type { EndpointSlice, Service } from '../proxy/index.js';
 import type { OverlayMode } from '../cluster/config.js';
+import type { NetworkPolicy } from '../policy/index.js';
 
 /** The fields of a v1 Pod the trace reads (informer objects and API JSON both fit). */
 export interface PodLike {
@@ -21,6 +22,9 @@ export interface NodeLike {
   status?: { addresses?: Array<{ type: string; address: string }> };
 }
 
+/** A Namespace: its labels decide NetworkPolicy namespaceSelectors. */
+export interface NamespaceLike { metadata?: { name?: string; labels?: Record<string, string> } }
+
 export interface ServiceLike extends Service {
   spec?: Service['spec'] & { selector?: Record<string, string>; externalName?: string };
 }
@@ -38,8 +42,12 @@ export interface ClusterSnapshot {
   pods: PodLike[];
   services: ServiceLike[];
   endpointSlices: EndpointSlice[];
-  namespaces: string[];
+  namespaces: NamespaceLike[];
+  /** networking.k8s.io/v1 NetworkPolicies (absent: none, every pod non-isolated). */
+  networkPolicies?: NetworkPolicy[];
   ingresses?: unknown[];
+  /** networking.k8s.io/v1 IngressClasses: which Ingresses the controller serves. */
+  ingressClasses?: unknown[];
   /** The cluster DNS Corefile (ConfigMap kube-system/coredns); absent: kubeadm's default. */
   corefile?: string;
 }
@@ -77,6 +85,11 @@ export type Expectation =
   | { kind: 'seen'; ns: NsRef; iif?: string; oif?: string }
   /** After the proxy, the packet leaves `ns` for one of these `ip:port` (empty: no DNAT). */
   | { kind: 'dnat'; ns: NsRef; candidates: string[] }
+  /**
+   * The pod's NetworkPolicy chain on its node (`ns`, table ip podnet-policy) passes the flow's first packet
+   * on, or drops it (then the connection times out).
+   */
+  | { kind: 'policy'; ns: NsRef; table: string; chain: string; allowed: boolean }
   /** The proxy rejects/drops the packet in `ns`. */
   | { kind: 'refused'; ns: NsRef; how: 'reject' | 'drop' }
   /** The connection's outcome at the destination socket. */
@@ -144,22 +157,49 @@ export interface TraceResult {
   timings?: { snapshotMs: number; factsMs: number; modelMs: number; proveMs?: number };
   /** --prove: the branch the kernel took, and disagreements between model and kernel. */
   proved?: { branch?: number; connect?: string; bugs: string[] };
+  /**
+   * An Ingress URL is two connections: the client's to the controller (this trace), and nginx's own from
+   * the controller pod to one of the backend Service's endpoints (this second leg).
+   */
+  next?: TraceResult;
 }
 
 /** Verdict hops from features built elsewhere (NetworkPolicy, Ingress): a small interface to plug them in. */
 export interface PolicyQuery {
   src: { ip: string; pod?: PodLike };
+  /** The endpoint after Service DNAT: policies see it, not the ClusterIP. */
   dst: { ip: string; pod?: PodLike };
+  /** The source address the destination's node sees (another node's address after masquerade); default src.ip. */
+  seenSrc?: string;
   port: number;
   proto: Proto;
 }
-export interface PolicyVerdict { allowed: boolean; direction: 'egress' | 'ingress'; decidedBy: string; why: string[] }
-export interface IngressRoute { ingress: string; rule: string; service: { namespace: string; name: string; port: number | string } }
+export interface PolicyVerdict {
+  allowed: boolean;
+  direction: 'egress' | 'ingress';
+  decidedBy: string;
+  why: string[];
+  fix?: string;
+  /** Where the kernel decides: the nft table and chain on the pod's node (a deny shows there as a drop). */
+  table?: string;
+  chain?: string;
+}
+export interface IngressRoute {
+  /** `namespace/name` of the Ingress whose rule matched, and the rule as text (host, path, match kind). */
+  ingress: string;
+  rule: string;
+  /** The backend Service and the ready endpoints nginx balances over (it connects to them, not the ClusterIP). */
+  service?: { namespace: string; name: string; port: number | string };
+  endpoints: Array<{ ip: string; port: number }>;
+  /** nginx answers by itself (no endpoints: 503, ssl-redirect: 308, …): status and reason. */
+  answer?: { status: number; reason: string };
+  why: string[];
+}
 
 export interface TracePlugins {
   /** NetworkPolicy: one verdict per direction that isolates the pods (empty: no policy applies). */
   policy?: (q: PolicyQuery, snap: ClusterSnapshot) => PolicyVerdict[];
-  /** Ingress: the route an Ingress controller would pick for host + path, or undefined. */
+  /** Ingress: the route an Ingress controller would pick for host + path, or undefined (nginx answers 404). */
   ingress?: (host: string, path: string, snap: ClusterSnapshot) => IngressRoute | undefined;
   /** Where the Ingress controller's Service lives (namespace/name), for host → Ingress traces. */
   ingressService?: { namespace: string; name: string };
