@@ -23,7 +23,7 @@ export interface AdmissionPlugin {
   /** Validates or mutates attrs.object; throws ApiError to refuse. */
   admit(attrs: AdmissionAttributes): Promise<void> | void;
   /** The write was stored (or was a dry run): commit or release what admit reserved. */
-  committed?(attrs: AdmissionAttributes): void;
+  committed?(attrs: AdmissionAttributes): Promise<void> | void;
   /** The write failed after admit: release what admit reserved. */
-  abort?(attrs: AdmissionAttributes): void;
+  abort?(attrs: AdmissionAttributes): Promise<void> | void;
 }

@@ -161,10 +161,13 @@ export class Registry implements ApiClient {
         if (errs.length) throw invalidError(info, object.metadata.name ?? '', errs);
       }
       const stored = opts.dryRun ? { ...object, metadata: { ...object.metadata } } : await write();
-      for (const p of admitted) p.committed?.(attrs);
+      // The write happened: a plugin that cannot release an old reservation now leaks it (as upstream's
+      // allocators do until their repair loop runs); the client still gets its object.
+      for (const p of admitted) await Promise.resolve(p.committed?.(attrs)).catch(() => undefined);
       return stored;
     } catch (e) {
-      for (const p of admitted) p.abort?.(attrs);
+      // A plugin's own failure to release must not hide why the write failed.
+      for (const p of admitted) await Promise.resolve(p.abort?.(attrs)).catch(() => undefined);
       throw e;
     }
   }

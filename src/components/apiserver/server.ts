@@ -48,7 +48,7 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
   } });
   registry.use(new NamespaceLifecycle(registry));
   registry.use(new DefaultIngressClass(registry));
-  const allocation = await ServiceAllocation.fromRegistry(registry, config);
+  const allocation = await ServiceAllocation.open(store, registry, config);
   registry.use(allocation);
   await ensureBootstrapRbac(registry);
 

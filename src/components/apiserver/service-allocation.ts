@@ -1,6 +1,8 @@
 // ClusterIP and NodePort allocation for Services, done in the write path as kube-apiserver's service
 // REST storage does it: a create or update that asks for a taken or out-of-range address or port fails
-// at once with 422 and stores nothing; what a failed or dry-run write reserved is released again.
+// at once with 422 and stores nothing; what a failed write reserved is released again. The bitmaps live
+// in the datastore as RangeAllocations (range-allocation.ts), so that several API servers on one
+// datastore share them; a dry run computes on a copy and writes nothing, as upstream's dry-run allocators.
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import type { ClusterConfig } from '../../core/cluster/config.js';
 import { type FieldError, invalid, invalidError } from '../../core/api/errors.js';
@@ -8,6 +10,8 @@ import { mustResource } from '../../core/api/resources.js';
 import type { ApiClient } from '../../core/api/client.js';
 import { ServiceIPAllocator, PortAllocator } from '../../core/ipam/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+import type { Store } from '../store/store.js';
+import { SERVICE_IPS_KEY, SERVICE_NODE_PORTS_KEY, StoredRange } from './range-allocation.js';
 
 interface Reservation { ips: string[]; ports: number[]; releaseIps: string[]; releasePorts: number[] }
 
@@ -38,22 +42,33 @@ export class ServiceAllocation implements AdmissionPlugin {
   readonly name = 'ServiceAllocation';
   private readonly pending = new WeakMap<AdmissionAttributes, Reservation>();
 
-  constructor(readonly ips: ServiceIPAllocator, readonly ports: PortAllocator) {}
+  constructor(readonly ips: StoredRange<ServiceIPAllocator>, readonly ports: StoredRange<PortAllocator>) {}
 
-  /** Builds the allocators from the Services already stored, so a restart never hands out a taken IP. */
-  static async fromRegistry(client: Pick<ApiClient, 'list'>, config: ClusterConfig): Promise<ServiceAllocation> {
-    const ips = new ServiceIPAllocator(config.serviceCIDR);
-    const ports = new PortAllocator(config.nodePortRange);
+  /**
+   * Opens the stored bitmaps and adds the addresses and ports of the Services already stored (what
+   * kube-apiserver's repair loop does at start), so a restart, a lost bitmap or a changed range never
+   * hands out a taken IP. Servers starting together on one datastore only ever add bits here.
+   */
+  static async open(store: Store, client: Pick<ApiClient, 'list'>, config: ClusterConfig): Promise<ServiceAllocation> {
+    const ips = new StoredRange(store, SERVICE_IPS_KEY, () => new ServiceIPAllocator(config.serviceCIDR));
+    const ports = new StoredRange(store, SERVICE_NODE_PORTS_KEY, () => new PortAllocator(config.nodePortRange));
     const { items } = await client.list('services');
-    for (const svc of items) {
-      const spec = (svc as JsonObject).spec;
-      for (const ip of clusterIPsOf(spec)) { try { ips.allocate(ip); } catch { /* outside a changed range: keep serving it */ } }
-      for (const p of nodePortsOf(spec)) { try { ports.allocate(p); } catch { /* same */ } }
-    }
+    const specs = items.map((svc) => (svc as JsonObject).spec as JsonObject | undefined);
+    // Outside a changed range: keep serving the Service, as upstream's repair does.
+    await ips.update((a, stale) => {
+      let changed = stale;
+      for (const ip of specs.flatMap(clusterIPsOf)) { if (a.inRange(ip) && !a.has(ip)) { a.allocate(ip); changed = true; } }
+      return changed;
+    });
+    await ports.update((a, stale) => {
+      let changed = stale;
+      for (const p of specs.flatMap(nodePortsOf)) { if (a.inRange(p) && !a.has(p)) { a.allocate(p); changed = true; } }
+      return changed;
+    });
     return new ServiceAllocation(ips, ports);
   }
 
-  admit(attrs: AdmissionAttributes): void {
+  async admit(attrs: AdmissionAttributes): Promise<void> {
     if (attrs.info.kind !== 'Service' || attrs.subresource) return;
     const r: Reservation = { ips: [], ports: [], releaseIps: [], releasePorts: [] };
     this.pending.set(attrs, r);
@@ -65,15 +80,40 @@ export class ServiceAllocation implements AdmissionPlugin {
     const old = attrs.operation === 'UPDATE' ? spec(attrs.oldObject) : undefined;
     if (attrs.removes) { r.releaseIps = clusterIPsOf(old); r.releasePorts = nodePortsOf(old); return; }
     const errs: FieldError[] = [];
-    this.allocateClusterIP(s, old, r, errs);
-    this.allocateNodePorts(s, old, r, errs);
+    const persist = !attrs.dryRun;
+    // Each step may run again on a fresh bitmap after a conflict: it starts from the spec as it came in.
+    const before = structuredClone(s);
+    const restart = () => { for (const k of Object.keys(s)) delete s[k]; Object.assign(s, structuredClone(before)); };
+    await this.ips.update((ips) => {
+      restart(); r.ips = []; r.releaseIps = []; errs.length = 0;
+      this.allocateClusterIP(ips, s, old, r, errs);
+      return r.ips.length > 0;
+    }, { persist });
+    const afterIPs = structuredClone(s);
+    if (!errs.length) {
+      await this.ports.update((ports) => {
+        for (const k of Object.keys(s)) delete s[k];
+        Object.assign(s, structuredClone(afterIPs));
+        r.ports = []; r.releasePorts = []; errs.length = 0;
+        this.allocateNodePorts(ports, s, old, r, errs);
+        // Refused: nothing is written, so there is nothing of ours to free in the stored bitmap.
+        if (errs.length) { r.ports = []; return false; }
+        return r.ports.length > 0;
+      }, { persist }).catch(async (e) => {
+        // Whether the port write happened is unknown: free only the addresses (a leaked port is safer than a shared one).
+        r.ports = [];
+        await this.rollback(r, persist);
+        throw e;
+      });
+    }
     if (errs.length) {
-      this.rollback(r);
+      await this.rollback(r, persist);
+      this.pending.delete(attrs);
       throw invalidError(SERVICES, attrs.object.metadata.name ?? '', errs);
     }
   }
 
-  private allocateClusterIP(s: JsonObject, old: JsonObject | undefined, r: Reservation, errs: FieldError[]): void {
+  private allocateClusterIP(ips: ServiceIPAllocator, s: JsonObject, old: JsonObject | undefined, r: Reservation, errs: FieldError[]): void {
     const oldIPs = clusterIPsOf(old);
     if (!wantsClusterIP(s)) {
       delete s.clusterIP; delete s.clusterIPs; delete s.ipFamilies; delete s.ipFamilyPolicy;
@@ -88,12 +128,12 @@ export class ServiceAllocation implements AdmissionPlugin {
     if (s.clusterIP === 'None') { s.clusterIPs = ['None']; return; }
     if (oldIPs.includes(s.clusterIP)) { s.clusterIPs ??= [s.clusterIP]; return; }
     if (s.clusterIP) {
-      try { this.ips.allocate(s.clusterIP); r.ips.push(s.clusterIP); } catch (e) {
+      try { ips.allocate(s.clusterIP); r.ips.push(s.clusterIP); } catch (e) {
         errs.push(invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: ${(e as Error).message}`));
         return;
       }
     } else {
-      try { s.clusterIP = this.ips.allocateNext(); r.ips.push(s.clusterIP); } catch (e) {
+      try { s.clusterIP = ips.allocateNext(); r.ips.push(s.clusterIP); } catch (e) {
         errs.push(invalid('spec.clusterIPs', [], `failed to allocate a serviceIP: ${(e as Error).message}`));
         return;
       }
@@ -102,7 +142,7 @@ export class ServiceAllocation implements AdmissionPlugin {
     r.releaseIps.push(...oldIPs.filter((ip) => ip !== s.clusterIP));
   }
 
-  private allocateNodePorts(s: JsonObject, old: JsonObject | undefined, r: Reservation, errs: FieldError[]): void {
+  private allocateNodePorts(allocator: PortAllocator, s: JsonObject, old: JsonObject | undefined, r: Reservation, errs: FieldError[]): void {
     const oldPorts = new Set(nodePortsOf(old));
     const ports: JsonObject[] = s.ports ?? [];
     if (!usesNodePorts(s)) {
@@ -117,12 +157,12 @@ export class ServiceAllocation implements AdmissionPlugin {
         if (!p.nodePort) p.nodePort = oldByPort.get(`${p.port}/${p.protocol ?? 'TCP'}`) ?? byNumber.get(p.port);
         if (p.nodePort) {
           if (!oldPorts.has(p.nodePort) && !r.ports.includes(p.nodePort)) {
-            try { this.ports.allocate(p.nodePort); r.ports.push(p.nodePort); } catch (e) {
+            try { allocator.allocate(p.nodePort); r.ports.push(p.nodePort); } catch (e) {
               errs.push(invalid(`spec.ports[${i}].nodePort`, p.nodePort, (e as Error).message));
             }
           }
         } else {
-          try { p.nodePort = this.ports.allocateNext(); r.ports.push(p.nodePort); } catch (e) {
+          try { p.nodePort = allocator.allocateNext(); r.ports.push(p.nodePort); } catch (e) {
             errs.push(invalid(`spec.ports[${i}].nodePort`, 0, `failed to allocate a nodePort: ${(e as Error).message}`));
           }
         }
@@ -133,11 +173,11 @@ export class ServiceAllocation implements AdmissionPlugin {
     if (needsHealthCheck) {
       if (!s.healthCheckNodePort && old?.healthCheckNodePort) s.healthCheckNodePort = old.healthCheckNodePort;
       if (!s.healthCheckNodePort) {
-        try { s.healthCheckNodePort = this.ports.allocateNext(); r.ports.push(s.healthCheckNodePort); } catch (e) {
+        try { s.healthCheckNodePort = allocator.allocateNext(); r.ports.push(s.healthCheckNodePort); } catch (e) {
           errs.push(invalid('spec.healthCheckNodePort', 0, `failed to allocate a nodePort: ${(e as Error).message}`));
         }
       } else if (!oldPorts.has(s.healthCheckNodePort) && !r.ports.includes(s.healthCheckNodePort)) {
-        try { this.ports.allocate(s.healthCheckNodePort); r.ports.push(s.healthCheckNodePort); } catch (e) {
+        try { allocator.allocate(s.healthCheckNodePort); r.ports.push(s.healthCheckNodePort); } catch (e) {
           errs.push(invalid('spec.healthCheckNodePort', s.healthCheckNodePort, (e as Error).message));
         }
       }
@@ -148,25 +188,30 @@ export class ServiceAllocation implements AdmissionPlugin {
     r.releasePorts.push(...[...oldPorts].filter((p) => !kept.has(p)));
   }
 
-  private rollback(r: Reservation): void {
-    for (const ip of r.ips) this.ips.release(ip);
-    for (const p of r.ports) this.ports.release(p);
+  /** Frees what admit reserved (nothing was written for a dry run). */
+  private async rollback(r: Reservation, persisted = true): Promise<void> {
+    if (!persisted) return;
+    await this.release(r.ips, r.ports);
   }
 
-  committed(attrs: AdmissionAttributes): void {
+  private async release(ips: string[], ports: number[]): Promise<void> {
+    if (ips.length) await this.ips.update((a) => { const had = ips.filter((ip) => a.has(ip)); for (const ip of had) a.release(ip); return had.length > 0; });
+    if (ports.length) await this.ports.update((a) => { const had = ports.filter((p) => a.has(p)); for (const p of had) a.release(p); return had.length > 0; });
+  }
+
+  async committed(attrs: AdmissionAttributes): Promise<void> {
     const r = this.pending.get(attrs);
     if (!r) return;
     this.pending.delete(attrs);
-    if (attrs.dryRun) { this.rollback(r); return; }
-    for (const ip of r.releaseIps) this.ips.release(ip);
-    for (const p of r.releasePorts) this.ports.release(p);
+    if (attrs.dryRun) return;
+    await this.release(r.releaseIps, r.releasePorts);
   }
 
-  abort(attrs: AdmissionAttributes): void {
+  async abort(attrs: AdmissionAttributes): Promise<void> {
     const r = this.pending.get(attrs);
     if (!r) return;
     this.pending.delete(attrs);
-    this.rollback(r);
+    await this.rollback(r, !attrs.dryRun);
   }
 }
 

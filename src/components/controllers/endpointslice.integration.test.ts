@@ -51,7 +51,7 @@ test('against the registry: slices, Endpoints and a LoadBalancer address; pod Re
   const store = new MemoryStore();
   const registry = new Registry(store);
   registry.use(new NamespaceLifecycle(registry));
-  registry.use(await ServiceAllocation.fromRegistry(registry, config));
+  registry.use(await ServiceAllocation.open(store, registry, config));
   const logs: string[] = [];
   const ctl = await startControllers(registry, config, { log: (l) => logs.push(l) });
   // When each pod was first seen ready in a slice, from a watch (not polling, which would blur the numbers).

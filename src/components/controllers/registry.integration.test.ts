@@ -21,7 +21,7 @@ test('against the registry: bootstrap, scheduling, rollout, scale, rollout of a 
   const store = new MemoryStore();
   const registry = new Registry(store);
   registry.use(new NamespaceLifecycle(registry));
-  registry.use(await ServiceAllocation.fromRegistry(registry, config));
+  registry.use(await ServiceAllocation.open(store, registry, config));
   const logs: string[] = [];
   const ctl = await startControllers(registry, config, { log: (l) => logs.push(l) });
   const kubelet = new FakeKubelet(registry).start();

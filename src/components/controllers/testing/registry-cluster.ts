@@ -55,9 +55,10 @@ export interface RegistryCluster {
 }
 
 export async function registryCluster(extra: Array<(ctx: ControllerContext) => Controller> = [], opts: Omit<ControllerOptions, 'log' | 'extra'> = {}): Promise<RegistryCluster> {
-  const registry = new Registry(new MemoryStore());
+  const store = new MemoryStore();
+  const registry = new Registry(store);
   registry.use(new NamespaceLifecycle(registry));
-  registry.use(await ServiceAllocation.fromRegistry(registry, TEST_CONFIG));
+  registry.use(await ServiceAllocation.open(store, registry, TEST_CONFIG));
   const logs: string[] = [];
   const ctl = await startControllers(registry, TEST_CONFIG, { ...opts, log: (l) => logs.push(l), extra });
   return {
