@@ -5,7 +5,8 @@ import type { ApiClient } from '../../core/api/client.js';
 import { DEFAULTS, type ClusterConfig } from '../../core/cluster/config.js';
 import type { Controller, ControllerContext } from './context.js';
 import { InformerFactory } from '../kube/informer.js';
-import { NamespaceController } from './namespace.js';
+import { NamespaceController, ensureSystemNamespaces } from './namespace.js';
+import { LeaderElector, type LeaderElectionConfig } from './leader-election.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset.js';
@@ -31,6 +32,7 @@ export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 export { EventRecorder, eventRecorder, recordEvent, type EventSource, type EventType, type ObjectReference } from '../kube/events.js';
 export { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
 export { SYSTEM_NAMESPACES } from './namespace.js';
+export { LeaderElector, CONTROLLER_MANAGER_LEASE, DEFAULT_LEADER_ELECTION, validateLeaderElection, type LeaderElectionConfig } from './leader-election.js';
 export { EndpointSliceController, type EndpointSliceControllerOptions } from './endpointslice.js';
 export { EndpointsController } from './endpoints.js';
 export { LoadBalancerController, isOurLoadBalancer } from './loadbalancer.js';
@@ -99,4 +101,23 @@ export async function startControllers(client: ApiClient, config: ClusterConfig,
       informers.stop();
     },
   };
+}
+
+/**
+ * The controller manager of one `podnet server`: the controllers run while this server holds the
+ * kube-system/kube-controller-manager Lease (leader-election.ts), so that of several servers on one
+ * datastore exactly one runs them. The first election attempt is awaited: a lone server (or the first
+ * of several) has its controllers running when this resolves, as before there was an election.
+ */
+export async function startControllerManager(client: ApiClient, config: ClusterConfig, opts: ControllerOptions & {
+  identity: string; leaderElection?: Partial<LeaderElectionConfig>;
+}): Promise<{ stop(): Promise<void>; isLeader(): boolean }> {
+  const log = opts.log ?? defaultLog;
+  await ensureSystemNamespaces(client);
+  const elector = new LeaderElector({
+    client, identity: opts.identity, ...opts.leaderElection, log,
+    onStartedLeading: () => startControllers(client, config, opts),
+  });
+  await elector.start();
+  return { stop: () => elector.stop(), isLeader: () => elector.isLeader };
 }

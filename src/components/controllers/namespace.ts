@@ -4,6 +4,7 @@
 // ['kubernetes']); this controller deletes every namespaced object in it, reports progress in the
 // namespace's status conditions (`kubectl describe ns` shows them), and once nothing is left removes the
 // `kubernetes` finalizer through the finalize subresource, which lets the registry remove the namespace.
+import type { ApiClient } from '../../core/api/client.js';
 import { isApiError } from '../../core/api/errors.js';
 import type { JsonObject, KubeObject } from '../../core/api/object.js';
 import { RESOURCES, qualifiedResource } from '../../core/api/resources.js';
@@ -43,15 +44,8 @@ export class NamespaceController implements Controller {
   }
 
   /** Creates the system namespaces that are missing. Called before the other controllers start. */
-  async ensureSystemNamespaces(): Promise<void> {
-    for (const name of SYSTEM_NAMESPACES) {
-      if (await this.ctx.client.get('namespaces', undefined, name)) continue;
-      try {
-        await this.ctx.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-      } catch (e) {
-        if (!isApiError(e, 'AlreadyExists')) throw e;
-      }
-    }
+  ensureSystemNamespaces(): Promise<void> {
+    return ensureSystemNamespaces(this.ctx.client);
   }
 
   start(): void { this.queue.start(); }
@@ -152,6 +146,21 @@ export class NamespaceController implements Controller {
     } catch (e) {
       if (isApiError(e, 'Conflict')) return (await this.ctx.client.get('namespaces', undefined, ns.metadata.name!)) ?? ns;
       throw e;
+    }
+  }
+}
+
+/**
+ * Creates the system namespaces that are missing. Every API server calls it at start, as kube-apiserver's
+ * system namespaces controller does: kube-system must exist before the controller manager's Lease.
+ */
+export async function ensureSystemNamespaces(client: Pick<ApiClient, 'get' | 'create'>): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    if (await client.get('namespaces', undefined, name)) continue;
+    try {
+      await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (e) {
+      if (!isApiError(e, 'AlreadyExists')) throw e;
     }
   }
 }
