@@ -8,7 +8,9 @@ import type { ClusterConfig } from '../../core/cluster/config.js';
 import { ApiError, unauthorizedError } from '../../core/api/errors.js';
 import { qualifiedResource } from '../../core/api/resources.js';
 import { openDatastore, type Store } from '../store/index.js';
-import { startControllers } from '../controllers/index.js';
+import { startControllerManager } from '../controllers/index.js';
+import { hostname } from 'node:os';
+import { VipKeeper } from './vip-keeper.js';
 import { Registry } from './registry.js';
 import { ApiHandler } from './handler.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
@@ -30,6 +32,12 @@ export interface ServerExtras {
   /** Listen addresses; defaults to 127.0.0.1 and config.hostIP. */
   hosts?: string[];
   log?: (line: string) => void;
+  /**
+   * Which of config.servers this process is (podnet server --id); 'server' for a lone server. It names
+   * the port to listen on and the controller manager's Lease holderIdentity (<hostname>_<id>), which
+   * stays the same across restarts, so a restarted server takes its own Lease back at once.
+   */
+  id?: string;
 }
 
 function defaultLog(line: string): void {
@@ -59,6 +67,12 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
     isReady: () => ready, podStreams, log,
   });
 
+  const id = extras.id ?? 'server';
+  const me = config.servers?.find((x) => x.name === id);
+  if (config.servers?.length && !me) {
+    throw new Error(`this cluster runs the API servers ${config.servers.map((x) => x.name).join(', ')}: start podnet server with --id NAME, one of them`);
+  }
+  const port = me?.port ?? config.apiServerPort;
   const servers: Server[] = [];
   const hosts = extras.hosts ?? ['127.0.0.1', config.hostIP];
   for (const host of hosts) {
@@ -76,7 +90,7 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
     server.requestTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.apiServerPort, host, () => { server.off('error', reject); resolve(); });
+      server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
     servers.push(server);
   }
@@ -100,16 +114,23 @@ export async function runServer(config: ClusterConfig, extras: ServerExtras = {}
     }
   }
 
+  // Several servers: keep the one address pointing at the live ones (this one now listens).
+  const vip = config.servers?.length ? new VipKeeper(config, { log }) : undefined;
+  vip?.start();
+
   const controllersStarted = performance.now();
-  const controllers = await startControllers(registry, config);
+  const controllers = await startControllerManager(registry, config, {
+    identity: `${hostname()}_${id}`, leaderElection: config.leaderElection, log,
+  });
   ready = true;
   const ms = (n: number) => `${Math.round(n)} ms`;
-  log(`ready in ${ms(performance.now() - started)} after imports (store ${ms(storeMs)}, controllers ${ms(performance.now() - controllersStarted)}), ${Math.round(process.uptime() * 1000)} ms after process start`);
+  log(`ready in ${ms(performance.now() - started)} after imports (store ${ms(storeMs)}, controllers ${ms(performance.now() - controllersStarted)}${controllers.isLeader() ? '' : ', another server leads the controllers'}), ${Math.round(process.uptime() * 1000)} ms after process start`);
 
   return {
     registry,
     async close() {
       ready = false;
+      await vip?.stop(port);
       await controllers.stop();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());

@@ -9,6 +9,8 @@ import { deleteLink } from '../../linux/link.js';
 import { pidsInNetns, isAlive } from '../../linux/process.js';
 import { isEtcdProcess } from './etcd.js';
 import { mountsUnder, unmountLazy } from '../../linux/mounts.js';
+import { nftDeleteTable } from '../../linux/nft.js';
+import { apiServerVipTable } from '../../core/cluster/apiserver-vip.js';
 import { stateDirOf, stateRoot as defaultStateRoot } from './state.js';
 import { Inventory } from './inventory.js';
 import { unmergeKubeconfig } from './kubeconfig.js';
@@ -54,10 +56,14 @@ export async function tearDown(name: string, opts: { stateRoot?: string } = {}, 
   await progress.step('Stopping the agents and the API server', async () => {
     // Agents first: they talk to the server while stopping their pods.
     const procs = inventory.processes();
-    await Promise.all(procs.filter((p) => p.name !== 'server' && !isEtcdProcess(p.name)).map((p) => attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
-    for (const p of procs.filter((x) => x.name === 'server')) {
+    const isServer = (n: string) => n === 'server' || /^server-\d+$/.test(n);
+    await Promise.all(procs.filter((p) => !isServer(p.name) && !isEtcdProcess(p.name)).map((p) => attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));
+    for (const p of procs.filter((x) => isServer(x.name))) {
       await attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)));
     }
+    // Several servers kept one address in the host's nftables (podnet up --servers): the last one
+    // stopping leaves the table behind. Its name is the cluster's, so only this cluster's goes.
+    await attempt('nft table', async () => (await nftDeleteTable('ip', apiServerVipTable(name))) ? `deleted nft table ip ${apiServerVipTable(name)}` : undefined);
     // The datastore last: the server writes to it while it stops.
     await Promise.all(procs.filter((p) => isEtcdProcess(p.name)).map((p) =>
       attempt(`stop ${p.name}`, async () => describeStop(p.name, p.id.pid, await stopSupervised(inventory, p.name, p.id)))));

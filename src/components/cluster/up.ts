@@ -19,7 +19,8 @@ import { createBridge, createNode } from './underlay.js';
 import { agentProcessName, keepLogs, logFileOf, mustBeAlive, startSupervised } from './supervisor.js';
 import { waitForClusterDns, waitForNodesReady, waitForReadyz } from './readiness.js';
 import { tearDown } from './down.js';
-import { planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
+import { freeLoopbackPorts, planClusterEtcd, startEtcdMembers, waitForEtcd } from './etcd.js';
+import { validateLeaderElection } from '../controllers/leader-election.js';
 import type { Progress } from './progress.js';
 import { publishClusterInfo } from './cluster-info.js';
 
@@ -32,6 +33,13 @@ export interface UpOptions extends Omit<PlanOptions, 'stateRoot' | 'apiServerPor
   datastore?: 'sqlite' | 'etcd';
   /** An etcd cluster someone else runs (client URLs); implies datastore etcd. */
   datastoreEndpoints?: string[];
+  /**
+   * How many API servers (default 1). More than one needs etcd: they share the datastore, one address
+   * (an nftables VIP) and elect the controller manager with a Lease.
+   */
+  servers?: number;
+  /** The controller manager's leader election times (seconds); client-go's 15/10/2 when absent. */
+  leaderElection?: ClusterConfig['leaderElection'];
   /** Node lifecycle settings (ClusterConfig's fields of the same names). */
   nodeMonitorGracePeriodSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
@@ -109,6 +117,8 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
   const root = opts.stateRoot ?? defaultStateRoot();
   const name = opts.name ?? 'podnet';
   validateClusterName(name);
+  checkServers(opts);
+  if (opts.leaderElection) validateLeaderElection(opts.leaderElection);
   if (clusterExists(name, root)) throw new ClusterExistsError(name);
 
   const warnings: string[] = [];
@@ -125,6 +135,11 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       const members = await planClusterEtcd(planned.stateDir);
       planned.datastore = { type: 'etcd', endpoints: members.map((m) => m.clientURL), members };
     }
+    if ((opts.servers ?? 1) > 1) {
+      const ports = await freeLoopbackPorts(opts.servers!);
+      planned.servers = ports.map((port, i) => ({ name: `server-${i + 1}`, port }));
+    }
+    if (opts.leaderElection) planned.leaderElection = opts.leaderElection;
     return planned;
   });
   for (const w of warnings) progress.note(`warning: ${w}`);
@@ -169,10 +184,14 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       await progress.step(`Checking etcd at ${etcd.endpoints.join(', ')}`, () => waitForEtcd(etcd.endpoints, { timeoutMs: 10_000 }));
     }
 
-    const serverLog = logFileOf(config, 'server');
-    const server = await progress.step('Starting the API server', () =>
-      startSupervised(config, inventory, 'server', [...opts.podnetCommand, 'server', '--config', configFile]));
-    const serverAlive = () => { aborted(); mustBeAlive(server, 'podnet server', serverLog); };
+    const serverNames = config.servers?.map((x) => x.name) ?? ['server'];
+    const started = await progress.step(serverNames.length > 1 ? `Starting ${serverNames.length} API servers behind ${config.hostIP}:${config.apiServerPort}` : 'Starting the API server', () =>
+      Promise.all(serverNames.map((n) => startSupervised(config, inventory, n,
+        [...opts.podnetCommand, 'server', '--config', configFile, ...(config.servers ? ['--id', n] : [])]))));
+    const serverAlive = () => {
+      aborted();
+      started.forEach((id, i) => mustBeAlive(id, `podnet server ${serverNames[i]}`, logFileOf(config, serverNames[i]!)));
+    };
 
     await progress.step(`Creating ${config.nodes.length} node namespace${config.nodes.length === 1 ? '' : 's'}`, () =>
       Promise.all(config.nodes.map((_, i) => createNode(config, i, inventory))).then(() => undefined));
@@ -248,5 +267,15 @@ export async function bringUp(opts: UpOptions, outer: Progress): Promise<UpResul
       cleanupFailed = true;
     }
     throw new UpFailedError(e as Error, cleanupFailed);
+  }
+}
+
+/** --servers: a whole number; more than one only on etcd (SQLite is one file that one process owns). */
+function checkServers(opts: UpOptions): void {
+  const n = opts.servers ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > 7) throw new Error(`--servers expects a number from 1 to 7, got ${n}`);
+  if (n > 1 && opts.datastore !== 'etcd' && !opts.datastoreEndpoints?.length) {
+    throw new Error(`--servers ${n} needs --datastore etcd (or --datastore-endpoints): several API servers must share one datastore, ` +
+      'and the SQLite store serves reads from an in-memory copy loaded at start and watch events from the process that wrote them, so a second server would never see the first one\'s writes');
   }
 }

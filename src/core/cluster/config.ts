@@ -15,6 +15,13 @@ export interface NodeConfig {
   labels?: Record<string, string>;
 }
 
+export interface ApiServerConfig {
+  /** The supervised name (server-1, ...), also the start of its Lease holderIdentity. */
+  name: string;
+  /** The port it listens on, on 127.0.0.1 and hostIP. */
+  port: number;
+}
+
 export interface ClusterConfig {
   name: string;
   /** Directory holding everything this cluster keeps on disk (pki, store, logs, pids). */
@@ -55,6 +62,15 @@ export interface ClusterConfig {
   nodeMonitorGracePeriodSeconds?: number;
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /**
+   * Several API servers (`podnet up --servers N`, N > 1, etcd only): each listens on its own port on
+   * 127.0.0.1 and hostIP, and apiServerPort on those addresses is a virtual address that nftables
+   * (table ip podnet-api-<name>, kept by the servers) forwards to the live ones. Absent: one server
+   * listening on apiServerPort itself.
+   */
+  servers?: ApiServerConfig[];
+  /** The controller manager's leader election (kube-controller-manager's --leader-elect-* flags); 15/10/2 s when absent. */
+  leaderElection?: { leaseDurationSeconds: number; renewDeadlineSeconds: number; retryPeriodSeconds: number };
   /** Where the API server keeps objects: SQLite at paths.store when absent. */
   datastore?: DatastoreConfig;
   /** Paths inside stateDir. */
