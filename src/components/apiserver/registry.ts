@@ -163,11 +163,17 @@ export class Registry implements ApiClient {
       const stored = opts.dryRun ? { ...object, metadata: { ...object.metadata } } : await write();
       // The write happened: a plugin that cannot release an old reservation now leaks it (as upstream's
       // allocators do until their repair loop runs); the client still gets its object.
-      for (const p of admitted) await Promise.resolve(p.committed?.(attrs)).catch(() => undefined);
+      for (const p of admitted) {
+        const done = p.committed?.(attrs);
+        if (done) await done.catch(() => undefined);
+      }
       return stored;
     } catch (e) {
       // A plugin's own failure to release must not hide why the write failed.
-      for (const p of admitted) await Promise.resolve(p.abort?.(attrs)).catch(() => undefined);
+      for (const p of admitted) {
+        const done = p.abort?.(attrs);
+        if (done) await done.catch(() => undefined);
+      }
       throw e;
     }
   }
