@@ -93,7 +93,8 @@ for (const [what, open] of stores) {
     const made = await one.create('services', service('keep')) as JsonObject;
     await store!.delete(SERVICE_IPS_KEY);
     const ports = await store!.get(SERVICE_NODE_PORTS_KEY) as JsonObject;
-    await store!.update(SERVICE_NODE_PORTS_KEY, { ...ports, range: '31000-31099' } as KubeObject);
+    const otherRange: JsonObject = { ...ports, range: '31000-31099' };
+    await store!.update(SERVICE_NODE_PORTS_KEY, otherRange as KubeObject);
     const two = await server(store!);
     await assert.rejects(two.create('services', service('x', { clusterIP: made.spec.clusterIP })), /already allocated/);
     await assert.rejects(two.create('services', service('y', { ports: [{ port: 80, nodePort: made.spec.ports[0].nodePort }] })), /already allocated/);
