@@ -3,7 +3,8 @@
 // kube-controller-manager Lease is killed, a Deployment is scaled at once through the one address, and
 // the bench times (from the kill) until another server holds the Lease and until the ReplicaSet
 // controller has created the new pod. The peer in the same run is the same measurement with the leader
-// stopped gracefully (SIGTERM: it releases the Lease, as client-go's ReleaseOnCancel). The killed server
+// stopped gracefully (SIGTERM: it releases the Lease, as client-go's ReleaseOnCancel). In both modes the
+// scale is sent once the old leader's process is gone, so the pod is the new leader's work. The killed server
 // is started again after each run, so every run has three servers. Runs its own cluster (pnfo-bench,
 // underlay 172.31.242.0/24, private state root and kubeconfig) and removes it.
 //
@@ -19,6 +20,7 @@ import { sized } from './support/short.js';
 import { Inventory } from '../src/components/cluster/inventory.js';
 import { startSupervised } from '../src/components/cluster/supervisor.js';
 import { readClusterConfig } from '../src/components/cluster/state.js';
+import { podnetCommand } from '../src/cli/self.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
       const id = inventory.processes().find((p) => p.name === name)!.id;
       const t0 = performance.now();
       process.kill(id.pid, mode === 'kill -9' ? 'SIGKILL' : 'SIGTERM');
+      // A server stopping gracefully runs its controllers until it has stopped them: scale only once it
+      // is gone, in both modes, so that the new pod is the new leader's work.
+      await until(`${name} to exit`, async () => { try { process.kill(id.pid, 0); return undefined; } catch { return true; } });
       replicas++;
       // Through the one address: a request that met the dying server is sent again.
       await until('the scale write', async () => {
@@ -98,10 +103,9 @@ async function main(): Promise<void> {
       results[mode].lease.push(leaseMs);
       results[mode].pod.push(podMs);
       console.log(`run ${run + 1} ${mode.padEnd(8)} ${name}: new Lease holder after ${(leaseMs / 1000).toFixed(2)} s, new pod after ${(podMs / 1000).toFixed(2)} s`);
-      // Back to three servers for the next run.
-      await until(`${name} to exit`, async () => { try { process.kill(id.pid, 0); return undefined; } catch { return true; } });
-      await startSupervised(config, inventory, name, [...cli, 'server', '--config', join(stateDir, 'cluster.json'), '--id', name]);
-      await sleep(3000);
+      // Back to three servers for the next run (podnetCommand: the loader by absolute path, as podnet up does).
+      await startSupervised(config, inventory, name, [...podnetCommand(), 'server', '--config', join(stateDir, 'cluster.json'), '--id', name]);
+      await sleep(5000);
     }
   }
   const k = results['kill -9'], t = results['SIGTERM'];
