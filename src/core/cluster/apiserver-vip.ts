@@ -6,7 +6,7 @@
 // where each server also listens. Only the live servers are in the map (apiserver/vip-keeper.ts keeps it
 // so), so a killed server stops getting connections within a probe interval; conntrack keeps existing
 // connections where they are.
-import { parseIP } from '../ipam/ip.js';
+import { parseIP } from '../net/index.js';
 
 /** The table in the host's namespace: one per cluster. */
 export function apiServerVipTable(cluster: string): string {

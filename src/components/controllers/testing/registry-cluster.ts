@@ -21,9 +21,10 @@ export const TEST_CONFIG = {
  * The namespaces named exist; `historySize` bounds how far back a watch can resume (older: 410 Expired).
  */
 export async function testRegistry(opts: { namespaces?: string[]; historySize?: number } = {}): Promise<Registry> {
-  const registry = new Registry(new MemoryStore({ historySize: opts.historySize }));
+  const store = new MemoryStore({ historySize: opts.historySize });
+  const registry = new Registry(store);
   registry.use(new NamespaceLifecycle(registry));
-  registry.use(await ServiceAllocation.fromRegistry(registry, TEST_CONFIG));
+  registry.use(await ServiceAllocation.open(store, registry, TEST_CONFIG));
   for (const name of opts.namespaces ?? ['default']) {
     await registry.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
