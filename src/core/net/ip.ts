@@ -4,7 +4,7 @@
 // because libc reads it as octal 8.1.1.1 while Go's old parser read 10.1.1.1), IPv6 has no zone, and an
 // IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) stays IPv6. Bad input throws IPParseError, always.
 //
-// Hand-written rather than on ipaddr.js (a dependency, still used for nothing here): ipaddr.js accepts
+// Hand-written rather than on ipaddr.js (no longer a dependency): ipaddr.js accepts
 // exactly the ambiguous forms this module exists to refuse (`ipaddr.parse('010.1.1.1')` is 8.1.1.1, and
 // `0x0a.1.1.1` and `10.1` are "valid"), and every caller wants the address as an integer, which its
 // byte-array objects would only be converted to. The IPv4 scanner below is also the proxy planner's hot
