@@ -102,20 +102,20 @@ const MERGE_CASES: [string, JsonObject, unknown][] = [
 
 describe('JSON patch and JSON merge patch agree with kubectl 1.32', () => {
   let oracle: KubectlOracle;
-  before(() => { oracle = KubectlOracle.require(); });
+  before(async () => { oracle = await KubectlOracle.require(); });
   after(() => oracle?.cleanup());
 
   for (const [name, object, patch] of JSON_CASES) {
-    it(`json: ${name}`, () => {
-      const expected = fromKubectl(oracle.patch(object, patch, 'json'));
+    it(`json: ${name}`, async () => {
+      const expected = fromKubectl(await oracle.patch(object, patch, 'json'));
       assert.deepStrictEqual(run(() => applyJsonPatch(object, patch)), expected);
       if (name.startsWith('error:')) assert.equal(expected.ok, false);
     });
   }
 
   for (const [name, object, patch] of MERGE_CASES) {
-    it(`merge: ${name}`, () => {
-      const expected = oracle.patch(object, patch, 'merge');
+    it(`merge: ${name}`, async () => {
+      const expected = await oracle.patch(object, patch, 'merge');
       const actual = run(() => applyMergePatch(object, patch));
       if (name.startsWith('error:')) {
         // podnet adds how to fix it after upstream's text.

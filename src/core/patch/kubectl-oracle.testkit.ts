@@ -1,7 +1,7 @@
 // Test-only: the real kubectl as an oracle for the patch engines. `kubectl patch --local` applies a patch
 // offline with the code and Go structs compiled into kubectl (apimachinery strategicpatch, evanphx/json-patch),
 // the same code kube-apiserver runs. It needs no cluster. Never imported by production code.
-import { execFileSync } from 'node:child_process';
+import { run } from '../../linux/exec.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,10 @@ export class KubectlOracle {
   private n = 0;
 
   /** Fails with an explanation when kubectl is missing or is not 1.32; the oracle tests must not skip. */
-  static require(): KubectlOracle {
+  static async require(): Promise<KubectlOracle> {
     let out: string;
     try {
-      out = execFileSync('kubectl', ['version', '--client', '-o', 'json', '--kubeconfig=/dev/null'],
-        { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
+      out = (await run(['kubectl', 'version', '--client', '-o', 'json', '--kubeconfig=/dev/null'], { timeoutMs: 30_000 })).stdout;
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'kubectl is not on PATH' : String((e as Error).message);
       throw new Error(`the patch oracle tests need the real kubectl 1.${EXPECTED_MINOR} (${why}); install kubectl ` +
@@ -38,19 +37,15 @@ export class KubectlOracle {
   }
 
   /** `kubectl patch --local -f obj.json --type <type> -p <patch> -o json`. */
-  patch(obj: JsonObject, patch: unknown, type: PatchKind): OracleResult {
+  async patch(obj: JsonObject, patch: unknown, type: PatchKind): Promise<OracleResult> {
     const file = join(this.dir, `obj-${this.n++}.json`);
     writeFileSync(file, JSON.stringify(obj));
-    try {
-      const out = execFileSync('kubectl', [
-        'patch', '--local', '-f', file, '--type', type, '-p', JSON.stringify(patch), '-o', 'json',
-        '--kubeconfig=/dev/null', `--cache-dir=${this.cacheDir}`,
-      ], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-      return { ok: true, object: JSON.parse(out.toString()) };
-    } catch (e) {
-      const stderr = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message);
-      return { ok: false, error: stderr.replace(/^error: /, '').replace(/\n$/, '') };
-    }
+    const r = await run([
+      'kubectl', 'patch', '--local', '-f', file, '--type', type, '-p', JSON.stringify(patch), '-o', 'json',
+      '--kubeconfig=/dev/null', `--cache-dir=${this.cacheDir}`,
+    ], { timeoutMs: 30_000, okExitCodes: 'any' });
+    if (r.exitCode === 0) return { ok: true, object: JSON.parse(r.stdout) };
+    return { ok: false, error: r.stderr.replace(/^error: /, '').replace(/\n$/, '') };
   }
 
   cleanup(): void {

@@ -268,14 +268,14 @@ CASES.push(...randomCases(60, 20260101));
 
 describe('strategic merge patch agrees with kubectl 1.32', () => {
   let oracle: KubectlOracle;
-  before(() => { oracle = KubectlOracle.require(); });
+  before(async () => { oracle = await KubectlOracle.require(); });
   after(() => oracle?.cleanup());
 
   it('has a table of at least 40 hand-written cases', () => assert.ok(CASES.filter((x) => !x.name.startsWith('random')).length >= 40));
 
   for (const tc of CASES) {
-    it(tc.name, () => {
-      const expected = oracle.patch(tc.object, tc.patch, 'strategic');
+    it(tc.name, async () => {
+      const expected = await oracle.patch(tc.object, tc.patch, 'strategic');
       let actual: { ok: true; object: JsonObject } | { ok: false; error: string };
       try {
         actual = { ok: true, object: applyStrategicMergePatch(tc.object, tc.patch, tc.object.apiVersion, tc.object.kind) };

@@ -1,10 +1,8 @@
 // Runs the real `dig` (dnsutils) against a server and reads its YAML output, so tests see exactly what
 // a user's dig would show. Asynchronous: the server under test runs in the same process.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import YAML from 'yaml';
+import { run } from '../../../linux/exec.js';
 
-const run = promisify(execFile);
 
 export interface DigResult {
   status: string;
@@ -24,7 +22,7 @@ function records(list: unknown): string[] {
 }
 
 export async function dig(port: number, name: string, type = 'A', opts: string[] = [], host = '127.0.0.1'): Promise<DigResult> {
-  const { stdout } = await run('dig', ['+yaml', `@${host}`, '-p', String(port), '+tries=1', '+time=3', ...opts, name, type], { timeout: 20_000 });
+  const { stdout } = await run(['dig', '+yaml', `@${host}`, '-p', String(port), '+tries=1', '+time=3', ...opts, name, type], { timeoutMs: 20_000 });
   const docs = YAML.parseAllDocuments(stdout).map((d) => d.toJSON()).flat();
   const last = docs.filter((d: any) => d?.type === 'MESSAGE').pop() as any;
   if (!last) throw new Error(`dig ${name} ${type} got no reply: ${stdout}`);

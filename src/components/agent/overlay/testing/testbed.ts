@@ -4,9 +4,9 @@
 // default route via .1, forwarding on), and in each node a `cni0` bridge (<podCIDR>.1) with pod
 // namespaces wired to it by veth (eth0 <podCIDR>.2, .3, ..., default route via cni0), as the bridge CNI
 // plugin wires them. Every name starts with the caller's prefix; destroy() removes it all.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { parseCIDR } from '../../../../core/net/index.js';
 import type { OverlayMode, OverlayNode } from '../../../../core/overlay/index.js';
+import { spawnAttached, type ChildProcess } from '../../../../linux/process.js';
 import { addNetns, deleteNetns, listNetns } from '../../../../linux/netns.js';
 import { addBridge, addVeth, setLinkMaster, setLinkUp } from '../../../../linux/link.js';
 import { addAddress } from '../../../../linux/addr.js';
@@ -116,7 +116,7 @@ export class Testbed {
 
   /** Starts a long-running process in a namespace; destroy() kills it (by its pid). */
   startProcess(netns: string, argv: string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnAttached(argv, { netns, stdio: ['ignore', 'pipe', 'pipe'] });
     child.on('error', () => {});
     this.procs.push(child);
     return child;
