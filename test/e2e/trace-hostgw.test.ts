@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { requireRoot } from '../../src/linux/exec.js';
 import { e2eCluster } from '../support/e2e-cluster.js';
-import type { Hop, TraceResult } from '../../src/core/trace/index.js';
+import type { TraceResult } from '../../src/core/trace/index.js';
+import { assertProved, taken } from '../support/trace-proof.js';
 
 const cluster = 'trace-gw-e2e';
 const { work, stateDir, podnet, show, ok, apply } = e2eCluster(cluster, { kubectlTimeoutMs: 120_000 });
@@ -18,15 +19,6 @@ async function trace(from: string, to: string): Promise<{ t: TraceResult; text: 
   const r = await podnet('trace', '--name', cluster, '--prove', '-o', 'json', from, to);
   assert.equal(r.code, 0, `podnet trace ${from} ${to}: ${show(r)}`);
   return { t: JSON.parse(r.stdout) as TraceResult, text: r.stdout };
-}
-
-/** The hops on the path the kernel took. */
-const taken = (t: TraceResult): Hop[] => [...t.hops, ...(t.branches[t.proved?.branch ?? 0]?.hops ?? [])];
-
-/** Every predicted hop with an expectation on the taken path is confirmed by the kernel; no disagreement. */
-function assertProved(t: TraceResult, text: string): void {
-  assert.deepEqual(t.proved?.bugs, [], text);
-  for (const h of taken(t)) if (h.expect) assert.equal(h.proof?.status, 'confirmed', `${h.where}: ${h.summary}\n${text}`);
 }
 
 /** The cross-node hop is a host-gw route via node-2's underlay address, and nothing is encapsulated. */

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { requireRoot } from '../../src/linux/exec.js';
 import { e2eCluster } from '../support/e2e-cluster.js';
-import type { Hop, TraceResult } from '../../src/core/trace/index.js';
+import type { TraceResult } from '../../src/core/trace/index.js';
+import { assertProved, taken } from '../support/trace-proof.js';
 
 const cluster = 'trace-e2e';
 const underlay = '172.31.213.0/24';
@@ -29,19 +30,6 @@ async function trace(from: string, to: string, ...extra: string[]): Promise<{ co
   const r = await podnet('trace', '--name', cluster, '--prove', '-o', 'json', from, to, ...extra);
   assert.ok(r.code !== 1, `podnet trace ${from} ${to}: ${show(r)}`);
   return { code: r.code, t: JSON.parse(r.stdout) as TraceResult, text: r.stdout };
-}
-
-/** The hops on the path the kernel took. */
-function taken(t: TraceResult): Hop[] {
-  return [...t.hops, ...(t.branches[t.proved?.branch ?? 0]?.hops ?? [])];
-}
-
-/** Every predicted hop with an expectation on the taken path is confirmed by the kernel; no disagreement. */
-function assertProved(t: TraceResult, text: string): void {
-  assert.deepEqual(t.proved?.bugs, [], text);
-  for (const h of taken(t)) {
-    if (h.expect) assert.equal(h.proof?.status, 'confirmed', `${h.where}: ${h.summary}\n${text}`);
-  }
 }
 
 before(async () => {
