@@ -7,11 +7,11 @@
 import { isApiError } from '../../core/api/errors.js';
 import { type JsonObject, type KubeObject, objectKey } from '../../core/api/object.js';
 import {
-  LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER_NAME, type MirrorPlan, hasManagedEndpoints, planMirroredSlices,
+  MIRRORING_CONTROLLER_NAME, type MirrorPlan, hasManagedEndpoints, planMirroredSlices,
   shouldMirror,
 } from '../../core/endpoints/index.js';
 import { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
-import { EndpointSliceTracker } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, managedSliceKey } from './endpointslice-tracker.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
@@ -21,11 +21,7 @@ const BY_ENDPOINTS = 'endpointslicemirroring-controller/endpoints';
 const STALE_RETRY_MS = 50;
 
 /** `namespace/name` of the Endpoints a mirrored slice belongs to; undefined for other slices. */
-function mirroredKey(s: KubeObject): string | undefined {
-  const l = s.metadata.labels ?? {};
-  if (l[LABEL_MANAGED_BY] !== MIRRORING_CONTROLLER_NAME || !l[LABEL_SERVICE_NAME]) return undefined;
-  return `${s.metadata.namespace}/${l[LABEL_SERVICE_NAME]}`;
-}
+const mirroredKey = (s: KubeObject) => managedSliceKey(s, MIRRORING_CONTROLLER_NAME);
 
 export class EndpointSliceMirroringController implements Controller {
   readonly name = 'endpointslicemirroring-controller';

@@ -10,6 +10,17 @@
 // store revision); otherwise only equality is known. Entries expire so that a lost event cannot wedge a
 // Service forever.
 import type { KubeObject } from '../../core/api/object.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../../core/endpoints/index.js';
+
+/**
+ * `namespace/name` of the Service (or Endpoints) a slice written by controller `managedBy` belongs to;
+ * undefined for slices another controller or a user manages.
+ */
+export function managedSliceKey(slice: KubeObject, managedBy: string): string | undefined {
+  const labels = slice.metadata.labels ?? {};
+  if (labels[LABEL_MANAGED_BY] !== managedBy || !labels[LABEL_SERVICE_NAME]) return undefined;
+  return `${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`;
+}
 
 const DELETED = Symbol('deleted');
 const TTL_MS = 60_000;

@@ -7,14 +7,14 @@
 import { isApiError } from '../../core/api/errors.js';
 import { type JsonObject, type KubeObject, objectKey } from '../../core/api/object.js';
 import {
-  ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE, TriggerTimeTracker,
+  ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, TriggerTimeTracker,
   hasManagedEndpoints, labelsChanged, podEndpointChanged, reconcileEndpointSlices, selectsPod, type SlicePlan,
 } from '../../core/endpoints/index.js';
 import { type Controller, type ControllerContext, recorderFor, splitKey } from './context.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { WorkQueue } from './workqueue.js';
-import { EndpointSliceTracker } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, managedSliceKey } from './endpointslice-tracker.js';
 
 export const ENDPOINTSLICES = 'endpointslices.discovery.k8s.io';
 const BY_SERVICE = 'endpointslice-controller/service';
@@ -28,11 +28,7 @@ export interface EndpointSliceControllerOptions {
   workers?: number;
 }
 
-function managedServiceKey(slice: KubeObject): string | undefined {
-  const labels = slice.metadata.labels ?? {};
-  if (labels[LABEL_MANAGED_BY] !== ENDPOINTSLICE_CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return undefined;
-  return `${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`;
-}
+const managedServiceKey = (slice: KubeObject) => managedSliceKey(slice, ENDPOINTSLICE_CONTROLLER_NAME);
 
 export class EndpointSliceController implements Controller {
   readonly name = 'endpointslice-controller';
